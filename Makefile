@@ -1,0 +1,36 @@
+# Yuliao: two commands set everything up on a fresh machine (see README.md).
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+export YULIAO_HOME ?= $(CURDIR)/var
+
+.PHONY: run test install lint bench clean demo
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed
+
+demo: install
+	$(BIN)/yuliao init --demo --force
+
+run: demo
+	$(BIN)/yuliao serve --host 127.0.0.1 --port 8000
+
+test: install
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest -q
+
+lint: install
+	$(BIN)/ruff check .
+
+bench: install
+	$(BIN)/python bench/ingest.py 10000
+
+clean:
+	rm -rf $(VENV) var .pytest_cache
