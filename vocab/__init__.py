@@ -1,0 +1,1 @@
+"""SKOS vocabularies shipped as Turtle and the closed namespaces the code uses."""
