@@ -36,8 +36,10 @@ class Vocabulary:
         return self.__getattr__(name)
 
     def __contains__(self, iri: object) -> bool:
-        return isinstance(iri, str) and iri.startswith(self._base) and (
-            iri[len(self._base):] in self._terms
+        return (
+            isinstance(iri, str)
+            and iri.startswith(self._base)
+            and (iri[len(self._base) :] in self._terms)
         )
 
     def __iter__(self):
@@ -51,95 +53,306 @@ class Vocabulary:
         """The term name of ``iri``; raises KeyError when it is not one of ours."""
         if iri not in self:
             raise KeyError(iri)
-        return iri[len(self._base):]
+        return iri[len(self._base) :]
 
 
-DC15 = (
-    "title creator subject description publisher contributor date type format "
-    "identifier source language relation coverage rights"
-).split()
+DC15 = [
+    "title",
+    "creator",
+    "subject",
+    "description",
+    "publisher",
+    "contributor",
+    "date",
+    "type",
+    "format",
+    "identifier",
+    "source",
+    "language",
+    "relation",
+    "coverage",
+    "rights",
+]
 
 # Every DCMI Terms property OLAC 1.1 allows (dcterms.xsd 2008-02-11) plus the encoding schemes.
-DCT_REFINEMENTS = (
-    "alternative tableOfContents abstract created valid available issued modified dateAccepted "
-    "dateCopyrighted dateSubmitted extent medium isVersionOf hasVersion isReplacedBy replaces "
-    "isRequiredBy requires isPartOf hasPart isReferencedBy references isFormatOf hasFormat "
-    "conformsTo spatial temporal audience accrualMethod accrualPeriodicity accrualPolicy "
-    "instructionalMethod provenance rightsHolder mediator educationLevel accessRights license "
-    "bibliographicCitation"
-).split()
-DCT_SCHEMES = (
-    "LCSH MESH DDC LCC UDC Period W3CDTF DCMIType IMT URI ISO639-2 ISO639-3 RFC1766 RFC3066 "
-    "RFC4646 Point ISO3166 Box TGN"
-).split()
-DCT_CLASSES = (
-    "Agent LicenseDocument LinguisticSystem PeriodOfTime RightsStatement MediaType "
-    "MediaTypeOrExtent Location Standard FileFormat ProvenanceStatement Frequency"
-).split()
+DCT_REFINEMENTS = [
+    "alternative",
+    "tableOfContents",
+    "abstract",
+    "created",
+    "valid",
+    "available",
+    "issued",
+    "modified",
+    "dateAccepted",
+    "dateCopyrighted",
+    "dateSubmitted",
+    "extent",
+    "medium",
+    "isVersionOf",
+    "hasVersion",
+    "isReplacedBy",
+    "replaces",
+    "isRequiredBy",
+    "requires",
+    "isPartOf",
+    "hasPart",
+    "isReferencedBy",
+    "references",
+    "isFormatOf",
+    "hasFormat",
+    "conformsTo",
+    "spatial",
+    "temporal",
+    "audience",
+    "accrualMethod",
+    "accrualPeriodicity",
+    "accrualPolicy",
+    "instructionalMethod",
+    "provenance",
+    "rightsHolder",
+    "mediator",
+    "educationLevel",
+    "accessRights",
+    "license",
+    "bibliographicCitation",
+]
+DCT_SCHEMES = [
+    "LCSH",
+    "MESH",
+    "DDC",
+    "LCC",
+    "UDC",
+    "Period",
+    "W3CDTF",
+    "DCMIType",
+    "IMT",
+    "URI",
+    "ISO639-2",
+    "ISO639-3",
+    "RFC1766",
+    "RFC3066",
+    "RFC4646",
+    "Point",
+    "ISO3166",
+    "Box",
+    "TGN",
+]
+DCT_CLASSES = [
+    "Agent",
+    "LicenseDocument",
+    "LinguisticSystem",
+    "PeriodOfTime",
+    "RightsStatement",
+    "MediaType",
+    "MediaTypeOrExtent",
+    "Location",
+    "Standard",
+    "FileFormat",
+    "ProvenanceStatement",
+    "Frequency",
+]
 
 DCT = Vocabulary("http://purl.org/dc/terms/", DC15 + DCT_REFINEMENTS + DCT_SCHEMES + DCT_CLASSES)
 DC = Vocabulary("http://purl.org/dc/elements/1.1/", DC15)
 DCMITYPE = Vocabulary(
     "http://purl.org/dc/dcmitype/",
-    "Collection Dataset Event Image InteractiveResource MovingImage PhysicalObject Service "
-    "Software Sound StillImage Text".split(),
+    [
+        "Collection",
+        "Dataset",
+        "Event",
+        "Image",
+        "InteractiveResource",
+        "MovingImage",
+        "PhysicalObject",
+        "Service",
+        "Software",
+        "Sound",
+        "StillImage",
+        "Text",
+    ],
 )
 DCAT = Vocabulary(
     "http://www.w3.org/ns/dcat#",
-    "Catalog CatalogRecord Dataset Distribution DataService Resource Relationship Role "
-    "accessURL downloadURL byteSize mediaType compressFormat packageFormat keyword theme "
-    "themeTaxonomy contactPoint landingPage distribution dataset record hadRole startDate "
-    "endDate qualifiedRelation version inSeries spatialResolutionInMeters "
-    "temporalResolution".split(),
+    [
+        "Catalog",
+        "CatalogRecord",
+        "Dataset",
+        "Distribution",
+        "DataService",
+        "Resource",
+        "Relationship",
+        "Role",
+        "accessURL",
+        "downloadURL",
+        "byteSize",
+        "mediaType",
+        "compressFormat",
+        "packageFormat",
+        "keyword",
+        "theme",
+        "themeTaxonomy",
+        "contactPoint",
+        "landingPage",
+        "distribution",
+        "dataset",
+        "record",
+        "hadRole",
+        "startDate",
+        "endDate",
+        "qualifiedRelation",
+        "version",
+        "inSeries",
+        "spatialResolutionInMeters",
+        "temporalResolution",
+    ],
 )
 FOAF = Vocabulary(
     "http://xmlns.com/foaf/0.1/",
-    "Agent Organization Person name mbox homepage primaryTopic page".split(),
+    ["Agent", "Organization", "Person", "name", "mbox", "homepage", "primaryTopic", "page"],
 )
 VCARD = Vocabulary(
     "http://www.w3.org/2006/vcard/ns#",
-    "Kind Individual Organization fn hasEmail hasTelephone organization-name".split(),
+    ["Kind", "Individual", "Organization", "fn", "hasEmail", "hasTelephone", "organization-name"],
 )
 PROV = Vocabulary(
     "http://www.w3.org/ns/prov#",
-    "Activity Agent Attribution Entity agent qualifiedAttribution wasDerivedFrom "
-    "wasGeneratedBy wasAssociatedWith startedAtTime endedAtTime used generated "
-    "wasAttributedTo".split(),
+    [
+        "Activity",
+        "Agent",
+        "Attribution",
+        "Entity",
+        "agent",
+        "qualifiedAttribution",
+        "wasDerivedFrom",
+        "wasGeneratedBy",
+        "wasAssociatedWith",
+        "startedAtTime",
+        "endedAtTime",
+        "used",
+        "generated",
+        "wasAttributedTo",
+    ],
 )
 SKOS = Vocabulary(
     "http://www.w3.org/2004/02/skos/core#",
-    "Concept ConceptScheme prefLabel altLabel definition notation inScheme "
-    "hasTopConcept topConceptOf exactMatch closeMatch broader narrower note".split(),
+    [
+        "Concept",
+        "ConceptScheme",
+        "prefLabel",
+        "altLabel",
+        "definition",
+        "notation",
+        "inScheme",
+        "hasTopConcept",
+        "topConceptOf",
+        "exactMatch",
+        "closeMatch",
+        "broader",
+        "narrower",
+        "note",
+    ],
 )
 ODRL = Vocabulary(
     "http://www.w3.org/ns/odrl/2/",
-    "Policy Set Offer Permission Prohibition Duty Constraint permission prohibition "
-    "obligation duty action target assigner constraint leftOperand operator rightOperand "
-    "profile conflict hasPolicy use reproduce distribute derive attribute commercialize "
-    "sublicense purpose dateTime lteq eq prohibit modify present".split(),
+    [
+        "Policy",
+        "Set",
+        "Offer",
+        "Permission",
+        "Prohibition",
+        "Duty",
+        "Constraint",
+        "permission",
+        "prohibition",
+        "obligation",
+        "duty",
+        "action",
+        "target",
+        "assigner",
+        "constraint",
+        "leftOperand",
+        "operator",
+        "rightOperand",
+        "profile",
+        "conflict",
+        "hasPolicy",
+        "use",
+        "reproduce",
+        "distribute",
+        "derive",
+        "attribute",
+        "commercialize",
+        "sublicense",
+        "purpose",
+        "dateTime",
+        "lteq",
+        "eq",
+        "prohibit",
+        "modify",
+        "present",
+    ],
 )
 DQV = Vocabulary(
     "http://www.w3.org/ns/dqv#",
-    "QualityMeasurement Metric hasQualityMeasurement isMeasurementOf value computedOn".split(),
+    [
+        "QualityMeasurement",
+        "Metric",
+        "hasQualityMeasurement",
+        "isMeasurementOf",
+        "value",
+        "computedOn",
+    ],
 )
-ADMS = Vocabulary("http://www.w3.org/ns/adms#", "status identifier versionNotes".split())
-LOCN = Vocabulary("http://www.w3.org/ns/locn#", "geometry".split())
-SPDX = Vocabulary("http://spdx.org/rdf/terms#", "checksum Checksum algorithm checksumValue".split())
+ADMS = Vocabulary("http://www.w3.org/ns/adms#", ["status", "identifier", "versionNotes"])
+LOCN = Vocabulary("http://www.w3.org/ns/locn#", ["geometry"])
+SPDX = Vocabulary(
+    "http://spdx.org/rdf/terms#", ["checksum", "Checksum", "algorithm", "checksumValue"]
+)
 SCHEMA = Vocabulary(
     "http://schema.org/",
-    "Dataset DataDownload Organization Person name description keywords inLanguage license "
-    "creator publisher datePublished dateModified temporalCoverage distribution "
-    "contentUrl encodingFormat contentSize identifier url".split(),
+    [
+        "Dataset",
+        "DataDownload",
+        "Organization",
+        "Person",
+        "name",
+        "description",
+        "keywords",
+        "inLanguage",
+        "license",
+        "creator",
+        "publisher",
+        "datePublished",
+        "dateModified",
+        "temporalCoverage",
+        "distribution",
+        "contentUrl",
+        "encodingFormat",
+        "contentSize",
+        "identifier",
+        "url",
+    ],
 )
 RDF_ = Vocabulary(
     "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-    "type value Statement subject predicate object langString".split(),
+    ["type", "value", "Statement", "subject", "predicate", "object", "langString"],
 )
-RDFS = Vocabulary("http://www.w3.org/2000/01/rdf-schema#", "label comment seeAlso".split())
+RDFS = Vocabulary("http://www.w3.org/2000/01/rdf-schema#", ["label", "comment", "seeAlso"])
 XSD = Vocabulary(
     "http://www.w3.org/2001/XMLSchema#",
-    "string date dateTime gYear gYearMonth integer nonNegativeInteger anyURI boolean "
-    "decimal".split(),
+    [
+        "string",
+        "date",
+        "dateTime",
+        "gYear",
+        "gYearMonth",
+        "integer",
+        "nonNegativeInteger",
+        "anyURI",
+        "boolean",
+        "decimal",
+    ],
 )
 
 # Our own ontology: classes and properties the standards do not have.
@@ -147,8 +360,8 @@ YL = Vocabulary(
     "https://w3id.org/yuliao/ns#",
     [
         "Record",  # the catalogue record of one resource (a dcat:CatalogRecord subclass)
-        "CorpusDataset",  # a dataset described for the corpus through seed 001's form (DatasetShape)
-        "LanguageResource",  # a resource imported or harvested from elsewhere (LanguageResourceShape)
+        "CorpusDataset",  # described for the corpus through seed 001's form (DatasetShape)
+        "LanguageResource",  # imported or harvested from elsewhere (LanguageResourceShape)
         "Tombstone",  # what stays public of a withdrawn or deleted record
         "state",  # → a concept of the record-state scheme
         "localId",  # the local identifier ("00001174", "paradisec.org.au:AC1-013")
@@ -159,6 +372,8 @@ YL = Vocabulary(
         "sourceDatestamp",  # datestamp at the source
         "sourceFormat",  # metadata format at the source: olac, oai_dc, datagovtw
         "rawPayload",  # the payload the record came from (work area only)
+        "contentHash",  # SHA-256 of the description's sorted N-Triples (detects unchanged imports)
+        "lastLocalId",  # the highest 8-digit local id handed out (work area, catalogue graph)
         "licenseValidUntil",  # xsd:date; absent with licenseValidity permanent
         "licenseValidity",  # → yl:permanent or yl:untilDate
         "permanent",

@@ -1,0 +1,266 @@
+"""The repository: records in two areas of the triple store, work and public.
+
+The **work** area holds every record in every state, with admin facts and raw payloads.
+The **public** area holds only published revisions and tombstones; public readers (OAI-PMH,
+SPARQL, search, record pages, exports) are given the public area and nothing else, so a draft
+cannot leak through them by construction.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gzip
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib import Graph, Literal, URIRef
+
+from vocab.namespaces import YL
+
+from .config import Config
+from .errors import ConflictError, Gone, InputError, NotFound
+from .records import (
+    Identifiers,
+    Record,
+    catalogue_triples,
+    check_local_id,
+    content_hash,
+    is_tombstone,
+    next_datestamp,
+    normalise_languages,
+    split_record_graph,
+    tombstone_triples,
+)
+from .store import Store
+
+PUBLIC_PREFIX = "urn:yuliao:public:"
+
+
+class Repository:
+    """Records stored under one home directory (or in memory when ``config.home`` is None).
+
+    Raises StoreError when a store cannot be opened.
+    """
+
+    def __init__(self, config: Config, *, in_memory: bool = False) -> None:
+        self.config = config
+        self.ids = Identifiers(config.base_uri, config.oai_repository_id)
+        if in_memory:
+            self.work, self.public = Store(), Store()
+        else:
+            config.store_dir.mkdir(parents=True, exist_ok=True)
+            self.work = Store(config.store_dir / "work")
+            self.public = Store(config.store_dir / "public")
+        self._id_lock = threading.Lock()
+
+    # -- identifiers -----------------------------------------------------------------------
+
+    def new_local_id(self) -> str:
+        """A fresh 8-digit local id, never handed out before in this repository."""
+        counter = URIRef(f"{self.config.base_uri}catalogue")
+        admin = URIRef(f"{self.config.base_uri}graph/catalogue")
+        with self._id_lock:
+            pattern = f"{counter.n3()} {YL.lastLocalId.n3()} ?n"
+            rows = self.work.select(f"SELECT ?n WHERE {{ GRAPH {admin.n3()} {{ {pattern} }} }}")
+            last = int(rows[0]["n"]) if rows else 0
+            while self.work.has_graph(self.ids.graph(f"{last + 1:08d}")):
+                last += 1
+            g = Graph()
+            g.add((counter, YL.lastLocalId, Literal(last + 1)))
+            self.work.replace({admin: g})
+        return f"{last + 1:08d}"
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def get(self, local_id: str, *, public: bool = False) -> Record:
+        """The record ``local_id`` from the work area (or the public area).
+
+        Raises NotFound when there is no such record and Gone when only a tombstone remains.
+        """
+        check_local_id(local_id)
+        store = self.public if public else self.work
+        stored = store.graph(self.ids.graph(local_id))
+        if not len(stored):
+            raise NotFound(f"no record {local_id}")
+        if is_tombstone(stored, local_id, self.ids):
+            raise Gone(f"record {local_id} was withdrawn")
+        return split_record_graph(local_id, stored, self.ids)
+
+    def raw(self, local_id: str) -> bytes | None:
+        """The payload record ``local_id`` was imported from, if any (work area only)."""
+        node = self.ids.catalogue_record(local_id)
+        for o in self.work.graph(self.ids.raw_graph(local_id)).objects(node, YL.rawPayload):
+            return str(o).encode("utf-8")
+        return None
+
+    def exists(self, local_id: str) -> bool:
+        return self.work.has_graph(self.ids.graph(local_id))
+
+    def local_ids(self, *, public: bool = False) -> list[str]:
+        """Local ids of the records in an area (tombstones included), sorted."""
+        store = self.public if public else self.work
+        rows = store.select(
+            "SELECT ?id WHERE { GRAPH ?g { ?r <https://w3id.org/yuliao/ns#localId> ?id } }"
+        )
+        return sorted({str(row["id"]) for row in rows})
+
+    def published(self) -> Iterator[Record]:
+        """Every published record of the public area (tombstones skipped)."""
+        for local_id in self.local_ids(public=True):
+            try:
+                yield self.get(local_id, public=True)
+            except Gone:
+                continue
+
+    # -- writing ---------------------------------------------------------------------------
+
+    def put(self, record: Record) -> Record:
+        """Save ``record`` as a new revision in the work area; returns what was stored.
+
+        The public area is not touched: publishing is a separate step (:meth:`publish`).
+        Raises StoreError when the write fails; the previous revision then stays.
+        """
+        previous = self._current(record.id)
+        normalise_languages(record.graph)
+        stored = record.with_(
+            revision=(previous.revision if previous else 0) + 1,
+            issued=previous.issued if previous else record.issued,
+            datestamp=previous.datestamp if previous else record.datestamp,
+            content_hash=content_hash(record.graph),
+        )
+        graphs: dict[URIRef, Graph | None] = {
+            self.ids.graph(record.id): stored.graph + catalogue_triples(stored, self.ids),
+        }
+        if record.raw is not None:
+            graphs[self.ids.raw_graph(record.id)] = self._raw_graph(record)
+        self.work.replace(graphs)
+        return stored
+
+    def publish(self, local_id: str) -> Record:
+        """Make the work revision of ``local_id`` public, with a new datestamp.
+
+        The public area is written first; the work area then records the state. Raises
+        NotFound for an unknown record and StoreError when a write fails.
+        """
+        record = self.get(local_id)
+        public = self._public_datestamp(local_id)
+        stamp = next_datestamp(max(filter(None, (public, record.datestamp)), default=None))
+        published = record.with_(state="published", datestamp=stamp, issued=record.issued or stamp)
+        full = published.graph + catalogue_triples(published, self.ids)
+        self.public.replace({self.ids.graph(local_id): full})
+        self.work.replace({self.ids.graph(local_id): full})
+        return published
+
+    def set_state(self, local_id: str, state: str) -> Record:
+        """Record a workflow state in the work area (publishing and withdrawal have own methods).
+
+        Raises ConflictError for "published" or "withdrawn" (use publish / withdraw).
+        """
+        if state in ("published", "withdrawn"):
+            raise ConflictError(f"use {'publish' if state == 'published' else 'withdraw'}()")
+        record = self.get(local_id).with_(state=state)
+        full = record.graph + catalogue_triples(record, self.ids)
+        self.work.replace({self.ids.graph(local_id): full})
+        return record
+
+    def withdraw(self, local_id: str) -> Record:
+        """Take ``local_id`` out of public view, leaving a tombstone there (and in the work area
+        the record, in state withdrawn). Raises NotFound for an unknown record."""
+        record = self.get(local_id)
+        stamp = next_datestamp(max(filter(None, (self._public_datestamp(local_id),
+                                                 record.datestamp)), default=None))
+        withdrawn = record.with_(state="withdrawn", datestamp=stamp)
+        self.public.replace({self.ids.graph(local_id): tombstone_triples(withdrawn, self.ids)})
+        self.work.replace({self.ids.graph(local_id):
+                           withdrawn.graph + catalogue_triples(withdrawn, self.ids)})
+        return withdrawn
+
+    def delete(self, local_id: str) -> None:
+        """Delete ``local_id`` for good from the work area; a tombstone stays public when the
+        record had ever been published. Raises NotFound for an unknown record."""
+        record = self.get(local_id)
+        if self.public.has_graph(self.ids.graph(local_id)):
+            stamp = next_datestamp(self._public_datestamp(local_id) or record.datestamp)
+            tomb = tombstone_triples(record.with_(datestamp=stamp), self.ids)
+            self.public.replace({self.ids.graph(local_id): tomb})
+        self.work.replace({self.ids.graph(local_id): None, self.ids.raw_graph(local_id): None})
+
+    # -- dump and restore ------------------------------------------------------------------
+
+    def dump(self, path: Path) -> int:
+        """Write both areas to one N-Quads file (gzip when ``path`` ends in .gz); public graphs
+        are named ``urn:yuliao:public:{graph}``. Returns the number of quads written."""
+        count = 0
+        opener = gzip.open if path.suffix == ".gz" else open
+        with opener(path, "wb") as out:
+            for area, prefix in ((self.work, ""), (self.public, PUBLIC_PREFIX)):
+                for quad in area.quads():
+                    out.write(_nquad(quad, prefix).encode("utf-8"))
+                    count += 1
+        return count
+
+    def restore(self, path: Path) -> int:
+        """Load a dump made by :meth:`dump` into this (empty) repository; all or nothing per
+        area. Raises ConflictError when the repository is not empty and InputError when the file
+        is not a readable N-Quads dump."""
+        if len(self.work) or len(self.public):
+            raise ConflictError("restore needs an empty repository (use a new YULIAO_HOME)")
+        work, public = _read_dump(path)
+        self.work.load_quads(work)
+        self.public.load_quads(public)
+        return len(work) + len(public)
+
+    def close(self) -> None:
+        """Flush writes to disk."""
+        for store in (self.work, self.public):
+            with contextlib.suppress(OSError):
+                store.flush()
+
+    # -- internals -------------------------------------------------------------------------
+
+    def _current(self, local_id: str) -> Record | None:
+        stored = self.work.graph(self.ids.graph(local_id))
+        return split_record_graph(local_id, stored, self.ids) if len(stored) else None
+
+    def _public_datestamp(self, local_id: str):
+        stored = self.public.graph(self.ids.graph(local_id))
+        if not len(stored):
+            return None
+        return split_record_graph(local_id, stored, self.ids).datestamp
+
+    def _raw_graph(self, record: Record) -> Graph:
+        g = Graph()
+        text = record.raw.decode("utf-8", errors="replace")
+        g.add((self.ids.catalogue_record(record.id), YL.rawPayload, Literal(text)))
+        return g
+
+
+def _nquad(quad: ox.Quad, prefix: str) -> str:
+    graph = quad.graph_name
+    name = f"<{prefix}{graph.value}>" if isinstance(graph, ox.NamedNode) else ""
+    return f"{quad.subject} {quad.predicate} {quad.object} {name} .\n"
+
+
+def _read_dump(path: Path) -> tuple[list[ox.Quad], list[ox.Quad]]:
+    opener = gzip.open if path.suffix == ".gz" else open
+    work: list[ox.Quad] = []
+    public: list[ox.Quad] = []
+    try:
+        with opener(path, "rb") as data:
+            for quad in ox.parse(data, format=ox.RdfFormat.N_QUADS):
+                graph = quad.graph_name
+                if isinstance(graph, ox.NamedNode) and graph.value.startswith(PUBLIC_PREFIX):
+                    name = ox.NamedNode(graph.value[len(PUBLIC_PREFIX):])
+                    public.append(ox.Quad(quad.subject, quad.predicate, quad.object, name))
+                else:
+                    work.append(quad)
+    except (SyntaxError, OSError, ValueError) as error:
+        raise InputError(f"not a Yuliao N-Quads dump: {error}", origin=str(path)) from error
+    return work, public
+
+
+def open_repository(config: Config | None = None) -> Repository:
+    """The repository of ``config`` (default: from the environment). Raises StoreError."""
+    return Repository(config or Config.from_env())

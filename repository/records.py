@@ -1,0 +1,264 @@
+"""Records: what one catalogue entry is, its identifiers, and its catalogue-record triples.
+
+A :class:`Record` is the description of one resource (an rdflib Graph about ``{base}id/{id}``)
+plus the admin facts kept on its ``dcat:CatalogRecord``. This module turns one into the other
+and back; it does no I/O.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
+from urllib.parse import quote
+
+from rdflib import Graph, Literal, URIRef
+
+from vocab.namespaces import DCAT, DCT, FOAF, PROV, RDF_, XSD, YL, concept
+
+from .errors import InputError
+
+STATES = (
+    "draft", "pending-agency-review", "pending-platform-review", "published", "in-revision",
+    "takedown-pending-agency", "takedown-pending-platform", "withdrawn",
+)
+LOCAL_ID = re.compile(r"[0-9]{8}|[A-Za-z0-9.\-]+:[A-Za-z0-9\-_.~!*'()%]+")
+_UNRESERVED = "-_.~!*'()"
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where an imported or harvested record came from."""
+
+    identifier: str
+    datestamp: str | None = None
+    format: str | None = None
+    activity: URIRef | None = None
+
+
+@dataclass(frozen=True)
+class Record:
+    """One catalogue entry: the description of a resource and its admin facts."""
+
+    id: str
+    graph: Graph
+    state: str = "draft"
+    datestamp: datetime | None = None
+    issued: datetime | None = None
+    revision: int = 0
+    source: Source | None = None
+    raw: bytes | None = None
+    content_hash: str | None = field(default=None, compare=False)
+
+    def __post_init__(self) -> None:
+        check_local_id(self.id)
+        if self.state not in STATES:
+            raise InputError(f"unknown state {self.state!r}; expected one of {', '.join(STATES)}",
+                             record=self.id, field="state")
+
+    def with_(self, **changes) -> Record:
+        """A copy with ``changes`` applied."""
+        return replace(self, **changes)
+
+    @property
+    def is_public(self) -> bool:
+        return self.state == "published"
+
+
+class Identifiers:
+    """The IRIs and identifiers of records under one base URI and OAI repository identifier."""
+
+    def __init__(self, base_uri: str, oai_repository_id: str) -> None:
+        self.base, self.oai_id = base_uri, oai_repository_id
+
+    def resource(self, local_id: str) -> URIRef:
+        return URIRef(f"{self.base}id/{local_id}")
+
+    def catalogue_record(self, local_id: str) -> URIRef:
+        return URIRef(f"{self.base}record/{local_id}")
+
+    def graph(self, local_id: str) -> URIRef:
+        return URIRef(f"{self.base}graph/{local_id}")
+
+    def raw_graph(self, local_id: str) -> URIRef:
+        return URIRef(f"{self.base}graph/{local_id}/raw")
+
+    def oai(self, local_id: str) -> str:
+        return f"oai:{self.oai_id}:{local_id}"
+
+    def local_id_of(self, iri: str) -> str | None:
+        """The local id of a resource IRI ``{base}id/{id}``, or None."""
+        prefix = f"{self.base}id/"
+        if not iri.startswith(prefix):
+            return None
+        return iri[len(prefix):].split("#", 1)[0]
+
+    def from_oai(self, oai_identifier: str) -> str | None:
+        """The local id in one of our OAI identifiers, or None when it is not ours."""
+        prefix = f"oai:{self.oai_id}:"
+        return oai_identifier[len(prefix):] if oai_identifier.startswith(prefix) else None
+
+
+def check_local_id(local_id: str) -> str:
+    """``local_id`` when it is an 8-digit id or ``{source}:{local}``; raises InputError if not."""
+    if not LOCAL_ID.fullmatch(local_id):
+        raise InputError(
+            f"{local_id!r} is not a local id: expected 8 digits or '{{source}}:{{local}}'",
+            field="id",
+        )
+    return local_id
+
+
+def local_id_for_source(identifier: str, default_source: str | None = None) -> str:
+    """The local id of a record imported under ``identifier``.
+
+    ``oai:paradisec.org.au:AC1-013`` gives ``paradisec.org.au:AC1-013``; any other identifier
+    needs ``default_source`` (a domain) and gives ``{default_source}:{identifier}``. Characters
+    outside the unreserved set are percent-encoded. Raises InputError when no source is known.
+    """
+    match = re.fullmatch(r"oai:([A-Za-z][A-Za-z0-9\-]*(?:\.[A-Za-z][A-Za-z0-9\-]*)+):(.+)",
+                         identifier.strip())
+    if match:
+        source, local = match.groups()
+    elif default_source:
+        source, local = default_source, identifier.strip()
+    else:
+        raise InputError(f"cannot derive a local id from {identifier!r}: not an OAI identifier",
+                         record=identifier, field="identifier")
+    return f"{source}:{quote(local, safe=_UNRESERVED)}"
+
+
+def now_utc() -> datetime:
+    """The current UTC time at second granularity."""
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+def next_datestamp(previous: datetime | None, now: datetime | None = None) -> datetime:
+    """A datestamp later than ``previous`` (OAI-PMH needs it to change on every public change)."""
+    stamp = now or now_utc()
+    if previous is not None and stamp <= previous:
+        stamp = previous + timedelta(seconds=1)
+    return stamp
+
+
+def normalise_languages(graph: Graph) -> Graph:
+    """``graph`` with every language tag in BCP 47 case (``zh-hant-tw`` → ``zh-Hant-TW``).
+
+    The store lower-cases tags; writing them in one canonical case keeps graphs comparable.
+    Returns ``graph`` itself when nothing needs changing.
+    """
+    from .store import bcp47_case
+
+    changes = [
+        (s, p, o) for s, p, o in graph
+        if isinstance(o, Literal) and o.language and o.language != bcp47_case(o.language)
+    ]
+    for s, p, o in changes:
+        graph.remove((s, p, o))
+        graph.add((s, p, Literal(str(o), lang=bcp47_case(o.language))))
+    return graph
+
+
+def content_hash(graph: Graph) -> str:
+    """SHA-256 of the sorted N-Triples of ``graph`` (stable for graphs without blank nodes)."""
+    lines = sorted(f"{s.n3()} {p.n3()} {o.n3()}" for s, p, o in graph)
+    return hashlib.sha256("\n".join(lines).encode()).hexdigest()
+
+
+def _stamp(value: datetime) -> Literal:
+    return Literal(value.strftime("%Y-%m-%dT%H:%M:%SZ"), datatype=XSD.dateTime, normalize=False)
+
+
+def catalogue_triples(record: Record, ids: Identifiers) -> Graph:
+    """The ``dcat:CatalogRecord`` triples of ``record`` (admin facts, no raw payload)."""
+    node = ids.catalogue_record(record.id)
+    g = Graph()
+    g.add((node, RDF_.type, DCAT.CatalogRecord))
+    g.add((node, RDF_.type, YL.Record))
+    g.add((node, FOAF.primaryTopic, ids.resource(record.id)))
+    g.add((node, YL.localId, Literal(record.id)))
+    g.add((node, YL.oaiIdentifier, Literal(ids.oai(record.id))))
+    g.add((node, YL.state, concept("record-state", record.state)))
+    g.add((node, YL.revision, Literal(record.revision)))
+    g.add((node, YL.contentHash, Literal(record.content_hash or content_hash(record.graph))))
+    if record.datestamp:
+        g.add((node, YL.datestamp, _stamp(record.datestamp)))
+        g.add((node, DCT.modified, _stamp(record.datestamp)))
+    if record.issued:
+        g.add((node, DCT.issued, _stamp(record.issued)))
+    if record.source:
+        _add_source(g, node, record.source)
+    return g
+
+
+def _add_source(g: Graph, node: URIRef, source: Source) -> None:
+    g.add((node, YL.sourceIdentifier, Literal(source.identifier)))
+    if re.match(r"^[a-z][a-z0-9+.\-]*:\S+$", source.identifier):
+        g.add((node, PROV.wasDerivedFrom, URIRef(source.identifier)))
+    if source.datestamp:
+        g.add((node, YL.sourceDatestamp, Literal(source.datestamp)))
+    if source.format:
+        g.add((node, YL.sourceFormat, Literal(source.format)))
+    if source.activity:
+        g.add((node, PROV.wasGeneratedBy, source.activity))
+
+
+def tombstone_triples(record: Record, ids: Identifiers) -> Graph:
+    """What stays public of a withdrawn or deleted record."""
+    node = ids.catalogue_record(record.id)
+    g = Graph()
+    g.add((node, RDF_.type, YL.Tombstone))
+    g.add((node, RDF_.type, DCAT.CatalogRecord))
+    g.add((node, FOAF.primaryTopic, ids.resource(record.id)))
+    g.add((node, YL.localId, Literal(record.id)))
+    g.add((node, YL.oaiIdentifier, Literal(ids.oai(record.id))))
+    g.add((node, YL.state, concept("record-state", "withdrawn")))
+    if record.datestamp:
+        g.add((node, YL.datestamp, _stamp(record.datestamp)))
+    return g
+
+
+def split_record_graph(local_id: str, stored: Graph, ids: Identifiers) -> Record:
+    """The Record held in a stored named graph (description + catalogue-record triples)."""
+    node = ids.catalogue_record(local_id)
+    description = Graph()
+    for triple in stored:
+        if triple[0] != node:
+            description.add(triple)
+    admin = {p: o for p, o in stored.predicate_objects(node)}
+    return Record(
+        id=local_id,
+        graph=description,
+        state=str(admin.get(YL.state, concept("record-state", "draft"))).rsplit("/", 1)[-1],
+        datestamp=_datetime(admin.get(YL.datestamp)),
+        issued=_datetime(admin.get(DCT.issued)),
+        revision=int(admin.get(YL.revision, 0)),
+        source=_source(admin),
+        content_hash=str(admin[YL.contentHash]) if YL.contentHash in admin else None,
+    )
+
+
+def is_tombstone(stored: Graph, local_id: str, ids: Identifiers) -> bool:
+    """True when the stored graph is a tombstone."""
+    return (ids.catalogue_record(local_id), RDF_.type, YL.Tombstone) in stored
+
+
+def _datetime(value) -> datetime | None:
+    if value is None:
+        return None
+    parsed = value.toPython() if isinstance(value, Literal) else value
+    if not isinstance(parsed, datetime):
+        parsed = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    return parsed.astimezone(UTC)
+
+
+def _source(admin: dict) -> Source | None:
+    if YL.sourceIdentifier not in admin:
+        return None
+    return Source(
+        identifier=str(admin[YL.sourceIdentifier]),
+        datestamp=str(admin[YL.sourceDatestamp]) if YL.sourceDatestamp in admin else None,
+        format=str(admin[YL.sourceFormat]) if YL.sourceFormat in admin else None,
+        activity=admin.get(PROV.wasGeneratedBy),
+    )

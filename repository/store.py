@@ -1,0 +1,172 @@
+"""One area of the triple store: an embedded Oxigraph store holding one named graph per record.
+
+Every write of a record is one SPARQL update (``DROP SILENT GRAPH … ; INSERT DATA { GRAPH … }``),
+which Oxigraph applies atomically: a reader never sees half a record. Writes go through one lock
+because Oxigraph 0.5 may not detect write-write conflicts (see ../shared/notes/rdfstack.md §1.2).
+Query results are materialised before they leave this module: pyoxigraph iterators must not
+cross threads.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import BinaryIO
+
+import pyoxigraph as ox
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.term import Node
+
+from .errors import StoreError
+
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+
+
+def bcp47_case(tag: str) -> str:
+    """``tag`` in the case BCP 47 recommends: ``zh-hant-tw`` → ``zh-Hant-TW``.
+
+    Oxigraph lower-cases language tags (they are case-insensitive); this restores the
+    conventional form so that graphs read back compare equal to what was written.
+    """
+    parts = tag.split("-")
+    out = [parts[0].lower()]
+    for index, part in enumerate(parts[1:], start=1):
+        if len(parts[index - 1]) == 1:  # after a singleton (x-, u-): keep lower case
+            out.append(part.lower())
+        elif len(part) == 4 and part.isalpha():
+            out.append(part.title())
+        elif len(part) == 2 and part.isalpha():
+            out.append(part.upper())
+        else:
+            out.append(part.lower())
+    return "-".join(out)
+
+
+def to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> Node:
+    """An rdflib term equal to the Oxigraph ``term`` (plain literals keep no xsd:string)."""
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if term.language:
+        return Literal(term.value, lang=bcp47_case(term.language))
+    datatype = term.datatype.value
+    if datatype == XSD_STRING:
+        return Literal(term.value)
+    return Literal(term.value, datatype=URIRef(datatype))
+
+
+def ntriples(graph: Iterable[tuple[Node, Node, Node]]) -> str:
+    """The triples of ``graph`` as N-Triples text (for INSERT DATA)."""
+    return "\n".join(f"{s.n3()} {p.n3()} {o.n3()} ." for s, p, o in graph)
+
+
+class Store:
+    """An Oxigraph store on disk (or in memory when ``path`` is None).
+
+    Raises StoreError when the directory cannot be opened (for example another process holds
+    its lock).
+    """
+
+    def __init__(self, path: Path | None = None) -> None:
+        self.path = path
+        try:
+            self._store = ox.Store(str(path)) if path is not None else ox.Store()
+        except OSError as error:
+            raise StoreError(f"cannot open the store at {path}: {error}") from error
+        self._write_lock = threading.Lock()
+
+    # -- writing ---------------------------------------------------------------------------
+
+    def replace(self, graphs: dict[URIRef, Graph | None]) -> None:
+        """Replace each named graph by the given triples (None drops it), all in one update.
+
+        Raises StoreError when Oxigraph refuses the update; nothing is written then.
+        """
+        operations = []
+        for name, triples in graphs.items():
+            operations.append(f"DROP SILENT GRAPH {name.n3()}")
+            if triples is not None and len(triples):
+                body = ntriples(triples)
+                operations.append(f"INSERT DATA {{ GRAPH {name.n3()} {{\n{body}\n}} }}")
+        self.update(" ;\n".join(operations))
+
+    def update(self, sparql: str) -> None:
+        """Run one SPARQL update atomically. Raises StoreError on failure."""
+        with self._write_lock:
+            try:
+                self._store.update(sparql)
+            except (SyntaxError, OSError, ValueError) as error:
+                raise StoreError(f"the store refused an update: {error}") from error
+
+    def clear(self) -> None:
+        """Remove everything."""
+        with self._write_lock:
+            self._store.clear()
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def graph(self, name: URIRef) -> Graph:
+        """The triples of named graph ``name`` as an rdflib Graph (empty when absent)."""
+        result = Graph()
+        for quad in self._store.quads_for_pattern(None, None, None, ox.NamedNode(name)):
+            result.add((to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object)))
+        return result
+
+    def has_graph(self, name: URIRef) -> bool:
+        """True when named graph ``name`` holds at least one triple."""
+        quads = self._store.quads_for_pattern(None, None, None, ox.NamedNode(name))
+        return next(iter(quads), None) is not None
+
+    def graph_names(self) -> list[URIRef]:
+        """Every named graph in the store."""
+        return [URIRef(g.value) for g in self._store.named_graphs() if isinstance(g, ox.NamedNode)]
+
+    def select(self, sparql: str, **options) -> list[dict[str, Node]]:
+        """The solutions of a SELECT query, materialised as dicts of rdflib terms.
+
+        ``options`` go to pyoxigraph (``use_default_graph_as_union=True`` …).
+        Raises StoreError on a syntax or evaluation error.
+        """
+        try:
+            solutions = self._store.query(sparql, **options)
+            names = [v.value for v in solutions.variables]
+            return [
+                {n: to_rdflib(row[n]) for n in names if row[n] is not None} for row in solutions
+            ]
+        except (SyntaxError, OSError, ValueError) as error:
+            raise StoreError(f"query failed: {error}") from error
+
+    def ask(self, sparql: str, **options) -> bool:
+        """The answer of an ASK query. Raises StoreError on failure."""
+        try:
+            return bool(self._store.query(sparql, **options))
+        except (SyntaxError, OSError, ValueError) as error:
+            raise StoreError(f"query failed: {error}") from error
+
+    def __len__(self) -> int:
+        return len(self._store)
+
+    # -- dump and restore ------------------------------------------------------------------
+
+    def quads(self) -> Iterator[ox.Quad]:
+        """Every quad (lazy; consume in the calling thread)."""
+        return iter(self._store)
+
+    def dump(self, out: BinaryIO) -> None:
+        """Write every named graph as N-Quads to ``out``."""
+        self._store.dump(out, format=ox.RdfFormat.N_QUADS)
+
+    def load_quads(self, quads: list[ox.Quad]) -> None:
+        """Add ``quads`` in one transaction. Raises StoreError on failure."""
+        with self._write_lock:
+            try:
+                self._store.extend(quads)
+            except (OSError, ValueError) as error:
+                raise StoreError(f"cannot load quads: {error}") from error
+
+    def flush(self) -> None:
+        """Make every write durable."""
+        self._store.flush()
