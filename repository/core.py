@@ -30,6 +30,7 @@ from .records import (
     is_tombstone,
     next_datestamp,
     normalise_languages,
+    parse_datestamp,
     split_record_graph,
     tombstone_triples,
 )
@@ -153,6 +154,71 @@ class Repository:
         self.work.replace({self.ids.graph(local_id): full})
         return published
 
+    def save_batch(self, records: list[Record], *, publish: bool) -> dict[str, str]:
+        """Save many records at once (imports): one update per area for the whole batch.
+
+        Returns, per local id, "new", "updated" or "unchanged" (same content as stored: nothing
+        is written and the datestamp stays). Records must already be valid. Raises StoreError
+        when a write fails; then nothing of the batch is written to that area.
+        """
+        known = self._catalogue_facts([r.id for r in records])
+        outcome: dict[str, str] = {}
+        work: dict[URIRef, Graph | None] = {}
+        public: dict[URIRef, Graph | None] = {}
+        for record in records:
+            normalise_languages(record.graph)
+            digest = content_hash(record.graph)
+            facts = known.get(record.id)
+            if facts and facts["hash"] == digest and facts["state"] == _target(record, publish):
+                outcome[record.id] = "unchanged"
+                continue
+            outcome[record.id] = "updated" if facts else "new"
+            stored = self._next_revision(record, facts, digest, publish)
+            full = stored.graph + catalogue_triples(stored, self.ids)
+            work[self.ids.graph(record.id)] = full
+            if record.raw is not None:
+                work[self.ids.raw_graph(record.id)] = self._raw_graph(record)
+            if publish:
+                public[self.ids.graph(record.id)] = full
+        if public:
+            self.public.replace(public)
+        if work:
+            self.work.replace(work)
+        return outcome
+
+    def _next_revision(self, record: Record, facts: dict | None, digest: str,
+                       publish: bool) -> Record:
+        previous = facts["datestamp"] if facts else None
+        stamp = next_datestamp(previous) if publish else previous
+        issued = (facts or {}).get("issued") or (stamp if publish else None)
+        return record.with_(
+            state=_target(record, publish), revision=(facts["revision"] if facts else 0) + 1,
+            datestamp=stamp, issued=issued, content_hash=digest,
+        )
+
+    def _catalogue_facts(self, local_ids: list[str]) -> dict[str, dict]:
+        """Revision, content hash, state and datestamps of the stored records among
+        ``local_ids`` (one query)."""
+        if not local_ids:
+            return {}
+        values = " ".join(self.ids.catalogue_record(i).n3() for i in local_ids)
+        rows = self.work.select(f"""
+            PREFIX yl: <{YL.base}> PREFIX dct: <http://purl.org/dc/terms/>
+            SELECT ?id ?rev ?hash ?state ?stamp ?issued WHERE {{
+              VALUES ?r {{ {values} }}
+              GRAPH ?g {{ ?r yl:localId ?id ; yl:revision ?rev ; yl:state ?state .
+                OPTIONAL {{ ?r yl:contentHash ?hash }} OPTIONAL {{ ?r yl:datestamp ?stamp }}
+                OPTIONAL {{ ?r dct:issued ?issued }} }} }}""")
+        return {
+            str(row["id"]): {
+                "revision": int(row["rev"]), "hash": str(row.get("hash", "")),
+                "state": str(row["state"]).rsplit("/", 1)[-1],
+                "datestamp": parse_datestamp(row.get("stamp")),
+                "issued": parse_datestamp(row.get("issued")),
+            }
+            for row in rows
+        }
+
     def set_state(self, local_id: str, state: str) -> Record:
         """Record a workflow state in the work area (publishing and withdrawal have own methods).
 
@@ -235,6 +301,10 @@ class Repository:
         text = record.raw.decode("utf-8", errors="replace")
         g.add((self.ids.catalogue_record(record.id), YL.rawPayload, Literal(text)))
         return g
+
+
+def _target(record: Record, publish: bool) -> str:
+    return "published" if publish else record.state
 
 
 def _nquad(quad: ox.Quad, prefix: str) -> str:

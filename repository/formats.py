@@ -64,6 +64,10 @@ def read_bytes(data: bytes, origin: str) -> Iterator[SourceRecord]:
     head = data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
     if not head:
         raise InputError("the file is empty; expected an XML or JSON document", origin=origin)
+    if origin.lower().endswith(".csv"):
+        from .crosswalks.govtw import read_csv
+
+        return read_csv(data, origin)
     if head in (b"{", b"["):
         from .crosswalks.govtw import read_json
 

@@ -231,8 +231,8 @@ def split_record_graph(local_id: str, stored: Graph, ids: Identifiers) -> Record
         id=local_id,
         graph=description,
         state=str(admin.get(YL.state, concept("record-state", "draft"))).rsplit("/", 1)[-1],
-        datestamp=_datetime(admin.get(YL.datestamp)),
-        issued=_datetime(admin.get(DCT.issued)),
+        datestamp=parse_datestamp(admin.get(YL.datestamp)),
+        issued=parse_datestamp(admin.get(DCT.issued)),
         revision=int(admin.get(YL.revision, 0)),
         source=_source(admin),
         content_hash=str(admin[YL.contentHash]) if YL.contentHash in admin else None,
@@ -244,7 +244,7 @@ def is_tombstone(stored: Graph, local_id: str, ids: Identifiers) -> bool:
     return (ids.catalogue_record(local_id), RDF_.type, YL.Tombstone) in stored
 
 
-def _datetime(value) -> datetime | None:
+def parse_datestamp(value) -> datetime | None:
     if value is None:
         return None
     parsed = value.toPython() if isinstance(value, Literal) else value

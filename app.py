@@ -1,0 +1,192 @@
+"""Assembly: ``create_app`` (the Flask application) and ``main`` (the ``yuliao`` command line).
+
+Nothing heavy happens at import time; the repository is opened when a command or the
+application needs it.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask
+
+from repository import Config, Repository, RepositoryError
+
+
+def create_app(config: Config | None = None, repository: Repository | None = None) -> Flask:
+    """The web application over ``repository`` (opened from ``config`` when not given)."""
+    from endpoints import home
+
+    app = Flask(__name__)
+    config = config or (repository.config if repository else Config.from_env())
+    app.config["YULIAO"] = config
+    app.extensions["yuliao"] = repository or Repository(config)
+    app.register_blueprint(home.bp)
+    return app
+
+
+# -- the command line ----------------------------------------------------------------------
+
+
+def fail(message: str) -> None:
+    """Print a one-line reason and exit non-zero."""
+    click.echo(f"yuliao: {message}", err=True)
+    sys.exit(1)
+
+
+def open_home(config: Config) -> Repository:
+    try:
+        return Repository(config)
+    except RepositoryError as error:
+        fail(str(error))
+        raise  # unreachable
+
+
+@click.group()
+@click.option("--home", type=click.Path(path_type=Path), envvar="YULIAO_HOME",
+              help="Repository home (default ./var, or $YULIAO_HOME).")
+@click.pass_context
+def main(ctx: click.Context, home: Path | None) -> None:
+    """Yuliao 語料: the linked-data catalogue of Taiwan's language resources."""
+    try:
+        ctx.obj = Config.from_env(home)
+    except RepositoryError as error:
+        fail(str(error))
+
+
+@main.command()
+@click.option("--demo", is_flag=True, help="Load the demo records.")
+@click.option("--force", is_flag=True, help="Delete an existing store first.")
+@click.pass_obj
+def init(config: Config, demo: bool, force: bool) -> None:
+    """Create the store under the home directory (and load the demo data)."""
+    if config.store_dir.exists() and any(config.store_dir.iterdir()):
+        if not force:
+            fail(f"{config.store_dir} already holds a store; use --force to replace it")
+        shutil.rmtree(config.store_dir)
+    repository = open_home(config)
+    if demo:
+        _load_demo(repository)
+    repository.close()
+    click.echo(f"initialised {config.home}")
+
+
+def _load_demo(repository: Repository) -> None:
+    import demo as demo_data
+    from repository.importer import load_records
+    from repository.records import Record
+
+    records = [Record(id=d.local_id, graph=d.graph, state=d.state)
+               for d in demo_data.records(repository.config.base_uri)]
+    report = load_records(repository, records)
+    click.echo(f"demo: {report.summary()}")
+    for failure in report.failures:
+        click.echo(f"  {failure}", err=True)
+
+
+@main.command("import")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--draft", is_flag=True, help="Keep the records as drafts instead of publishing.")
+@click.pass_obj
+def import_(config: Config, paths: tuple[Path, ...], draft: bool) -> None:
+    """Import OLAC, OAI-PMH, static-repository and data.gov.tw files (or folders of them)."""
+    _run_import(config, paths, dry_run=False, publish=not draft)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.pass_obj
+def validate(config: Config, paths: tuple[Path, ...]) -> None:
+    """Read, map and validate files without storing anything."""
+    _run_import(config, paths, dry_run=True, publish=False)
+
+
+def _run_import(config: Config, paths: tuple[Path, ...], *, dry_run: bool, publish: bool) -> None:
+    from repository.importer import Importer, iter_paths
+
+    try:
+        files = list(iter_paths(paths))
+    except RepositoryError as error:
+        fail(str(error))
+    repository = Repository(config, in_memory=True) if dry_run else open_home(config)
+    with click.progressbar(length=len(files), label="files", file=sys.stderr) as bar:
+        importer = Importer(repository, publish=publish)
+        outcomes = []
+        for path in files:
+            outcomes.extend(importer.import_file(path, dry_run=dry_run))
+            bar.update(1)
+    from repository.importer import ImportReport
+
+    report = ImportReport(outcomes)
+    repository.close()
+    for failure in report.failures:
+        click.echo(f"invalid: {failure}", err=True)
+    click.echo(report.summary())
+    if not report.ok:
+        sys.exit(1)
+
+
+@main.command()
+@click.option("--format", "fmt", required=True, help="olac, oai_dc, dcat-ttl, dcat-jsonld, "
+              "dcat-rdfxml, croissant or nquads.")
+@click.option("--id", "local_id", help="One record; all published records when left out.")
+@click.option("-o", "--output", type=click.Path(path_type=Path), help="File (default stdout).")
+@click.pass_obj
+def export(config: Config, fmt: str, local_id: str | None, output: Path | None) -> None:
+    """Export published records."""
+    from repository.export import export_public, export_record, get_format
+
+    repository = open_home(config)
+    try:
+        get_format(fmt)
+        if local_id:
+            data = export_record(repository, repository.get(local_id, public=True), fmt)
+        else:
+            data = export_public(repository, fmt)
+    except RepositoryError as error:
+        fail(str(error))
+    if output:
+        output.write_bytes(data)
+    else:
+        sys.stdout.buffer.write(data)
+
+
+@main.command()
+@click.argument("file", type=click.Path(path_type=Path))
+@click.pass_obj
+def dump(config: Config, file: Path) -> None:
+    """Write both areas of the store to an N-Quads file (gzip if it ends in .gz)."""
+    count = open_home(config).dump(file)
+    click.echo(f"dumped {count} quads to {file}")
+
+
+@main.command()
+@click.argument("file", type=click.Path(exists=True, path_type=Path))
+@click.pass_obj
+def restore(config: Config, file: Path) -> None:
+    """Load a dump into an empty home."""
+    repository = open_home(config)
+    try:
+        count = repository.restore(file)
+    except RepositoryError as error:
+        fail(str(error))
+    repository.close()
+    click.echo(f"restored {count} quads from {file}")
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.pass_obj
+def serve(config: Config, host: str, port: int) -> None:
+    """Serve the web interface."""
+    app = create_app(config)
+    click.echo(f"serving {config.home} on http://{host}:{port}/")
+    app.run(host=host, port=port, threaded=True, use_reloader=False)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,114 @@
+"""Exports: one published record (or the whole public area) in each outgoing format."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from lxml import etree
+from rdflib import Graph, URIRef
+
+from .core import Repository
+from .errors import InputError
+from .records import Record, catalogue_triples
+
+
+@dataclass(frozen=True)
+class Format:
+    """An export format: its name, media type, file extension and writer."""
+
+    name: str
+    media_type: str
+    extension: str
+    write: Callable[[Graph, URIRef], bytes]
+
+
+def _olac(graph: Graph, subject: URIRef) -> bytes:
+    from .crosswalks.olac import olac_bytes
+
+    return olac_bytes(graph, subject)
+
+
+def _oai_dc(graph: Graph, subject: URIRef) -> bytes:
+    from .crosswalks.oai_dc import graph_to_oaidc
+
+    return etree.tostring(graph_to_oaidc(graph, subject), xml_declaration=True,
+                          encoding="UTF-8", pretty_print=True)
+
+
+def _dcat(fmt: str) -> Callable[[Graph, URIRef], bytes]:
+    def write(graph: Graph, subject: URIRef) -> bytes:
+        from .crosswalks.dcat import serialize_dcat
+
+        return serialize_dcat(graph, subject, fmt)
+
+    return write
+
+
+def _croissant(graph: Graph, subject: URIRef) -> bytes:
+    from .crosswalks.croissant import croissant_bytes
+
+    return croissant_bytes(graph, subject)
+
+
+def _nquads(graph: Graph, subject: URIRef) -> bytes:
+    name = URIRef(str(subject).replace("/id/", "/graph/", 1))
+    return "".join(f"{s.n3()} {p.n3()} {o.n3()} {name.n3()} .\n" for s, p, o in graph).encode()
+
+
+FORMATS: dict[str, Format] = {
+    f.name: f
+    for f in (
+        Format("olac", "application/xml", "xml", _olac),
+        Format("oai_dc", "application/xml", "xml", _oai_dc),
+        Format("dcat-ttl", "text/turtle", "ttl", _dcat("turtle")),
+        Format("dcat-jsonld", "application/ld+json", "jsonld", _dcat("json-ld")),
+        Format("dcat-rdfxml", "application/rdf+xml", "rdf", _dcat("xml")),
+        Format("croissant", "application/ld+json", "json", _croissant),
+        Format("nquads", "application/n-quads", "nq", _nquads),
+    )
+}
+
+
+def get_format(name: str) -> Format:
+    """The export format called ``name``; raises InputError listing the known ones."""
+    try:
+        return FORMATS[name]
+    except KeyError:
+        raise InputError(f"unknown format {name!r}; expected one of {', '.join(FORMATS)}",
+                         field="format") from None
+
+
+def export_record(repository: Repository, record: Record, fmt: str) -> bytes:
+    """``record`` (as stored) in format ``fmt``. Raises InputError for an unknown format."""
+    writer = get_format(fmt)
+    full = record.graph + catalogue_triples(record, repository.ids)
+    return writer.write(full, repository.ids.resource(record.id))
+
+
+def export_public(repository: Repository, fmt: str) -> bytes:
+    """Every published record in ``fmt``: N-Quads or a DCAT catalogue; the XML and Croissant
+    formats describe one record each and raise InputError here (use --id)."""
+    records = list(repository.published())
+    if fmt == "nquads":
+        return b"".join(export_record(repository, r, fmt) for r in records)
+    if fmt.startswith("dcat-"):
+        return _catalogue(repository, records, fmt)
+    raise InputError(f"format {fmt} describes one record: give --id", field="id")
+
+
+def _catalogue(repository: Repository, records: list[Record], fmt: str) -> bytes:
+    from .crosswalks.dcat import catalogue, to_dcat
+
+    graphs = []
+    for record in records:
+        full = record.graph + catalogue_triples(record, repository.ids)
+        graphs.append(to_dcat(full, repository.ids.resource(record.id)))
+    merged = catalogue(graphs, repository.config.base_uri)
+    for graph in graphs:
+        merged += graph
+    from vocab.namespaces import bind_prefixes
+
+    bind_prefixes(merged)
+    rdflib_format = {"dcat-ttl": "turtle", "dcat-jsonld": "json-ld", "dcat-rdfxml": "xml"}[fmt]
+    return merged.serialize(format=rdflib_format, encoding="utf-8")
