@@ -39,7 +39,7 @@ RECORD = """<record><header><identifier>oai:bench.example.org:{n}</identifier>
  xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
 <dc:title xml:lang="zh-Hant-TW">合成語料第{n}號：{lang}語錄音</dc:title>
 <dc:title xml:lang="en">Synthetic recording {n} ({lang})</dc:title>
-<dc:description xml:lang="en">Field recording number {n}, synthetic data for benchmarks.</dc:description>
+<dc:description xml:lang="en">Field recording {n}, synthetic.</dc:description>
 <dc:identifier xsi:type="dcterms:URI">https://bench.example.org/item/{n}</dc:identifier>
 <dc:language xsi:type="olac:language" olac:code="{lang}"/>
 <dc:subject xsi:type="olac:language" olac:code="{lang}"/>
