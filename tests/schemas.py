@@ -1,0 +1,98 @@
+"""XML Schema validation for tests: the official OLAC, oai_dc and OAI-PMH schemas, offline.
+
+``XML_CATALOG_FILES`` is pointed at ../shared/standards/catalog.xml when this module is
+imported, before lxml compiles any schema: without it libxml2 silently skips the imports it
+cannot fetch and compiles an empty schema (notes §5). Each loader proves its schema is not
+empty by validating a known-good document; ``tests/test_olac_crosswalk.py`` proves the
+content models bite (``olac:code`` without ``xsi:type`` and ``dcterms:W3C-DTF`` are rejected).
+
+A standalone ``<olac:olac>`` or ``<oai_dc:dc>`` is validated against its own official schema
+file (``olac/1.1/olac.xsd``, ``oai-pmh/2.0/oai_dc.xsd``): both declare the root as a global
+element, so the whole metadata content model is checked. Whole responses use the driver
+``oai-pmh-olac-all.xsd``.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+
+import pytest
+from lxml import etree
+
+from tests.conftest import SHARED, shared_path
+
+_CATALOG = SHARED / "standards" / "catalog.xml"
+if _CATALOG.exists():
+    os.environ["XML_CATALOG_FILES"] = str(_CATALOG)
+
+_KNOWN_GOOD_OLAC = b"""<olac:olac xmlns:olac="http://www.language-archives.org/OLAC/1.1/"
+ xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/"
+ xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+ <dc:title xml:lang="en">T</dc:title>
+ <dc:language xsi:type="olac:language" olac:code="ami"/>
+ <dcterms:created xsi:type="dcterms:W3CDTF">2020</dcterms:created></olac:olac>"""
+_KNOWN_GOOD_OAIDC = b"""<oai_dc:dc xmlns:oai_dc="http://www.openarchives.org/OAI/2.0/oai_dc/"
+ xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:title xml:lang="en">T</dc:title></oai_dc:dc>"""
+
+
+def _compile(path: Path, known_good: bytes | None) -> etree.XMLSchema:
+    """The schema at ``path``; fails the test run when it compiled empty (catalog missing)."""
+    schema = etree.XMLSchema(etree.parse(str(path)))
+    if known_good is not None and not schema.validate(etree.fromstring(known_good)):
+        pytest.fail(
+            f"{path.name} compiled but rejects a known-good document (is the catalog used?): "
+            f"{schema.error_log.last_error}"
+        )
+    return schema
+
+
+@lru_cache(maxsize=1)
+def _olac_schema() -> etree.XMLSchema:
+    return _compile(shared_path("standards", "olac", "1.1", "olac.xsd"), _KNOWN_GOOD_OLAC)
+
+
+@lru_cache(maxsize=1)
+def _oaidc_schema() -> etree.XMLSchema:
+    return _compile(shared_path("standards", "oai-pmh", "2.0", "oai_dc.xsd"), _KNOWN_GOOD_OAIDC)
+
+
+@lru_cache(maxsize=1)
+def _oai_pmh_schema() -> etree.XMLSchema:
+    return _compile(shared_path("standards", "oai-pmh-olac-all.xsd"), None)
+
+
+def olac_schema() -> etree.XMLSchema:
+    """OLAC 1.1 ``olac.xsd`` (validates a standalone ``<olac:olac>``); skips without ../shared."""
+    return _olac_schema()
+
+
+def oaidc_schema() -> etree.XMLSchema:
+    """OAI ``oai_dc.xsd`` (validates a standalone ``<oai_dc:dc>``); skips without ../shared."""
+    return _oaidc_schema()
+
+
+def oai_pmh_schema() -> etree.XMLSchema:
+    """The driver ``oai-pmh-olac-all.xsd`` for whole OAI-PMH responses with olac/oai_dc."""
+    return _oai_pmh_schema()
+
+
+def _as_element(element_or_bytes: etree._Element | bytes) -> etree._Element:
+    if isinstance(element_or_bytes, bytes):
+        return etree.fromstring(element_or_bytes, etree.XMLParser(resolve_entities=False))
+    return element_or_bytes
+
+
+def schema_errors(schema: etree.XMLSchema, element_or_bytes: etree._Element | bytes) -> list[str]:
+    """The schema's error messages for the document (empty when it is valid)."""
+    if schema.validate(_as_element(element_or_bytes)):
+        return []
+    return [f"line {error.line}: {error.message}" for error in schema.error_log]
+
+
+def assert_valid(schema: etree.XMLSchema, element_or_bytes: etree._Element | bytes) -> None:
+    """Fails the calling test with the schema's error log when the document is invalid."""
+    errors = schema_errors(schema, element_or_bytes)
+    if errors:
+        pytest.fail("schema-invalid:\n" + "\n".join(errors), pytrace=False)
