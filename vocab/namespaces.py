@@ -209,7 +209,17 @@ DCAT = Vocabulary(
 )
 FOAF = Vocabulary(
     "http://xmlns.com/foaf/0.1/",
-    ["Agent", "Organization", "Person", "name", "mbox", "homepage", "primaryTopic", "page"],
+    [
+        "Agent",
+        "Organization",
+        "Person",
+        "name",
+        "mbox",
+        "homepage",
+        "primaryTopic",
+        "page",
+        "Document",
+    ],
 )
 VCARD = Vocabulary(
     "http://www.w3.org/2006/vcard/ns#",
@@ -291,6 +301,10 @@ ODRL = Vocabulary(
         "prohibit",
         "modify",
         "present",
+        "grantUse",  # ODRL 2.2: grant use to third parties (sublicensing)
+        "transfer",
+        "Action",
+        "includedIn",
     ],
 )
 DQV = Vocabulary(
@@ -307,7 +321,16 @@ DQV = Vocabulary(
 ADMS = Vocabulary("http://www.w3.org/ns/adms#", ["status", "identifier", "versionNotes"])
 LOCN = Vocabulary("http://www.w3.org/ns/locn#", ["geometry"])
 SPDX = Vocabulary(
-    "http://spdx.org/rdf/terms#", ["checksum", "Checksum", "algorithm", "checksumValue"]
+    "http://spdx.org/rdf/terms#",
+    [
+        "checksum",
+        "Checksum",
+        "algorithm",
+        "checksumValue",
+        "ChecksumAlgorithm",
+        "checksumAlgorithm_sha256",
+        "checksumAlgorithm_md5",
+    ],
 )
 SCHEMA = Vocabulary(
     "http://schema.org/",
@@ -352,6 +375,7 @@ XSD = Vocabulary(
         "anyURI",
         "boolean",
         "decimal",
+        "hexBinary",
     ],
 )
 
