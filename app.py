@@ -38,6 +38,8 @@ def fail(message: str) -> None:
 
 
 def open_home(config: Config) -> Repository:
+    """The repository of ``config``; exits with a one-line reason when it cannot be opened.
+    Use it in a ``with`` block so that the store's lock is released on every exit."""
     try:
         return Repository(config)
     except RepositoryError as error:
@@ -67,10 +69,9 @@ def init(config: Config, demo: bool, force: bool) -> None:
         if not force:
             fail(f"{config.store_dir} already holds a store; use --force to replace it")
         shutil.rmtree(config.store_dir)
-    repository = open_home(config)
-    if demo:
-        _load_demo(repository)
-    repository.close()
+    with open_home(config) as repository:
+        if demo:
+            _load_demo(repository)
     click.echo(f"initialised {config.home}")
 
 
@@ -105,23 +106,20 @@ def validate(config: Config, paths: tuple[Path, ...]) -> None:
 
 
 def _run_import(config: Config, paths: tuple[Path, ...], *, dry_run: bool, publish: bool) -> None:
-    from repository.importer import Importer, iter_paths
+    from repository.importer import Importer, ImportReport, iter_paths
 
     try:
         files = list(iter_paths(paths))
     except RepositoryError as error:
         fail(str(error))
     repository = Repository(config, in_memory=True) if dry_run else open_home(config)
-    with click.progressbar(length=len(files), label="files", file=sys.stderr) as bar:
+    with repository, click.progressbar(length=len(files), label="files", file=sys.stderr) as bar:
         importer = Importer(repository, publish=publish)
         outcomes = []
         for path in files:
             outcomes.extend(importer.import_file(path, dry_run=dry_run))
             bar.update(1)
-    from repository.importer import ImportReport
-
     report = ImportReport(outcomes)
-    repository.close()
     for failure in report.failures:
         click.echo(f"invalid: {failure}", err=True)
     click.echo(report.summary())
@@ -139,13 +137,13 @@ def export(config: Config, fmt: str, local_id: str | None, output: Path | None) 
     """Export published records."""
     from repository.export import export_public, export_record, get_format
 
-    repository = open_home(config)
     try:
         get_format(fmt)
-        if local_id:
-            data = export_record(repository, repository.get(local_id, public=True), fmt)
-        else:
-            data = export_public(repository, fmt)
+        with open_home(config) as repository:
+            if local_id:
+                data = export_record(repository, repository.get(local_id, public=True), fmt)
+            else:
+                data = export_public(repository, fmt)
     except RepositoryError as error:
         fail(str(error))
     if output:
@@ -159,7 +157,8 @@ def export(config: Config, fmt: str, local_id: str | None, output: Path | None) 
 @click.pass_obj
 def dump(config: Config, file: Path) -> None:
     """Write both areas of the store to an N-Quads file (gzip if it ends in .gz)."""
-    count = open_home(config).dump(file)
+    with open_home(config) as repository:
+        count = repository.dump(file)
     click.echo(f"dumped {count} quads to {file}")
 
 
@@ -168,12 +167,11 @@ def dump(config: Config, file: Path) -> None:
 @click.pass_obj
 def restore(config: Config, file: Path) -> None:
     """Load a dump into an empty home."""
-    repository = open_home(config)
     try:
-        count = repository.restore(file)
+        with open_home(config) as repository:
+            count = repository.restore(file)
     except RepositoryError as error:
         fail(str(error))
-    repository.close()
     click.echo(f"restored {count} quads from {file}")
 
 

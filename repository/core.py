@@ -279,10 +279,17 @@ class Repository:
         return len(work) + len(public)
 
     def close(self) -> None:
-        """Flush writes to disk."""
+        """Flush writes to disk and release the stores' locks; the repository is unusable
+        afterwards."""
         for store in (self.work, self.public):
-            with contextlib.suppress(OSError):
-                store.flush()
+            with contextlib.suppress(OSError, AttributeError):
+                store.close()
+
+    def __enter__(self) -> Repository:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
 
     # -- internals -------------------------------------------------------------------------
 

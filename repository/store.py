@@ -170,3 +170,10 @@ class Store:
     def flush(self) -> None:
         """Make every write durable."""
         self._store.flush()
+
+    def close(self) -> None:
+        """Flush and let go of the store, releasing its directory lock. The object is unusable
+        afterwards (pyoxigraph has no close: the lock goes with the last reference)."""
+        if self.path is not None:
+            self._store.flush()
+        del self._store

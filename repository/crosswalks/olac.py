@@ -658,18 +658,15 @@ def _period_entry(graph: Graph, tag: str, period: URIRef) -> Entry:
 
 
 def concept_labels(iri: URIRef) -> list[Literal]:
-    """The labels of one of our concepts (zh-Hant and en), or [] when they are not available."""
-    try:
-        from vocab.schemes import labels  # written in parallel; the lead removes this fallback
-    except ImportError:
-        return []
+    """The labels of one of our concepts (zh-Hant and en), or [] when the vocabularies do not
+    know it."""
+    from vocab.schemes import labels
+
     try:
         found = labels(iri)
     except LookupError:  # not one of the concepts the vocabularies know
         return []
-    if isinstance(found, dict):
-        return [Literal(text, lang=lang) for lang, text in sorted(found.items())]
-    return sorted(Literal(text) if not isinstance(text, Literal) else text for text in found)
+    return [Literal(text, lang=lang) for lang, text in sorted(found.items())]
 
 
 def _local_concept_entries(tag: str, value: URIRef) -> Iterator[Entry]:
