@@ -15,5 +15,6 @@ def shared_path(*parts: str) -> Path:
     """A file under ../shared; skips the calling test with a reason when it is absent."""
     path = SHARED.joinpath(*parts)
     if not path.exists():
-        pytest.skip(f"needs ../shared/{'/'.join(parts)} (the shared folder is not beside the project)")
+        where = "/".join(parts)
+        pytest.skip(f"needs ../shared/{where} (the shared folder is not beside the project)")
     return path
