@@ -170,20 +170,28 @@ def _stamp(value: datetime) -> Literal:
     return Literal(value.strftime("%Y-%m-%dT%H:%M:%SZ"), datatype=XSD.dateTime, normalize=False)
 
 
-def catalogue_triples(record: Record, ids: Identifiers) -> Graph:
-    """The ``dcat:CatalogRecord`` triples of ``record`` (admin facts, no raw payload)."""
+def _identity(record: Record, ids: Identifiers, kind: URIRef, state: str) -> Graph:
+    """What every catalogue record and tombstone says: type, topic, ids, state, datestamp."""
     node = ids.catalogue_record(record.id)
     g = Graph()
     g.add((node, RDF_.type, DCAT.CatalogRecord))
-    g.add((node, RDF_.type, YL.Record))
+    g.add((node, RDF_.type, kind))
     g.add((node, FOAF.primaryTopic, ids.resource(record.id)))
     g.add((node, YL.localId, Literal(record.id)))
     g.add((node, YL.oaiIdentifier, Literal(ids.oai(record.id))))
-    g.add((node, YL.state, concept("record-state", record.state)))
+    g.add((node, YL.state, concept("record-state", state)))
+    if record.datestamp:
+        g.add((node, YL.datestamp, _stamp(record.datestamp)))
+    return g
+
+
+def catalogue_triples(record: Record, ids: Identifiers) -> Graph:
+    """The ``dcat:CatalogRecord`` triples of ``record`` (admin facts, no raw payload)."""
+    node = ids.catalogue_record(record.id)
+    g = _identity(record, ids, YL.Record, record.state)
     g.add((node, YL.revision, Literal(record.revision)))
     g.add((node, YL.contentHash, Literal(record.content_hash or content_hash(record.graph))))
     if record.datestamp:
-        g.add((node, YL.datestamp, _stamp(record.datestamp)))
         g.add((node, DCT.modified, _stamp(record.datestamp)))
     if record.issued:
         g.add((node, DCT.issued, _stamp(record.issued)))
@@ -206,17 +214,7 @@ def _add_source(g: Graph, node: URIRef, source: Source) -> None:
 
 def tombstone_triples(record: Record, ids: Identifiers) -> Graph:
     """What stays public of a withdrawn or deleted record."""
-    node = ids.catalogue_record(record.id)
-    g = Graph()
-    g.add((node, RDF_.type, YL.Tombstone))
-    g.add((node, RDF_.type, DCAT.CatalogRecord))
-    g.add((node, FOAF.primaryTopic, ids.resource(record.id)))
-    g.add((node, YL.localId, Literal(record.id)))
-    g.add((node, YL.oaiIdentifier, Literal(ids.oai(record.id))))
-    g.add((node, YL.state, concept("record-state", "withdrawn")))
-    if record.datestamp:
-        g.add((node, YL.datestamp, _stamp(record.datestamp)))
-    return g
+    return _identity(record, ids, YL.Tombstone, "withdrawn")
 
 
 def split_record_graph(local_id: str, stored: Graph, ids: Identifiers) -> Record:
