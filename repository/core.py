@@ -32,6 +32,9 @@ from .records import (
     normalise_languages,
     parse_datestamp,
     split_record_graph,
+    statement,
+    statements,
+    statements_hash,
     tombstone_triples,
 )
 from .store import Store
@@ -131,12 +134,10 @@ class Repository:
             datestamp=previous.datestamp if previous else record.datestamp,
             content_hash=content_hash(record.graph),
         )
-        graphs: dict[URIRef, Graph | None] = {
-            self.ids.graph(record.id): stored.graph + catalogue_triples(stored, self.ids),
-        }
+        graphs: dict[URIRef, list[str] | None] = {self.ids.graph(record.id): self._lines(stored)}
         if record.raw is not None:
-            graphs[self.ids.raw_graph(record.id)] = self._raw_graph(record)
-        self.work.replace(graphs)
+            graphs[self.ids.raw_graph(record.id)] = self._raw_lines(record)
+        self.work.replace_statements(graphs)
         return stored
 
     def publish(self, local_id: str) -> Record:
@@ -149,9 +150,9 @@ class Repository:
         public = self._public_datestamp(local_id)
         stamp = next_datestamp(max(filter(None, (public, record.datestamp)), default=None))
         published = record.with_(state="published", datestamp=stamp, issued=record.issued or stamp)
-        full = published.graph + catalogue_triples(published, self.ids)
-        self.public.replace({self.ids.graph(local_id): full})
-        self.work.replace({self.ids.graph(local_id): full})
+        full = self._lines(published)
+        self.public.replace_statements({self.ids.graph(local_id): full})
+        self.work.replace_statements({self.ids.graph(local_id): full})
         return published
 
     def save_batch(self, records: list[Record], *, publish: bool) -> dict[str, str]:
@@ -163,27 +164,30 @@ class Repository:
         """
         known = self._catalogue_facts([r.id for r in records])
         outcome: dict[str, str] = {}
-        work: dict[URIRef, Graph | None] = {}
-        public: dict[URIRef, Graph | None] = {}
+        work: dict[URIRef, list[str] | None] = {}
+        public: dict[URIRef, list[str] | None] = {}
+        new: set[URIRef] = set()
         for record in records:
-            normalise_languages(record.graph)
-            digest = content_hash(record.graph)
+            description = statements(record.graph)
+            digest = statements_hash(description)
             facts = known.get(record.id)
             if facts and facts["hash"] == digest and facts["state"] == _target(record, publish):
                 outcome[record.id] = "unchanged"
                 continue
             outcome[record.id] = "updated" if facts else "new"
+            if not facts:
+                new.update((self.ids.graph(record.id), self.ids.raw_graph(record.id)))
             stored = self._next_revision(record, facts, digest, publish)
-            full = stored.graph + catalogue_triples(stored, self.ids)
+            full = description + statements(catalogue_triples(stored, self.ids))
             work[self.ids.graph(record.id)] = full
             if record.raw is not None:
-                work[self.ids.raw_graph(record.id)] = self._raw_graph(record)
+                work[self.ids.raw_graph(record.id)] = self._raw_lines(record)
             if publish:
                 public[self.ids.graph(record.id)] = full
         if public:
-            self.public.replace(public)
+            self.public.replace_statements(public, new=self.public.absent(new))
         if work:
-            self.work.replace(work)
+            self.work.replace_statements(work, new=self.work.absent(new))
         return outcome
 
     def _next_revision(self, record: Record, facts: dict | None, digest: str,
@@ -227,8 +231,7 @@ class Repository:
         if state in ("published", "withdrawn"):
             raise ConflictError(f"use {'publish' if state == 'published' else 'withdraw'}()")
         record = self.get(local_id).with_(state=state)
-        full = record.graph + catalogue_triples(record, self.ids)
-        self.work.replace({self.ids.graph(local_id): full})
+        self.work.replace_statements({self.ids.graph(local_id): self._lines(record)})
         return record
 
     def withdraw(self, local_id: str) -> Record:
@@ -239,8 +242,7 @@ class Repository:
                                                  record.datestamp)), default=None))
         withdrawn = record.with_(state="withdrawn", datestamp=stamp)
         self.public.replace({self.ids.graph(local_id): tombstone_triples(withdrawn, self.ids)})
-        self.work.replace({self.ids.graph(local_id):
-                           withdrawn.graph + catalogue_triples(withdrawn, self.ids)})
+        self.work.replace_statements({self.ids.graph(local_id): self._lines(withdrawn)})
         return withdrawn
 
     def delete(self, local_id: str) -> None:
@@ -303,11 +305,13 @@ class Repository:
             return None
         return split_record_graph(local_id, stored, self.ids).datestamp
 
-    def _raw_graph(self, record: Record) -> Graph:
-        g = Graph()
+    def _lines(self, record: Record) -> list[str]:
+        """The statements stored for ``record``: its description and catalogue record."""
+        return statements(record.graph) + statements(catalogue_triples(record, self.ids))
+
+    def _raw_lines(self, record: Record) -> list[str]:
         text = record.raw.decode("utf-8", errors="replace")
-        g.add((self.ids.catalogue_record(record.id), YL.rawPayload, Literal(text)))
-        return g
+        return [statement(self.ids.catalogue_record(record.id), YL.rawPayload, Literal(text))]
 
 
 def _target(record: Record, publish: bool) -> str:

@@ -10,7 +10,7 @@ from rdflib import Graph, URIRef
 
 from .core import Repository
 from .errors import InputError
-from .records import Record, catalogue_triples
+from .records import Record, with_catalogue
 
 
 @dataclass(frozen=True)
@@ -82,7 +82,7 @@ def get_format(name: str) -> Format:
 def export_record(repository: Repository, record: Record, fmt: str) -> bytes:
     """``record`` (as stored) in format ``fmt``. Raises InputError for an unknown format."""
     writer = get_format(fmt)
-    full = record.graph + catalogue_triples(record, repository.ids)
+    full = with_catalogue(record, repository.ids)
     return writer.write(full, repository.ids.resource(record.id))
 
 
@@ -102,7 +102,7 @@ def _catalogue(repository: Repository, records: list[Record], fmt: str) -> bytes
 
     graphs = []
     for record in records:
-        full = record.graph + catalogue_triples(record, repository.ids)
+        full = with_catalogue(record, repository.ids)
         graphs.append(to_dcat(full, repository.ids.resource(record.id)))
     merged = catalogue(graphs, repository.config.base_uri)
     for graph in graphs:

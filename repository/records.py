@@ -9,15 +9,20 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from urllib.parse import quote
 
 from rdflib import Graph, Literal, URIRef
+from rdflib.term import Node
 
 from vocab.namespaces import DCAT, DCT, FOAF, PROV, RDF_, XSD, YL, concept
 
 from .errors import InputError
+from .store import bcp47_case
+
+Triple = tuple[Node, Node, Node]
 
 STATES = (
     "draft", "pending-agency-review", "pending-platform-review", "published", "in-revision",
@@ -148,8 +153,6 @@ def normalise_languages(graph: Graph) -> Graph:
     The store lower-cases tags; writing them in one canonical case keeps graphs comparable.
     Returns ``graph`` itself when nothing needs changing.
     """
-    from .store import bcp47_case
-
     changes = [
         (s, p, o) for s, p, o in graph
         if isinstance(o, Literal) and o.language and o.language != bcp47_case(o.language)
@@ -160,9 +163,26 @@ def normalise_languages(graph: Graph) -> Graph:
     return graph
 
 
-def content_hash(graph: Graph) -> str:
-    """SHA-256 of the sorted N-Triples of ``graph`` (stable for graphs without blank nodes)."""
-    lines = sorted(f"{s.n3()} {p.n3()} {o.n3()}" for s, p, o in graph)
+def statement(s: Node, p: Node, o: Node) -> str:
+    """One triple as a SPARQL/Turtle statement without the final dot, language tag in BCP 47
+    case (the form hashed by :func:`content_hash` and written by the store)."""
+    if isinstance(o, Literal) and o.language and o.language != bcp47_case(o.language):
+        o = Literal(str(o), lang=bcp47_case(o.language))
+    return f"{s.n3()} {p.n3()} {o.n3()}"
+
+
+def statements(triples: Iterable[Triple]) -> list[str]:
+    """The sorted statements of ``triples`` (one pass; see :func:`statement`)."""
+    return sorted(statement(s, p, o) for s, p, o in triples)
+
+
+def content_hash(graph: Iterable[Triple]) -> str:
+    """SHA-256 of the sorted statements of ``graph`` (stable for graphs without blank nodes)."""
+    return statements_hash(statements(graph))
+
+
+def statements_hash(lines: list[str]) -> str:
+    """SHA-256 of statements already sorted by :func:`statements`."""
     return hashlib.sha256("\n".join(lines).encode()).hexdigest()
 
 
@@ -170,49 +190,62 @@ def _stamp(value: datetime) -> Literal:
     return Literal(value.strftime("%Y-%m-%dT%H:%M:%SZ"), datatype=XSD.dateTime, normalize=False)
 
 
-def _identity(record: Record, ids: Identifiers, kind: URIRef, state: str) -> Graph:
+def _identity(record: Record, ids: Identifiers, kind: URIRef, state: str) -> list[Triple]:
     """What every catalogue record and tombstone says: type, topic, ids, state, datestamp."""
     node = ids.catalogue_record(record.id)
-    g = Graph()
-    g.add((node, RDF_.type, DCAT.CatalogRecord))
-    g.add((node, RDF_.type, kind))
-    g.add((node, FOAF.primaryTopic, ids.resource(record.id)))
-    g.add((node, YL.localId, Literal(record.id)))
-    g.add((node, YL.oaiIdentifier, Literal(ids.oai(record.id))))
-    g.add((node, YL.state, concept("record-state", state)))
+    triples = [
+        (node, RDF_.type, DCAT.CatalogRecord),
+        (node, RDF_.type, kind),
+        (node, FOAF.primaryTopic, ids.resource(record.id)),
+        (node, YL.localId, Literal(record.id)),
+        (node, YL.oaiIdentifier, Literal(ids.oai(record.id))),
+        (node, YL.state, concept("record-state", state)),
+    ]
     if record.datestamp:
-        g.add((node, YL.datestamp, _stamp(record.datestamp)))
-    return g
+        triples.append((node, YL.datestamp, _stamp(record.datestamp)))
+    return triples
 
 
-def catalogue_triples(record: Record, ids: Identifiers) -> Graph:
+def catalogue_triples(record: Record, ids: Identifiers) -> list[Triple]:
     """The ``dcat:CatalogRecord`` triples of ``record`` (admin facts, no raw payload)."""
     node = ids.catalogue_record(record.id)
-    g = _identity(record, ids, YL.Record, record.state)
-    g.add((node, YL.revision, Literal(record.revision)))
-    g.add((node, YL.contentHash, Literal(record.content_hash or content_hash(record.graph))))
+    triples = _identity(record, ids, YL.Record, record.state)
+    triples.append((node, YL.revision, Literal(record.revision)))
+    triples.append((node, YL.contentHash,
+                    Literal(record.content_hash or content_hash(record.graph))))
     if record.datestamp:
-        g.add((node, DCT.modified, _stamp(record.datestamp)))
+        triples.append((node, DCT.modified, _stamp(record.datestamp)))
     if record.issued:
-        g.add((node, DCT.issued, _stamp(record.issued)))
+        triples.append((node, DCT.issued, _stamp(record.issued)))
     if record.source:
-        _add_source(g, node, record.source)
-    return g
+        triples.extend(_source_triples(node, record.source))
+    return triples
 
 
-def _add_source(g: Graph, node: URIRef, source: Source) -> None:
-    g.add((node, YL.sourceIdentifier, Literal(source.identifier)))
+def with_catalogue(record: Record, ids: Identifiers) -> Graph:
+    """A new graph: the description of ``record`` and its catalogue-record triples."""
+    full = Graph(bind_namespaces="none")
+    for triple in record.graph:
+        full.add(triple)
+    for triple in catalogue_triples(record, ids):
+        full.add(triple)
+    return full
+
+
+def _source_triples(node: URIRef, source: Source) -> list[Triple]:
+    triples: list[Triple] = [(node, YL.sourceIdentifier, Literal(source.identifier))]
     if re.match(r"^[a-z][a-z0-9+.\-]*:\S+$", source.identifier):
-        g.add((node, PROV.wasDerivedFrom, URIRef(source.identifier)))
+        triples.append((node, PROV.wasDerivedFrom, URIRef(source.identifier)))
     if source.datestamp:
-        g.add((node, YL.sourceDatestamp, Literal(source.datestamp)))
+        triples.append((node, YL.sourceDatestamp, Literal(source.datestamp)))
     if source.format:
-        g.add((node, YL.sourceFormat, Literal(source.format)))
+        triples.append((node, YL.sourceFormat, Literal(source.format)))
     if source.activity:
-        g.add((node, PROV.wasGeneratedBy, source.activity))
+        triples.append((node, PROV.wasGeneratedBy, source.activity))
+    return triples
 
 
-def tombstone_triples(record: Record, ids: Identifiers) -> Graph:
+def tombstone_triples(record: Record, ids: Identifiers) -> list[Triple]:
     """What stays public of a withdrawn or deleted record."""
     return _identity(record, ids, YL.Tombstone, "withdrawn")
 

@@ -58,9 +58,9 @@ def to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> Node:
     return Literal(term.value, datatype=URIRef(datatype))
 
 
-def ntriples(graph: Iterable[tuple[Node, Node, Node]]) -> str:
-    """The triples of ``graph`` as N-Triples text (for INSERT DATA)."""
-    return "\n".join(f"{s.n3()} {p.n3()} {o.n3()} ." for s, p, o in graph)
+def ntriples(graph: Iterable[tuple[Node, Node, Node]]) -> list[str]:
+    """The triples of ``graph`` as statements without the final dot (for INSERT DATA)."""
+    return [f"{s.n3()} {p.n3()} {o.n3()}" for s, p, o in graph]
 
 
 class Store:
@@ -80,17 +80,31 @@ class Store:
 
     # -- writing ---------------------------------------------------------------------------
 
-    def replace(self, graphs: dict[URIRef, Graph | None]) -> None:
+    def replace(self, graphs: dict[URIRef, Iterable[tuple[Node, Node, Node]] | None]) -> None:
         """Replace each named graph by the given triples (None drops it), all in one update.
 
         Raises StoreError when Oxigraph refuses the update; nothing is written then.
         """
+        self.replace_statements({
+            name: None if triples is None else ntriples(triples) for name, triples in graphs.items()
+        })
+
+    def replace_statements(
+        self, graphs: dict[URIRef, list[str] | None], *, new: frozenset[URIRef] = frozenset(),
+    ) -> None:
+        """:meth:`replace` with each graph given as statements (``<s> <p> "o"``, no dot).
+
+        Graphs named in ``new`` are known not to exist yet and are not dropped first (a DROP
+        costs about as much as inserting ten triples). Raises StoreError when Oxigraph refuses
+        the update; nothing is written then.
+        """
         operations = []
-        for name, triples in graphs.items():
-            operations.append(f"DROP SILENT GRAPH {name.n3()}")
-            if triples is not None and len(triples):
-                body = ntriples(triples)
-                operations.append(f"INSERT DATA {{ GRAPH {name.n3()} {{\n{body}\n}} }}")
+        for name, lines in graphs.items():
+            if name not in new:
+                operations.append(f"DROP SILENT GRAPH {name.n3()}")
+            if lines:
+                body = " .\n".join(lines)
+                operations.append(f"INSERT DATA {{ GRAPH {name.n3()} {{\n{body} .\n}} }}")
         self.update(" ;\n".join(operations))
 
     def update(self, sparql: str) -> None:
@@ -119,6 +133,10 @@ class Store:
         """True when named graph ``name`` holds at least one triple."""
         quads = self._store.quads_for_pattern(None, None, None, ox.NamedNode(name))
         return next(iter(quads), None) is not None
+
+    def absent(self, names: Iterable[URIRef]) -> frozenset[URIRef]:
+        """Those of ``names`` that are not named graphs of this store."""
+        return frozenset(n for n in names if not self._store.contains_named_graph(ox.NamedNode(n)))
 
     def graph_names(self) -> list[URIRef]:
         """Every named graph in the store."""

@@ -92,6 +92,28 @@ def test_deleting_a_published_record_keeps_only_its_tombstone(repo: Repository) 
         repo.get("00000001", public=True)
 
 
+def test_batch_import_over_a_deleted_record_replaces_its_public_tombstone(repo) -> None:
+    first = repo.save_batch([titled(repo, "src.example:1")], publish=True)
+    repo.delete("src.example:1")
+    again = repo.save_batch([titled(repo, "src.example:1", "重新匯入")], publish=True)
+    assert first == again == {"src.example:1": "new"}
+    public = repo.public.graph(repo.ids.graph("src.example:1"))
+    assert (repo.ids.catalogue_record("src.example:1"), None, YL.Tombstone) not in public
+    assert repo.get("src.example:1", public=True).graph.value(
+        repo.ids.resource("src.example:1"), DCT.title, any=True) is not None
+    assert len(public) == len(repo.work.graph(repo.ids.graph("src.example:1")))
+
+
+def test_batch_import_over_a_withdrawn_record_republishes_it_whole(repo) -> None:
+    repo.save_batch([titled(repo, "src.example:2")], publish=True)
+    repo.withdraw("src.example:2")
+    assert repo.save_batch([titled(repo, "src.example:2")], publish=True) == {
+        "src.example:2": "updated"}
+    public = repo.get("src.example:2", public=True)
+    assert public.state == "published" and public.revision == 2
+    assert isomorphic(public.graph, titled(repo, "src.example:2").graph)
+
+
 def test_deleting_a_draft_leaves_nothing(repo: Repository) -> None:
     repo.put(titled(repo, "00000002"))
     repo.delete("00000002")
