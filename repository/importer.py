@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rdflib import Graph, Literal
+from rdflib import Graph, Literal, URIRef
 
 from vocab.namespaces import DCAT, DCT, RDF_, YL
 
@@ -33,6 +34,7 @@ class Outcome:
     record: str | None
     status: str  # new | updated | unchanged | deleted | invalid
     reason: str | None = None
+    raw: bytes | None = field(default=None, compare=False, repr=False)  # of an invalid record
 
     def __str__(self) -> str:
         what = f"{self.origin}: record {self.record}" if self.record else self.origin
@@ -82,9 +84,10 @@ class Importer:
 
     def __init__(
         self, repository: Repository, *, publish: bool = True, validator=None,
-        progress: Callable[[int], None] | None = None,
+        progress: Callable[[int], None] | None = None, activity: URIRef | None = None,
     ) -> None:
         self.repository = repository
+        self.activity = activity
         self.publish = publish
         self.batch_size = repository.config.validation_batch
         self.progress = progress or (lambda n: None)
@@ -117,41 +120,51 @@ class Importer:
         return self.import_bytes(data, origin, dry_run=dry_run)
 
     def import_bytes(self, data: bytes, origin: str, *, dry_run: bool = False) -> list[Outcome]:
-        """The outcomes of importing the records in ``data`` (``origin`` names it)."""
-        outcomes: list[Outcome] = []
+        """The outcomes of importing the records in ``data`` (``origin`` names it).
+
+        Writes run on one background thread, in order, while the next batch is read, mapped
+        and validated (Oxigraph releases the GIL while it writes); every write has finished
+        when this returns.
+        """
+        parts: list[Future] = []
         batch: list[SourceRecord] = []
-        try:
-            for source in read_bytes(data, origin):
-                batch.append(source)
-                if len(batch) >= self.batch_size:
-                    outcomes.extend(self._handle(batch, dry_run))
-                    batch = []
-        except InputError as error:
-            outcomes.extend(self._handle(batch, dry_run))
-            return [*outcomes, Outcome(origin, error.record, "invalid", error.reason)]
-        outcomes.extend(self._handle(batch, dry_run))
-        return outcomes
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="yuliao-import") as writer:
+            try:
+                for source in read_bytes(data, origin):
+                    batch.append(source)
+                    if len(batch) >= self.batch_size:
+                        parts.extend(self._handle(batch, dry_run, writer))
+                        batch = []
+            except InputError as error:
+                parts.extend(self._handle(batch, dry_run, writer))
+                parts.append(_done([Outcome(origin, error.record, "invalid", error.reason)]))
+            else:
+                parts.extend(self._handle(batch, dry_run, writer))
+        return [outcome for part in parts for outcome in part.result()]
 
     # -- one batch -------------------------------------------------------------------------
 
-    def _handle(self, batch: list[SourceRecord], dry_run: bool) -> list[Outcome]:
-        if not batch:
-            return []
-        outcomes: list[Outcome] = []
+    def _handle(
+        self, batch: list[SourceRecord], dry_run: bool, writer: ThreadPoolExecutor,
+    ) -> list[Future]:
+        """Futures of the batch's outcomes, in record order: failures at once, deletions and
+        writes queued on ``writer`` behind the earlier batches'."""
+        parts: list[Future] = []
         candidates: list[Candidate] = []
         for source in batch:
             try:
                 candidate = self._candidate(source)
             except InputError as error:
-                outcomes.append(Outcome(source.origin, source.identifier, "invalid", error.reason))
+                parts.append(_done([Outcome(source.origin, source.identifier, "invalid",
+                                            error.reason, source.raw)]))
                 continue
             if candidate is None:
-                outcomes.append(self._delete(source, dry_run))
+                parts.append(writer.submit(lambda s=source: [self._delete(s, dry_run)]))
             else:
                 candidates.append(candidate)
-        outcomes.extend(self._validate_and_store(candidates, dry_run))
+        parts.extend(self._validate_and_store(candidates, dry_run, writer))
         self.progress(len(batch))
-        return outcomes
+        return parts
 
     def _candidate(self, source: SourceRecord) -> Candidate | None:
         local_id = self._local_id(source)
@@ -162,7 +175,8 @@ class Importer:
         _complete(graph, subject, source, local_id)
         record = Record(
             id=local_id, graph=graph, state="draft", raw=source.raw,
-            source=Source(source.identifier or source.origin, source.datestamp, source.format),
+            source=Source(source.identifier or source.origin, source.datestamp, source.format,
+                          self.activity),
         )
         return Candidate(source, record)
 
@@ -179,7 +193,9 @@ class Importer:
         self.repository.withdraw(local_id)
         return Outcome(source.origin, local_id, "deleted")
 
-    def _validate_and_store(self, candidates: list[Candidate], dry_run: bool) -> list[Outcome]:
+    def _validate_and_store(
+        self, candidates: list[Candidate], dry_run: bool, writer: ThreadPoolExecutor,
+    ) -> list[Future]:
         if not candidates:
             return []
         violations = self.validator.validate_batch([(c.record.id, c.record.graph)
@@ -189,18 +205,29 @@ class Importer:
             errors = [v for v in violations.get(c.record.id, []) if v.severity == "Violation"]
             if errors:
                 reason = "; ".join(str(v) for v in errors)
-                outcomes.append(Outcome(c.source.origin, c.record.id, "invalid", reason))
+                outcomes.append(Outcome(c.source.origin, c.record.id, "invalid", reason,
+                                        c.source.raw))
             else:
                 valid.append(c)
         if dry_run:
-            return outcomes + [Outcome(c.source.origin, c.record.id, "valid") for c in valid]
+            return [_done(outcomes + [Outcome(c.source.origin, c.record.id, "valid")
+                                      for c in valid])]
+        return [_done(outcomes), writer.submit(self._store, valid)]
+
+    def _store(self, valid: list[Candidate]) -> list[Outcome]:
+        """Save one batch of valid records; a failed write makes each of them invalid."""
         try:
             saved = self.repository.save_batch([c.record for c in valid], publish=self.publish)
         except RepositoryError as error:
-            return outcomes + [Outcome(c.source.origin, c.record.id, "invalid", str(error))
-                               for c in valid]
-        return outcomes + [Outcome(c.source.origin, c.record.id, saved[c.record.id])
-                           for c in valid]
+            return [Outcome(c.source.origin, c.record.id, "invalid", str(error)) for c in valid]
+        return [Outcome(c.source.origin, c.record.id, saved[c.record.id]) for c in valid]
+
+
+def _done(outcomes: list[Outcome]) -> Future:
+    """A future already holding ``outcomes``."""
+    future: Future = Future()
+    future.set_result(outcomes)
+    return future
 
 
 def _complete(graph: Graph, subject, source: SourceRecord, local_id: str) -> None:
