@@ -184,6 +184,7 @@ DCAT = Vocabulary(
         "Relationship",
         "Role",
         "accessURL",
+        "endpointURL",
         "downloadURL",
         "byteSize",
         "mediaType",
@@ -413,6 +414,26 @@ YL = Vocabulary(
         "labelAIOutput",  # ODRL action: mark outputs as AI-generated
         "generateSubstantiallySimilar",  # ODRL action: produce output substantially similar
         "Licence",  # licence concepts (also dct:LicenseDocument)
+        # harvesting (harvest/): sources, runs (prov:Activity), quarantined records
+        "HarvestSource",  # a source records are harvested from (also a dcat:DataService)
+        "HarvestRun",  # one harvest of one source (also a prov:Activity)
+        "QuarantinedRecord",  # a harvested record that could not be taken in, kept with why
+        "harvestKind",  # oai-pmh | olac-static | datagovtw
+        "metadataPrefix",  # OAI-PMH metadata prefix asked for
+        "setSpec",  # OAI-PMH set harvested (none: the whole repository)
+        "schedule",  # xsd:dayTimeDuration between scheduled harvests
+        "deleteMissing",  # xsd:boolean: withdraw records a full harvest no longer lists
+        "harvestedUntil",  # the source's responseDate up to which it is harvested
+        "checkpoint",  # rdf:JSON: how far an unfinished run got
+        "runStatus",  # running | completed | failed
+        "fullHarvest",  # xsd:boolean: a run without from
+        "recordsNew",
+        "recordsUpdated",
+        "recordsUnchanged",
+        "recordsDeleted",
+        "recordsQuarantined",
+        "pagesHarvested",
+        "errorMessage",  # why a run failed or a record was quarantined
     ],
 )
 

@@ -1,0 +1,204 @@
+"""OAI-PMH harvesting against a local server replaying real responses (../shared/fixtures/oai)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from lxml import etree
+
+from harvest.fetch import Fetcher, Limits
+from harvest.run import Harvest
+from harvest.sources import Registry, new_source
+from repository import Config, Gone, Repository
+from tests.conftest import shared_path
+from tests.harvest_server import Reply, Server, serving
+from vocab.namespaces import YL
+
+OAI = "{http://www.openarchives.org/OAI/2.0/}"
+
+
+def fixture(name: str) -> bytes:
+    return shared_path("fixtures", "oai", name).read_bytes()
+
+
+def token_of(body: bytes) -> str:
+    return etree.fromstring(body).findtext(f".//{OAI}resumptionToken").strip()
+
+
+def identifiers(body: bytes, deleted: bool = False) -> set[str]:
+    headers = etree.fromstring(body).iter(f"{OAI}header")
+    return {h.findtext(f"{OAI}identifier").strip() for h in headers
+            if (h.get("status") == "deleted") == deleted}
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Repository:
+    with Repository(Config(home=tmp_path / "home")) as repository:
+        yield repository
+
+
+@pytest.fixture
+def zenodo() -> dict[str, bytes]:
+    return {n: fixture(f"zenodo_ListRecords_oai_dc_{n}.xml")
+            for n in ("page1_token", "page2_deleted", "page3_last")}
+
+
+def route_zenodo(server: Server, pages: dict[str, bytes], page2: Reply | None = None) -> None:
+    first = {"verb": "ListRecords", "metadataPrefix": "oai_dc"}
+    server.route("/oai", Reply(pages["page1_token"]), query=first)
+    server.route("/oai", page2 or Reply(pages["page2_deleted"]),
+                 query={"verb": "ListRecords", "resumptionToken": token_of(pages["page1_token"])})
+    server.route("/oai", Reply(pages["page3_last"]),
+                 query={"verb": "ListRecords", "resumptionToken": token_of(pages["page2_deleted"])})
+
+
+def harvest(repo: Repository, server: Server, *, full: bool = False, **options):
+    registry = Registry(repo)
+    try:
+        source = registry.get("zenodo")
+    except Exception:  # noqa: BLE001 — first run: register it
+        source = registry.add(new_source("zenodo", "oai-pmh", f"{server.base}/oai",
+                                         metadata_prefix="oai_dc", **options))
+    fetcher = Fetcher(Limits(retries=2, read_timeout=5), sleep=lambda s: None)
+    return Harvest(repo, source, full=full, fetcher=fetcher).run()
+
+
+def local(oai_identifier: str) -> str:
+    return oai_identifier.removeprefix("oai:")
+
+
+def test_the_zenodo_three_page_chain_is_harvested_whole(repo, zenodo) -> None:
+    with serving() as server:
+        route_zenodo(server, zenodo)
+        report = harvest(repo, server)
+    expected = set().union(*(identifiers(body) for body in zenodo.values()))
+    assert report.ok, report.error
+    assert report.pages == 3
+    assert report.counts["new"] == len(expected) == 8
+    assert report.counts["deleted"] == 1
+    assert set(repo.local_ids(public=True)) == {local(i) for i in expected}
+
+
+def test_a_completed_harvest_records_the_first_response_date_and_clears_its_checkpoint(
+        repo, zenodo) -> None:
+    with serving() as server:
+        route_zenodo(server, zenodo)
+        harvest(repo, server)
+    source = Registry(repo).get("zenodo")
+    first_date = etree.fromstring(zenodo["page1_token"]).findtext(f"{OAI}responseDate")
+    assert source.harvested_until == first_date
+    assert source.checkpoint is None
+
+
+def test_the_next_harvest_is_incremental_from_the_last_response_date(repo, zenodo) -> None:
+    with serving() as server:
+        route_zenodo(server, zenodo)
+        harvest(repo, server)
+        server.route("/oai", Reply(fixture("zenodo_error_noRecordsMatch_http422.xml"), 422))
+        report = harvest(repo, server)
+        last_request = server.seen[-1][1]
+    assert report.ok and report.pages == 0
+    assert last_request["from"] == Registry(repo).get("zenodo").harvested_until
+
+
+def test_no_records_match_sent_with_http_422_is_an_empty_harvest(repo) -> None:
+    with serving() as server:
+        server.route("/oai", Reply(fixture("zenodo_error_noRecordsMatch_http422.xml"), 422))
+        report = harvest(repo, server)
+    assert report.ok and sum(report.counts.values()) == 0
+
+
+def test_a_deleted_header_withdraws_the_local_copy_leaving_a_tombstone(repo, zenodo) -> None:
+    last = zenodo["page3_last"]
+    held = sorted(identifiers(last))[0]
+    deleted_page = zenodo["page2_deleted"]
+    gone = identifiers(deleted_page, deleted=True).pop()
+    deleted_page = deleted_page.replace(gone.encode(), held.encode())
+    deleted_page = deleted_page.replace(token_of(deleted_page).encode(), b"")
+    with serving() as server:
+        server.route("/oai", Reply(last))
+        assert harvest(repo, server).counts["new"] == 3
+        server.route("/oai", Reply(deleted_page))
+        report = harvest(repo, server)
+    assert report.counts["deleted"] == 1
+    assert repo.get(local(held)).state == "withdrawn"
+    with pytest.raises(Gone):
+        repo.get(local(held), public=True)
+
+
+def test_a_503_with_retry_after_mid_chain_is_waited_out(repo, zenodo) -> None:
+    with serving() as server:
+        route_zenodo(server, zenodo, page2=None)
+        token = token_of(zenodo["page1_token"])
+        server.route("/oai", Reply(b"busy", 503, {"Retry-After": "1"}),
+                     Reply(zenodo["page2_deleted"]),
+                     query={"verb": "ListRecords", "resumptionToken": token})
+        report = harvest(repo, server)
+    assert report.ok and report.pages == 3
+
+
+def test_a_malformed_page_is_retried_then_fails_the_run_naming_the_request(
+        repo, zenodo) -> None:
+    with serving() as server:
+        route_zenodo(server, zenodo, page2=Reply(b"<OAI-PMH><ListRecords><record>"))
+        report = harvest(repo, server)
+        attempts = [q for _, q in server.seen if q.get("resumptionToken")]
+    assert not report.ok
+    assert "malformed XML" in report.error and "resumptionToken=" in report.error
+    assert len(attempts) == 3
+    source = Registry(repo).get("zenodo")
+    assert source.harvested_until is None  # never marked harvested up to a date it missed
+    assert source.checkpoint.token == token_of(zenodo["page1_token"])
+
+
+def test_a_failed_run_resumes_from_its_checkpoint_not_from_the_start(repo, zenodo) -> None:
+    with serving() as server:
+        route_zenodo(server, zenodo, page2=Reply(b"garbage"))
+        assert not harvest(repo, server).ok
+        route_zenodo(server, zenodo)
+        server.seen.clear()
+        report = harvest(repo, server)
+        requests = [q for _, q in server.seen]
+    assert report.ok and report.resumed
+    assert "metadataPrefix" not in requests[0]  # went on with the token, not the first page
+    assert report.counts["new"] == 8 and report.pages == 3
+    assert len(repo.local_ids(public=True)) == 8
+
+
+def test_an_expired_token_on_resume_lists_again_from_the_same_date(repo, zenodo) -> None:
+    with serving() as server:
+        route_zenodo(server, zenodo, page2=Reply(b"garbage"))
+        assert not harvest(repo, server).ok
+        expired = Reply(fixture("zenodo_error_badResumptionToken_http422.xml"), 422)
+        route_zenodo(server, zenodo)
+        server.route("/oai", expired, Reply(zenodo["page2_deleted"]),
+                     query={"verb": "ListRecords",
+                            "resumptionToken": token_of(zenodo["page1_token"])})
+        server.seen.clear()
+        report = harvest(repo, server)
+        requests = [q for _, q in server.seen]
+    assert report.ok, report.error
+    assert "resumptionToken" in requests[0] and requests[1]["metadataPrefix"] == "oai_dc"
+    assert len(repo.local_ids(public=True)) == 8
+
+
+def test_a_bad_record_in_a_good_page_is_quarantined_and_the_rest_is_stored(repo) -> None:
+    body = fixture("zenodo_ListRecords_oai_dc_page3_last.xml")
+    bad = sorted(identifiers(body))[0]
+    root = etree.fromstring(body)
+    record = next(r for r in root.iter(f"{OAI}record")
+                  if r.findtext(f"{OAI}header/{OAI}identifier").strip() == bad)
+    for title in record.iter("{http://purl.org/dc/elements/1.1/}title"):
+        title.getparent().remove(title)  # the record loses its titles
+    body = etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+    with serving() as server:
+        server.route("/oai", Reply(body))
+        report = harvest(repo, server)
+    assert report.ok
+    assert report.counts["quarantined"] == 1 and report.counts["new"] == 2
+    assert local(bad) not in repo.local_ids()
+    [graph] = [g for g in repo.work.graph_names() if "/graph/quarantine/zenodo/" in str(g)]
+    quarantined = repo.work.graph(graph)
+    assert "title" in str(next(quarantined.objects(None, YL.errorMessage)))
+    assert bad in str(next(quarantined.objects(None, YL.rawPayload)))
