@@ -41,6 +41,13 @@ class Page:
     response_date: str | None
     token: str | None
     complete_list_size: int | None
+    failures: tuple = ()  # Outcomes of records the source refused to describe
+
+    @property
+    def origin(self) -> str:
+        """The name the importer reads the page under: a CSV export is marked as such."""
+        lowered = self.url.lower().rstrip("/")
+        return self.url + "#export.csv" if lowered.endswith("/export/csv") else self.url
 
 
 class _Response(OAIResponse):

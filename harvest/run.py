@@ -30,6 +30,7 @@ from vocab.namespaces import DCT, PROV, YL
 
 from .errors import FetchError, HarvestError, ProtocolError
 from .fetch import Fetcher
+from .govtw import api_pages
 from .oai import Client, Page
 from .sources import Checkpoint, HarvestSource, Registry
 
@@ -98,6 +99,13 @@ class Harvest:
     def _harvest_pages(self) -> None:
         """Every page of every set asked for (or of the whole repository), from the
         checkpoint on."""
+        if self.source.kind == "datagovtw" and not _is_export(self.source.url):
+            offset = int(self.checkpoint.token or 0)
+            modified = None if self.full else (self.source.harvested_until or "")[:10] or None
+            for page in api_pages(self.fetcher, self.source.url, offset=offset,
+                                  modified=modified):
+                self._take(page)
+            return
         if self.source.kind != "oai-pmh":
             self._take(self._whole_file())
             return
@@ -138,7 +146,9 @@ class Harvest:
 
     def _take(self, page: Page) -> None:
         """Store one page's records, quarantine the bad ones, then move the checkpoint."""
-        outcomes = self.importer.import_bytes(page.body, page.url)
+        outcomes = list(page.failures)
+        if page.body:
+            outcomes += self.importer.import_bytes(page.body, page.origin)
         self._record_seen(outcomes)
         for outcome in outcomes:
             if outcome.status == "invalid":
@@ -253,6 +263,13 @@ class Harvest:
         name = URIRef(str(node).replace("/run/", "/graph/run/", 1))
         self.repository.work.replace({name: g})
         self.repository.public.replace({name: g})
+
+
+def _is_export(location: str) -> bool:
+    """A whole-catalogue export (a file, or a URL of a .json/.csv export), not the API."""
+    lowered = location.lower().rstrip("/")
+    return not location.startswith(("http://", "https://")) or lowered.endswith(
+        (".json", ".csv", "/export/json", "/export/csv"))
 
 
 def _stamp(value: datetime) -> Literal:
