@@ -28,6 +28,7 @@ from repository.importer import Importer, Outcome
 from repository.records import now_utc
 from vocab.namespaces import DCT, PROV, YL
 
+from . import duplicates
 from .errors import FetchError, HarvestError, ProtocolError
 from .fetch import Fetcher
 from .govtw import api_pages
@@ -47,6 +48,7 @@ class RunReport:
     pages: int = 0
     error: str | None = None
     resumed: bool = False
+    linked: int = 0  # records linked to the same dataset from another source
     quarantined: list[Outcome] = field(default_factory=list)
 
     @property
@@ -149,6 +151,8 @@ class Harvest:
         outcomes = list(page.failures)
         if page.body:
             outcomes += self.importer.import_bytes(page.body, page.origin)
+        self.report.linked += duplicates.link(
+            self.repository, [o.record for o in outcomes if o.status in ("new", "updated")])
         self._record_seen(outcomes)
         for outcome in outcomes:
             if outcome.status == "invalid":

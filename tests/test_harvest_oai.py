@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from lxml import etree
+from rdflib import URIRef
 
 from harvest.fetch import Fetcher, Limits
 from harvest.run import Harvest
@@ -13,7 +14,7 @@ from harvest.sources import Registry, new_source
 from repository import Config, Gone, Repository
 from tests.conftest import shared_path
 from tests.harvest_server import Reply, Server, serving
-from vocab.namespaces import YL
+from vocab.namespaces import PROV, YL
 
 OAI = "{http://www.openarchives.org/OAI/2.0/}"
 
@@ -202,3 +203,23 @@ def test_a_bad_record_in_a_good_page_is_quarantined_and_the_rest_is_stored(repo)
     quarantined = repo.work.graph(graph)
     assert "title" in str(next(quarantined.objects(None, YL.errorMessage)))
     assert bad in str(next(quarantined.objects(None, YL.rawPayload)))
+
+
+def test_the_same_dataset_from_two_sources_is_linked_not_silently_duplicated(repo) -> None:
+    body = fixture("zenodo_ListRecords_oai_dc_page3_last.xml")
+    mirror = body.replace(b"<identifier>oai:zenodo.org:", b"<identifier>oai:mirror.example.org:")
+    mirror = mirror.replace(b"https://doi.org/10.5281", b"doi:10.5281")  # written differently
+    registry = Registry(repo)
+    with serving() as server:
+        server.route("/zenodo", Reply(body))
+        server.route("/mirror", Reply(mirror))
+        for name in ("zenodo", "mirror"):
+            source = registry.add(new_source(name, "oai-pmh", f"{server.base}/{name}",
+                                             metadata_prefix="oai_dc"))
+            report = Harvest(repo, source, fetcher=Fetcher(sleep=lambda s: None)).run()
+    assert report.linked == 3
+    for oai_id in identifiers(body):
+        number = oai_id.rsplit(":", 1)[-1]
+        links = repo.public.graph(URIRef(f"{repo.ids.graph('mirror.example.org:' + number)}/links"))
+        assert set(links.objects(None, PROV.alternateOf)) == {
+            repo.ids.resource(f"zenodo.org:{number}")}

@@ -229,6 +229,7 @@ VCARD = Vocabulary(
 PROV = Vocabulary(
     "http://www.w3.org/ns/prov#",
     [
+        "alternateOf",
         "Activity",
         "Agent",
         "Attribution",
