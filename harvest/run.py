@@ -32,7 +32,7 @@ from . import duplicates
 from .errors import FetchError, HarvestError, ProtocolError
 from .fetch import Fetcher
 from .govtw import api_pages
-from .oai import Client, Page
+from .oai import OAI_NS, Client, Page
 from .sources import Checkpoint, HarvestSource, Registry
 
 COUNTED = ("new", "updated", "unchanged", "deleted", "quarantined")
@@ -111,6 +111,7 @@ class Harvest:
         if self.source.kind != "oai-pmh":
             self._take(self._whole_file())
             return
+        self._fit_granularity()
         sets = list(self.source.sets) or [None]
         start = sets.index(self.checkpoint.params.get("set"))
         for spec in sets[start:]:
@@ -119,6 +120,18 @@ class Harvest:
                 self.checkpoint = replace(self.checkpoint, params=params, token=None)
             for page in self._pages():
                 self._take(page)
+
+    def _fit_granularity(self) -> None:
+        """A fresh incremental run asks Identify for the source's granularity and cuts
+        ``from`` to the day when the source only knows days (else: badArgument)."""
+        since = self.checkpoint.params.get("from")
+        if not since or self.checkpoint.token or len(since) <= 10:
+            return
+        identify = Client(self.source.url, self.fetcher).identify()
+        granularity = (identify.findtext(f"{{{OAI_NS}}}granularity") or "").strip()
+        if granularity == "YYYY-MM-DD":
+            params = {**self.checkpoint.params, "from": since[:10]}
+            self.checkpoint = replace(self.checkpoint, params=params)
 
     def _whole_file(self) -> Page:
         """A static repository or catalogue export, from a URL or a file, as one page."""

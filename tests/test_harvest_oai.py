@@ -55,6 +55,12 @@ def route_zenodo(server: Server, pages: dict[str, bytes], page2: Reply | None = 
 
 
 def harvest(repo: Repository, server: Server, *, full: bool = False, **options):
+    """Harvest the ``zenodo`` source (registered on first use); the server answers Identify
+    with a seconds-granularity repository unless the test routed Identify itself."""
+    identify = ("/oai", frozenset({("verb", "Identify")}))
+    if identify not in server.routes:
+        server.route("/oai", Reply(fixture("clarin_vienna_Identify.xml")),
+                     query={"verb": "Identify"})
     registry = Registry(repo)
     try:
         source = registry.get("zenodo")
@@ -223,3 +229,22 @@ def test_the_same_dataset_from_two_sources_is_linked_not_silently_duplicated(rep
         links = repo.public.graph(URIRef(f"{repo.ids.graph('mirror.example.org:' + number)}/links"))
         assert set(links.objects(None, PROV.alternateOf)) == {
             repo.ids.resource(f"zenodo.org:{number}")}
+
+
+@pytest.mark.parametrize(("granularity", "sent"), [
+    ("YYYY-MM-DD", lambda until: until[:10]),
+    ("YYYY-MM-DDThh:mm:ssZ", lambda until: until),
+])
+def test_an_incremental_harvest_sends_from_in_the_sources_granularity(
+        repo, zenodo, granularity, sent) -> None:
+    identify = fixture("clarin_vienna_Identify.xml").replace(
+        b"YYYY-MM-DDThh:mm:ssZ", granularity.encode())
+    with serving() as server:
+        route_zenodo(server, zenodo)
+        harvest(repo, server)
+        server.route("/oai", Reply(identify), query={"verb": "Identify"})
+        server.route("/oai", Reply(fixture("zenodo_error_noRecordsMatch_http422.xml"), 422))
+        harvest(repo, server)
+        asked = server.seen[-1][1]
+    until = Registry(repo).get("zenodo").harvested_until
+    assert asked["from"] == sent(until)
