@@ -186,5 +186,15 @@ def serve(config: Config, host: str, port: int) -> None:
     app.run(host=host, port=port, threaded=True, use_reloader=False)
 
 
+def _add_harvest_commands() -> None:
+    from harvest.cli import harvest, sources
+
+    main.add_command(sources)
+    main.add_command(harvest)
+
+
+_add_harvest_commands()
+
+
 if __name__ == "__main__":
     main()

@@ -1,0 +1,194 @@
+"""The ``yuliao sources`` and ``yuliao harvest`` commands (registered by app.py)."""
+
+from __future__ import annotations
+
+import sys
+import time
+
+import click
+
+from repository import Config, Repository, RepositoryError
+from repository.records import now_utc
+
+from .fetch import Fetcher
+from .log import due, runs
+from .run import Harvest, RunReport
+from .sources import KINDS, HarvestSource, Registry, new_source, schedule_text
+
+
+def _fail(message: str) -> None:
+    click.echo(f"yuliao: {message}", err=True)
+    sys.exit(1)
+
+
+def _open(config: Config) -> Repository:
+    try:
+        return Repository(config)
+    except RepositoryError as error:
+        _fail(str(error))
+        raise  # unreachable
+
+
+@click.group()
+def sources() -> None:
+    """Register and inspect harvest sources."""
+
+
+@sources.command("add")
+@click.argument("name")
+@click.option("--kind", type=click.Choice(KINDS), required=True)
+@click.option("--url", required=True, help="OAI-PMH base URL, or a file/URL of a static "
+                                          "repository or catalogue export, or an API base.")
+@click.option("--prefix", "metadata_prefix", default="olac", show_default=True,
+              help="OAI-PMH metadata prefix (olac, else oai_dc).")
+@click.option("--set", "sets", multiple=True, help="OAI-PMH set to harvest (repeatable).")
+@click.option("--schedule", default="manual", show_default=True, help="30m, 6h, 1d, 1w or manual.")
+@click.option("--delete-missing", is_flag=True,
+              help="Withdraw records a full harvest no longer lists.")
+@click.option("--licence", "default_licence", help="Licence code for records that state none.")
+@click.pass_obj
+def add(config: Config, name: str, **options) -> None:
+    """Register source NAME."""
+    with _open(config) as repository:
+        try:
+            source = Registry(repository).add(new_source(name, **options))
+        except RepositoryError as error:
+            _fail(str(error))
+        click.echo(f"added {source.name} ({source.kind}) {source.url}")
+
+
+@sources.command("list")
+@click.pass_obj
+def list_(config: Config) -> None:
+    """List the sources and how far each is harvested."""
+    with _open(config) as repository:
+        for source in Registry(repository).all():
+            state = "interrupted run" if source.checkpoint else (
+                f"harvested until {source.harvested_until}" if source.harvested_until
+                else "never harvested")
+            click.echo(f"{source.name:<20} {source.kind:<11} {schedule_text(source.schedule):<7} "
+                       f"{state}  {source.url}")
+
+
+@sources.command("show")
+@click.argument("name")
+@click.pass_obj
+def show(config: Config, name: str) -> None:
+    """Show source NAME and its runs."""
+    with _open(config) as repository:
+        try:
+            source = Registry(repository).get(name)
+        except RepositoryError as error:
+            _fail(str(error))
+        for line in _describe(source):
+            click.echo(line)
+        for info in runs(repository, name):
+            click.echo("  " + info.line())
+
+
+def _describe(source: HarvestSource) -> list[str]:
+    return [
+        f"name:            {source.name}", f"kind:            {source.kind}",
+        f"url:             {source.url}", f"metadata prefix: {source.metadata_prefix}",
+        f"sets:            {', '.join(source.sets) or '(whole repository)'}",
+        f"schedule:        {schedule_text(source.schedule)}",
+        f"delete missing:  {'yes' if source.delete_missing else 'no'}",
+        f"default licence: {source.default_licence or '-'}",
+        f"harvested until: {source.harvested_until or '-'}",
+        f"checkpoint:      {_checkpoint(source)}", "runs:",
+    ]
+
+
+def _checkpoint(source: HarvestSource) -> str:
+    if not source.checkpoint:
+        return "-"
+    point = source.checkpoint
+    return f"{point.pages} pages, {point.records} records committed of run {point.run}"
+
+
+@sources.command("remove")
+@click.argument("name")
+@click.pass_obj
+def remove(config: Config, name: str) -> None:
+    """Forget source NAME (its records and runs stay)."""
+    with _open(config) as repository:
+        try:
+            Registry(repository).remove(name)
+        except RepositoryError as error:
+            _fail(str(error))
+        click.echo(f"removed {name}")
+
+
+@click.command()
+@click.argument("names", nargs=-1)
+@click.option("--all", "every", is_flag=True, help="Harvest every source.")
+@click.option("--full", is_flag=True, help="Ignore the last harvest date; list everything.")
+@click.option("--log", "show_log", is_flag=True, help="List past runs.")
+@click.option("--watch", is_flag=True, help="Run sources on their schedules until stopped.")
+@click.option("--tick", default=60.0, show_default=True, hidden=True,
+              help="Seconds between schedule checks in --watch.")
+@click.option("--cycles", type=int, default=None, hidden=True,
+              help="Stop --watch after this many checks (for tests).")
+@click.pass_obj
+def harvest(config: Config, names: tuple[str, ...], every: bool, full: bool, show_log: bool,
+            watch: bool, tick: float, cycles: int | None) -> None:
+    """Harvest SOURCE… (or --all); ends with a report per source, exit 1 if any failed."""
+    with _open(config) as repository:
+        if show_log:
+            for info in runs(repository):
+                click.echo(info.line())
+            return
+        if watch:
+            _watch(repository, tick, cycles)
+            return
+        chosen = _chosen(repository, names, every)
+        failed = [r for r in (_run(repository, s, full) for s in chosen) if not r.ok]
+    if failed:
+        sys.exit(1)
+
+
+def _chosen(repository: Repository, names: tuple[str, ...], every: bool) -> list[HarvestSource]:
+    registry = Registry(repository)
+    if every:
+        return registry.all()
+    if not names:
+        _fail("name a source, or use --all (see: yuliao sources list)")
+    try:
+        return [registry.get(name) for name in names]
+    except RepositoryError as error:
+        _fail(str(error))
+        raise  # unreachable
+
+
+def _run(repository: Repository, source: HarvestSource, full: bool) -> RunReport:
+    started = time.monotonic()
+
+    def progress(report: RunReport) -> None:
+        records = sum(report.counts.values())
+        rate = records / max(time.monotonic() - started, 1e-6)
+        click.echo(f"{source.name}: {report.pages} pages, {records} records "
+                   f"({rate:,.0f} records/s)", err=True)
+
+    fetcher = Fetcher()
+    try:
+        report = Harvest(repository, source, full=full, fetcher=fetcher, progress=progress).run()
+    finally:
+        fetcher.close()
+    if report.resumed:
+        click.echo(f"{source.name}: resumed run {report.run}", err=True)
+    click.echo(report.summary())
+    for outcome in report.quarantined[:20]:
+        click.echo(f"  quarantined {outcome}")
+    return report
+
+
+def _watch(repository: Repository, tick: float, cycles: int | None) -> None:
+    """Check the schedules every ``tick`` seconds and run what is due."""
+    done = 0
+    while cycles is None or done < cycles:
+        registry = Registry(repository)
+        for name in due(registry.all(), runs(repository), now_utc()):
+            _run(repository, registry.get(name), full=False)
+        done += 1
+        if cycles is None or done < cycles:
+            time.sleep(tick)
