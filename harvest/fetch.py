@@ -118,7 +118,7 @@ class Fetcher:
         declared = raw.headers.get("Content-Length")
         if declared and declared.isdigit() and int(declared) > self.limits.max_bytes:
             raise FetchError(f"response of {int(declared):,} bytes is over the limit of "
-                             f"{self.limits.max_bytes:,}", url=where, status=raw.status_code)
+                             f"{self.limits.max_bytes:,} bytes", url=where, status=raw.status_code)
         deadline = self._clock() + self.limits.max_seconds
         chunks, size = [], 0
         try:

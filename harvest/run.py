@@ -26,6 +26,7 @@ from rdflib.namespace import RDF, XSD
 from repository import Repository
 from repository.importer import Importer, Outcome
 from repository.records import now_utc
+from vocab import schemes
 from vocab.namespaces import DCT, PROV, YL
 
 from . import duplicates
@@ -81,7 +82,8 @@ class Harvest:
                                 counts=Counter(self.checkpoint.counts),
                                 pages=self.checkpoint.pages)
         self.started = self.checkpoint.started or now_utc().strftime("%Y-%m-%dT%H:%M:%SZ")
-        self.importer = Importer(repository, activity=self.run_iri)
+        licence = schemes.LICENCE[source.default_licence] if source.default_licence else None
+        self.importer = Importer(repository, activity=self.run_iri, default_licence=licence)
 
     # -- running ---------------------------------------------------------------------------
 

@@ -79,15 +79,19 @@ class Candidate:
 class Importer:
     """Imports files into ``repository``; published at once unless ``publish`` is False.
 
-    ``progress`` is called with the number of records handled after each batch.
+    ``progress`` is called with the number of records handled after each batch; every stored
+    record links to ``activity`` (a harvest run) when given; ``default_licence`` is the
+    licence of records whose source states none.
     """
 
     def __init__(
         self, repository: Repository, *, publish: bool = True, validator=None,
         progress: Callable[[int], None] | None = None, activity: URIRef | None = None,
+        default_licence: URIRef | None = None,
     ) -> None:
         self.repository = repository
         self.activity = activity
+        self.default_licence = default_licence
         self.publish = publish
         self.batch_size = repository.config.validation_batch
         self.progress = progress or (lambda n: None)
@@ -173,6 +177,8 @@ class Importer:
         subject = self.repository.ids.resource(local_id)
         graph = to_graph(source, subject)
         _complete(graph, subject, source, local_id)
+        if self.default_licence is not None and (subject, DCT.license, None) not in graph:
+            graph.add((subject, DCT.license, self.default_licence))
         record = Record(
             id=local_id, graph=graph, state="draft", raw=source.raw,
             source=Source(source.identifier or source.origin, source.datestamp, source.format,

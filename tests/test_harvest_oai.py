@@ -14,7 +14,7 @@ from harvest.sources import Registry, new_source
 from repository import Config, Gone, Repository
 from tests.conftest import shared_path
 from tests.harvest_server import Reply, Server, serving
-from vocab.namespaces import PROV, YL
+from vocab.namespaces import DCT, PROV, YL, concept
 
 OAI = "{http://www.openarchives.org/OAI/2.0/}"
 
@@ -248,3 +248,101 @@ def test_an_incremental_harvest_sends_from_in_the_sources_granularity(
         asked = server.seen[-1][1]
     until = Registry(repo).get("zenodo").harvested_until
     assert asked["from"] == sent(until)
+
+
+def paradisec_page(*names: str) -> bytes:
+    """A ListRecords page holding the records of the PARADISEC GetRecord fixtures."""
+    records = []
+    for name in names:
+        root = etree.fromstring(fixture(f"paradisec_GetRecord_olac_{name}.xml"))
+        records.append(etree.tostring(root.find(f"{OAI}GetRecord/{OAI}record")))
+    return (b'<?xml version="1.0" encoding="UTF-8"?><OAI-PMH xmlns="http://www.openarchives.org/'
+            b'OAI/2.0/"><responseDate>2026-11-22T00:00:00Z</responseDate><request verb="ListRec'
+            b'ords" metadataPrefix="olac">http://catalog.paradisec.org.au/oai/item</request>'
+            b"<ListRecords>" + b"".join(records) + b"</ListRecords></OAI-PMH>")
+
+
+def run_source(repo: Repository, server: Server, name: str, path: str, *, full: bool = False,
+               **options):
+    registry = Registry(repo)
+    try:
+        source = registry.get(name)
+    except Exception:  # noqa: BLE001 — first run registers the source
+        source = registry.add(new_source(name, options.pop("kind", "oai-pmh"),
+                                         f"{server.base}{path}", **options))
+    return Harvest(repo, source, full=full, fetcher=Fetcher(sleep=lambda s: None)).run()
+
+
+def test_paradisec_reports_no_deletions_so_a_full_harvest_withdraws_what_it_no_longer_lists(
+        repo) -> None:
+    with serving() as server:
+        server.route("/oai/item", Reply(paradisec_page("AC1-013", "NT1-98007")))
+        first = run_source(repo, server, "paradisec", "/oai/item", full=True, delete_missing=True)
+        server.route("/oai/item", Reply(paradisec_page("AC1-013")))
+        second = run_source(repo, server, "paradisec", "/oai/item", full=True)
+    assert first.counts["new"] == 2
+    assert (second.counts["unchanged"], second.counts["deleted"]) == (1, 1)
+    assert repo.get("paradisec.org.au:NT1-98007").state == "withdrawn"
+    assert repo.get("paradisec.org.au:AC1-013", public=True).state == "published"
+
+
+def test_an_incremental_harvest_never_deletes_by_absence(repo) -> None:
+    with serving() as server:
+        server.route("/oai/item", Reply(paradisec_page("AC1-013", "NT1-98007")))
+        run_source(repo, server, "paradisec", "/oai/item", full=True, delete_missing=True)
+        server.route("/oai/item", Reply(paradisec_page("AC1-013")))
+        report = run_source(repo, server, "paradisec", "/oai/item")
+    assert report.counts["deleted"] == 0
+    assert repo.get("paradisec.org.au:NT1-98007").state == "published"
+
+
+def test_the_default_licence_is_given_to_records_that_state_none(repo) -> None:
+    with serving() as server:
+        server.route("/oai", Reply(fixture("zenodo_ListRecords_oai_dc_page3_last.xml")))
+        run_source(repo, server, "zenodo", "/oai", metadata_prefix="oai_dc",
+                   default_licence="CC-BY-4.0")
+    for local_id in repo.local_ids(public=True):
+        record = repo.get(local_id, public=True)
+        licences = set(record.graph.objects(repo.ids.resource(local_id), DCT.license))
+        assert licences == {concept("licence", "CC-BY-4.0")}
+
+
+def test_an_olac_static_repository_is_harvested_from_a_url(repo) -> None:
+    with serving() as server:
+        server.route("/Kayardild.xml", Reply(fixture("olac11_static_repository_kayardild.xml")))
+        report = run_source(repo, server, "kayardild", "/Kayardild.xml", kind="olac-static")
+    assert report.ok and report.counts["new"] == 2
+    assert repo.local_ids(public=True) == ["kayardild.lt.cs.mu.oz.au:01",
+                                          "kayardild.lt.cs.mu.oz.au:02"]
+
+
+def test_cjk_records_keep_their_traditional_chinese_titles(repo) -> None:
+    page = fixture("zenodo_ListRecords_oai_dc_50recs_cjk.xml")
+    page = page.replace(token_of(page).encode(), b"")  # harvest the one page as a whole list
+    with serving() as server:
+        server.route("/oai", Reply(page))
+        report = run_source(repo, server, "zenodo", "/oai", metadata_prefix="oai_dc")
+    assert report.ok and report.counts["new"] + report.counts["quarantined"] == 50
+    titles = {str(t) for i in repo.local_ids(public=True)
+              for t in repo.get(i, public=True).graph.objects(None, DCT.title)}
+    assert "國際貿易中隱私保護的法律協調全球趨勢綜述研究" in titles
+
+
+@pytest.mark.parametrize(("reply", "reason"), [
+    (Reply(b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+           b'<OAI-PMH xmlns="http://www.openarchives.org/OAI/2.0/">&x;</OAI-PMH>'),
+     "malformed XML"),
+    (Reply(b"<OAI-PMH/>" + b" " * 3000), "over the limit of 2,048 bytes"),
+    (Reply(drip=True, declare_length=False), "still arriving after 1 s"),
+    (Reply(status=302, headers={"Location": "/oai"}), "redirects"),
+])
+def test_hostile_responses_stop_the_run_with_a_clear_error_and_write_nothing(
+        repo, reply, reason) -> None:
+    with serving() as server:
+        server.route("/oai", reply)
+        registry = Registry(repo)
+        source = registry.add(new_source("hostile", "oai-pmh", f"{server.base}/oai"))
+        limits = Limits(max_bytes=2048, max_seconds=1, retries=0)
+        report = Harvest(repo, source, fetcher=Fetcher(limits, sleep=lambda s: None)).run()
+    assert not report.ok and reason in report.error
+    assert repo.local_ids() == [] and repo.local_ids(public=True) == []
