@@ -1,28 +1,30 @@
-"""SHACL validation of records against the shapes in ``shapes/``, in batches.
+"""SHACL validation of records against the shapes in ``shapes/``, in batches, by one of two engines.
 
-One :class:`Validator` is built once per process (it takes the shapes graph parsed once by
-:func:`shapes.load`). :meth:`Validator.validate_batch` merges up to ``batch_size`` record graphs
-into ONE rdflib Memory graph, runs pyshacl once on it (``inference=None``, ``inplace=True``,
-``advanced=False``) and splits the report back to records: a result belongs to the record whose
-graph has the result's focus node as a subject. Never hand pyshacl the Oxigraph store: with it,
-every violation costs a full COUNT over the store (../shared/notes/rdfstack.md §3.1).
+One :class:`Validator` is built once per process, from the shapes graph :func:`shapes.load` parses
+once. ``engine="core"`` (the default; imports use it) is :class:`shapes.engine.ShapeEngine`: the
+shapes compiled once, each record graph validated on its own, SPARQL constraints run once per
+batch. ``engine="pyshacl"`` is the reference the core engine is tested against: up to
+``batch_size`` record graphs merged into ONE rdflib Memory graph, pyshacl run once on it
+(``inference=None``, ``inplace=True``, ``advanced=False``), and each result given to the records
+whose graphs have its focus node as a subject. (Never hand pyshacl the Oxigraph store: every
+violation would cost a full COUNT over it, ../shared/notes/rdfstack.md §3.1.) Both engines'
+results become the same :class:`Violation` lists; docs/architecture.md ("Validation") lists where
+they differ, such as pyshacl's batches merging nodes that several records describe.
 
-Results of ``sh:node`` constraints carry the nested results as ``sh:detail``; they are reported
-as the nested results themselves (path ``dct:temporal/dcat:startDate``, the nested message),
-because those say what is actually wrong.
+A ``sh:node`` result is reported as the nested results it carries (path
+``dct:temporal/dcat:startDate``, the nested message), because those say what is wrong; a
+node-level result names the paths of its shape's logical operands
+(``yl:licenseValidity, yl:licenseValidUntil``).
 
 Thread safety: pyshacl writes into the shapes graph it is given (pySHACL #314) and rdflib's SPARQL
-parser is not thread-safe (rdflib #1282), so every pyshacl call holds :data:`shapes.LOCK`. Calls
-from several threads are safe but run one at a time; use processes for parallel validation.
-
-Known limit of batching: nodes shared by several records (an agency IRI) are merged, so a record
-whose copy of a shared node lacks a triple another record's copy has can pass in a batch and fail
-alone. Records own their agency's description in this model, so that needs conflicting copies.
+parser is not thread-safe (rdflib #1282), so every pyshacl call holds :data:`shapes.LOCK` and runs
+alone. The core engine never writes to the shapes graph; it holds the lock only while rdflib runs
+a SPARQL constraint. Constructing a Validator reads the shapes graph under the lock.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 import pyshacl
@@ -32,6 +34,7 @@ from rdflib.collection import Collection
 from rdflib.term import Node
 
 import shapes
+from shapes.engine import Result, ShapeEngine
 from vocab.namespaces import PREFIXES
 
 from .errors import RepositoryError, ValidationError
@@ -45,6 +48,7 @@ _LOGICAL = (SH["or"], SH.xone, SH["and"], SH["not"])
 _PATH_OPERATORS = {
     SH.zeroOrMorePath: "*", SH.oneOrMorePath: "+", SH.zeroOrOnePath: "?",
 }
+ENGINES = ("core", "pyshacl")
 
 
 @dataclass(frozen=True)
@@ -112,15 +116,18 @@ class _ShapeInfo:
     paths: str
 
 
-def _messages(graph: Graph, node: Node) -> dict[str, list[str]]:
-    """The sh:message / sh:resultMessage texts of ``node`` by primary language subtag
-    (``zh``, ``en``; ``""`` for untagged, which is how pyshacl writes its generic English)."""
+_NO_INFO = _ShapeInfo("", "", "")
+_NO_GRAPH = Graph()  # compact_path needs no graph for a predicate
+
+
+def _by_language(literals: Iterable[Node]) -> dict[str, list[str]]:
+    """Texts by primary language subtag (``zh``, ``en``; ``""`` for untagged, which is how
+    pyshacl writes its generic English and every SPARQL message), in the given order."""
     by_lang: dict[str, list[str]] = {}
-    for predicate in (SH.message, SH.resultMessage):
-        for literal in sorted(graph.objects(node, predicate)):
-            if isinstance(literal, Literal):
-                lang = (literal.language or "").lower().split("-")[0]
-                by_lang.setdefault(lang, []).append(str(literal))
+    for literal in literals:
+        if isinstance(literal, Literal):
+            lang = (literal.language or "").lower().split("-")[0]
+            by_lang.setdefault(lang, []).append(str(literal))
     return by_lang
 
 
@@ -149,7 +156,7 @@ def _shape_table(graph: Graph) -> dict[Node, _ShapeInfo]:
     graph is only touched again under the lock, by pyshacl)."""
     table: dict[Node, _ShapeInfo] = {}
     for node in set(graph.subjects(SH.message, None)):
-        zh, en = _zh_en(_messages(graph, node))
+        zh, en = _zh_en(_by_language(sorted(graph.objects(node, SH.message))))
         table[node] = _ShapeInfo(zh, en, _operand_paths(graph, node))
     return table
 
@@ -157,24 +164,37 @@ def _shape_table(graph: Graph) -> dict[Node, _ShapeInfo]:
 class Validator:
     """Validates record graphs against the shapes; construct once, reuse for every record."""
 
-    def __init__(self, batch_size: int = 200) -> None:
-        """Raises RepositoryError when the shapes cannot be loaded."""
+    def __init__(
+        self, batch_size: int = 200, engine: str = "core", *, shapes_graph: Graph | None = None,
+    ) -> None:
+        """``engine`` is ``"core"`` or ``"pyshacl"``; ``shapes_graph`` defaults to
+        :func:`shapes.load`. Raises ValueError for a bad batch size or engine name,
+        RepositoryError when the shapes cannot be loaded (ShapeError, a RepositoryError, when the
+        core engine cannot compile them)."""
         if batch_size < 1:
             raise ValueError(f"batch_size must be at least 1, not {batch_size}")
-        self.batch_size = batch_size
-        self._shapes = shapes.load()
+        if engine not in ENGINES:
+            raise ValueError(f"engine must be one of {', '.join(ENGINES)}, not {engine!r}")
+        self.batch_size, self.engine = batch_size, engine
+        self._shapes = shapes.load() if shapes_graph is None else shapes_graph
         with shapes.LOCK:
             self._table = _shape_table(self._shapes)
+            self._core = ShapeEngine(self._shapes) if engine == "core" else None
+            self._paths = {
+                shape.path_node: compact_path(self._shapes, shape.path_node)
+                for shape in (self._core.shapes.values() if self._core else ())
+                if shape.path_node is not None
+            }
 
     def validate(self, record_id: str, graph: Graph) -> list[Violation]:
-        """Every result for one record, sorted. Raises RepositoryError when pyshacl fails."""
+        """Every result for one record, sorted. Raises RepositoryError when validation fails."""
         return self.validate_batch([(record_id, graph)])[record_id]
 
     def check(self, record_id: str, graph: Graph) -> list[Violation]:
         """The record's warnings and infos when it conforms.
 
         Raises ValidationError(record_id, violations) when any result has severity Violation,
-        RepositoryError when pyshacl fails.
+        RepositoryError when validation fails.
         """
         results = self.validate(record_id, graph)
         failures = [v for v in results if v.is_failure]
@@ -185,7 +205,7 @@ class Validator:
     def validate_batch(self, items: Sequence[tuple[str, Graph]]) -> dict[str, list[Violation]]:
         """Results per record id (an empty list for a conforming record), batch by batch.
 
-        Raises RepositoryError when pyshacl fails on a batch (naming its first record).
+        Raises RepositoryError when validation fails on a batch (pyshacl names its first record).
         """
         results: dict[str, list[Violation]] = {record_id: [] for record_id, _ in items}
         for start in range(0, len(items), self.batch_size):
@@ -194,6 +214,12 @@ class Validator:
         return {record_id: _ordered(found) for record_id, found in results.items()}
 
     def _validate_chunk(self, chunk: Sequence[tuple[str, Graph]]) -> Iterator[Violation]:
+        if self._core is not None:
+            found = self._core.validate_batch([graph for _, graph in chunk])
+            for (record_id, _), results in zip(chunk, found, strict=True):
+                for result in results:
+                    yield from self._read(result, "", record_id, _NO_GRAPH)
+            return
         merged = Graph()
         owners: dict[Node, list[str]] = {}
         for record_id, graph in chunk:
@@ -201,12 +227,13 @@ class Validator:
             for subject in set(graph.subjects()):
                 owners.setdefault(subject, []).append(record_id)
         report = self._run(merged, chunk[0][0])
-        for result in report.objects(None, SH.result):
-            focus = report.value(result, SH.focusNode)
-            if focus not in owners:  # targets are typed subjects, so this is a shapes defect
-                raise RepositoryError(f"a SHACL result about {focus}, which no record describes")
-            for record_id in dict.fromkeys(owners[focus]):
-                yield from self._read_result(report, result, "", record_id)
+        for node in report.objects(None, SH.result):
+            result = _from_report(report, node)
+            if result.focus not in owners:  # targets are typed subjects: a shapes defect
+                raise RepositoryError(f"a SHACL result about {result.focus}, which no record "
+                                      "describes")
+            for record_id in dict.fromkeys(owners[result.focus]):
+                yield from self._read(result, "", record_id, report)
 
     def _run(self, data: Graph, first_record: str) -> Graph:
         """pyshacl on one merged batch; the report graph. Raises RepositoryError."""
@@ -226,66 +253,83 @@ class Validator:
             ) from exc
         return report
 
-    def _read_result(
-        self, report: Graph, result: Node, outer_path: str, record_id: str,
+    def _read(
+        self, result: Result, outer_path: str, record_id: str, graph: Graph,
     ) -> Iterator[Violation]:
-        """The violations one result stands for: its sh:detail leaves when it has any."""
-        path = self._path(report, result)
-        full_path = "/".join(part for part in (outer_path, path) if part)
-        details = list(report.objects(result, SH.detail))
-        if details:
-            for detail in details:
-                yield from self._read_result(report, detail, full_path, record_id)
+        """The violations one result stands for: its details' when it has any. ``graph`` holds
+        the structure of its paths (pyshacl's report; the core engine's are precomputed)."""
+        full_path = "/".join(part for part in (outer_path, self._path(result, graph)) if part)
+        if result.details:
+            for detail in result.details:
+                yield from self._read(detail, full_path, record_id, graph)
             return
-        yield self._violation(report, result, full_path, record_id)
+        zh, en = _choose_messages(
+            _by_language(sorted(result.messages)),
+            self._table.get(result.constraint), self._table.get(result.shape),
+        )
+        yield _violation(record_id, result.focus, full_path, result.value, zh, en,
+                         result.severity, result.shape)
 
-    def _path(self, report: Graph, result: Node) -> str:
+    def _path(self, result: Result, graph: Graph) -> str:
         """The result's compact path, or the paths its source shape's operands name."""
-        path = report.value(result, SH.resultPath)
-        if path is not None:
-            return compact_path(report, path)
-        info = self._table.get(report.value(result, SH.sourceShape))
-        return info.paths if info else ""
+        if result.path is None:
+            return (self._table.get(result.shape) or _NO_INFO).paths
+        if result.path in self._paths:
+            return self._paths[result.path]
+        return compact_path(graph, result.path)
 
-    def _violation(self, report: Graph, result: Node, path: str, record_id: str) -> Violation:
-        focus = report.value(result, SH.focusNode)
-        value = report.value(result, SH.value)
-        shape = report.value(result, SH.sourceShape)
-        zh, en = self._result_messages(report, result)
-        severity = report.value(result, SH.resultSeverity)
-        return Violation(
-            record=record_id, focus=str(focus), path=path,
-            value=None if value is None or value == focus else str(value),
-            message_zh=zh, message_en=en,
-            severity=compact(severity).removeprefix("sh:") if severity else "Violation",
-            shape=compact(shape) if isinstance(shape, URIRef) else "",
-        )
 
-    def _result_messages(self, report: Graph, result: Node) -> tuple[str, str]:
-        """sh:resultMessage in each language, else the source shape's sh:message.
+def _from_report(report: Graph, node: Node) -> Result:
+    """The sh:ValidationResult ``node`` of a pyshacl report, with its sh:detail results."""
+    def value(predicate: URIRef):
+        return report.value(node, predicate)
 
-        pyshacl 0.40.1 puts every message on one result; for a SPARQL constraint it copies
-        both the constraint's and its property shape's messages and drops their language tags.
-        So the constraint's own text wins when present, then language-tagged results, then the
-        shape's text, then untagged text by script (CJK is zh); the shape's text is the fallback.
-        """
-        found = _messages(report, result)
-        texts = {text for group in found.values() for text in group}
-        untagged = found.get("", [])
-        sources = [
-            self._table.get(report.value(result, predicate))
-            for predicate in (SH.sourceConstraint, SH.sourceShape)
-        ]
-        constraint, shape = (info or _ShapeInfo("", "", "") for info in sources)
-        zh = _first_of(
-            [constraint.message_zh, *found.get("zh", []), shape.message_zh], texts,
-            [text for text in untagged if _is_cjk(text)], shape.message_zh,
-        )
-        en = _first_of(
-            [constraint.message_en, *found.get("en", []), shape.message_en], texts,
-            [text for text in untagged if not _is_cjk(text)], shape.message_en,
-        )
-        return zh, en
+    return Result(
+        focus=value(SH.focusNode), shape=value(SH.sourceShape),
+        component=value(SH.sourceConstraintComponent), severity=value(SH.resultSeverity),
+        messages=tuple(report.objects(node, SH.resultMessage)), path=value(SH.resultPath),
+        value=value(SH.value), constraint=value(SH.sourceConstraint),
+        details=tuple(_from_report(report, detail) for detail in report.objects(node, SH.detail)),
+    )
+
+
+def _violation(
+    record_id: str, focus: Node | None, path: str, value: Node | None, zh: str, en: str,
+    severity: Node | None, shape: Node | None,
+) -> Violation:
+    """A Violation from the parts of a result (of either engine)."""
+    return Violation(
+        record=record_id, focus=str(focus), path=path,
+        value=None if value is None or value == focus else str(value),
+        message_zh=zh, message_en=en,
+        severity=compact(severity).removeprefix("sh:") if severity else "Violation",
+        shape=compact(shape) if isinstance(shape, URIRef) else "",
+    )
+
+
+def _choose_messages(
+    found: dict[str, list[str]], constraint: _ShapeInfo | None, shape: _ShapeInfo | None,
+) -> tuple[str, str]:
+    """The zh and en text of a result whose messages are ``found`` (by language).
+
+    pyshacl 0.40.1 puts every message on one result; for a SPARQL constraint it copies both
+    the constraint's and its property shape's messages and drops their language tags (so does
+    the core engine, to give the same results). So the constraint's own text wins when present,
+    then language-tagged results, then the shape's text, then untagged text by script (CJK is
+    zh); the shape's text is the fallback.
+    """
+    texts = {text for group in found.values() for text in group}
+    untagged = found.get("", [])
+    constraint, shape = constraint or _NO_INFO, shape or _NO_INFO
+    zh = _first_of(
+        [constraint.message_zh, *found.get("zh", []), shape.message_zh], texts,
+        [text for text in untagged if _is_cjk(text)], shape.message_zh,
+    )
+    en = _first_of(
+        [constraint.message_en, *found.get("en", []), shape.message_en], texts,
+        [text for text in untagged if not _is_cjk(text)], shape.message_en,
+    )
+    return zh, en
 
 
 def _first_of(preferred: list[str], texts: set[str], guessed: list[str], fallback: str) -> str:

@@ -1,4 +1,5 @@
-"""Validating records against the shapes: per-record results from batched pyshacl runs."""
+"""Validating records against the shapes: per-record results, the same from both engines (the
+compiled core engine imports use, and the pyshacl reference)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import pytest
 from rdflib import Graph, Namespace, URIRef
 
 from repository.errors import ValidationError
-from repository.validation import Validator, Violation, compact_path
+from repository.validation import ENGINES, Validator, Violation, compact_path
 from tests.conftest import DATA
 
 EXAMPLES = DATA / "shapes"
@@ -51,14 +52,14 @@ def all_examples() -> list[tuple[str, Graph]]:
     return [(path.stem, example(path.stem)) for path in sorted(EXAMPLES.glob("*.ttl"))]
 
 
-@pytest.fixture(scope="module")
-def validator() -> Validator:
-    return Validator()
+@pytest.fixture(scope="module", params=ENGINES)
+def validator(request: pytest.FixtureRequest) -> Validator:
+    return Validator(engine=request.param)
 
 
 @pytest.fixture(scope="module")
 def batch_results(validator: Validator) -> dict[str, list[Violation]]:
-    """Every example validated in one batch (one pyshacl run), shared by the tests below."""
+    """Every example validated in one batch, shared by the tests below."""
     return validator.validate_batch(all_examples())
 
 
@@ -112,9 +113,10 @@ def test_batch_results_equal_validating_each_record_alone(
 
 
 def test_small_batches_give_the_same_results_as_one_batch(
-    batch_results: dict[str, list[Violation]],
+    validator: Validator, batch_results: dict[str, list[Violation]],
 ) -> None:
-    assert Validator(batch_size=4).validate_batch(all_examples()) == batch_results
+    small = Validator(batch_size=4, engine=validator.engine)
+    assert small.validate_batch(all_examples()) == batch_results
 
 
 def test_a_record_with_several_problems_gets_each_one(validator: Validator) -> None:
@@ -142,6 +144,15 @@ def test_check_accepts_a_conforming_record(validator: Validator) -> None:
 def test_batch_size_must_be_positive() -> None:
     with pytest.raises(ValueError, match="batch_size"):
         Validator(batch_size=0)
+
+
+def test_the_engine_must_be_one_we_have() -> None:
+    with pytest.raises(ValueError, match="engine must be one of core, pyshacl"):
+        Validator(engine="topbraid")
+
+
+def test_imports_use_the_core_engine_by_default() -> None:
+    assert Validator().engine == "core"
 
 
 def test_compact_path_writes_sequence_and_inverse_paths() -> None:
