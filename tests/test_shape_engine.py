@@ -1,10 +1,10 @@
-"""The compiled SHACL engine (shapes/engine.py) against its reference, pyshacl.
+"""The compiled SHACL engine (shapes/engine/) against its reference, pyshacl.
 
 Differential tests: on every record we have (the shape examples, the demo records, the OLAC test
 data crosswalked, synthetic bench records) and on systematic mutations of valid records, both
 engines give exactly the same Violation lists. Then each SHACL Core feature on tiny shapes (one
 conforming and one violating graph each, also compared with pyshacl), the compile-time refusals,
-and the divergences from pyshacl that shapes/engine.py documents, each pinned.
+and the divergences from pyshacl that shapes/engine/ documents, each pinned.
 """
 
 from __future__ import annotations
@@ -26,8 +26,10 @@ from repository.errors import RepositoryError
 from repository.formats import to_graph
 from repository.readers_xml import read_xml
 from repository.validation import Validator, Violation, compact
-from shapes import engine
 from shapes.engine import ShapeEngine, ShapeError
+from shapes.engine.constraints_logical import _NodeShape, _PropertyShape
+from shapes.engine.sparql import _Sparql
+from shapes.engine.terms import _store_indexes
 from tests.conftest import DATA
 from tests.test_olac_crosswalk import OLAC_RECORDS, fixture_olac
 from vocab.namespaces import DCAT, DCT, PROV, VCARD, YL, concept
@@ -647,7 +649,7 @@ def test_a_record_in_a_shared_store_is_validated_on_its_own_triples() -> None:
     store.graph(URIRef("urn:x:second")).parse(data=PREFIXES + f"{X} ; yl:p 1, 2 .",
                                                format="turtle")
     alone = parsed(f"{X} .")
-    assert engine._store_indexes(first) is None and engine._store_indexes(alone) is not None
+    assert _store_indexes(first) is None and _store_indexes(alone) is not None
     compiled = ShapeEngine(parsed(property_shape("sh:minCount 1 ; sh:maxCount 1")))
     for graph in (first, alone):
         [result] = compiled.validate(graph)
@@ -664,13 +666,13 @@ def test_every_reporting_constraint_of_our_shapes_has_the_shapes_own_messages() 
         shape = todo.pop()
         reporting.add(shape)
         for c in shape.constraints:
-            if isinstance(c, engine._PropertyShape | engine._NodeShape):
+            if isinstance(c, _PropertyShape | _NodeShape):
                 todo.append(c.target)
     checked = [c for shape in reporting for c in shape.constraints
-               if not isinstance(c, engine._PropertyShape)]
+               if not isinstance(c, _PropertyShape)]
     assert len(checked) > 60
     for constraint in checked:
-        messages = (constraint.templates if isinstance(constraint, engine._Sparql)
+        messages = (constraint.templates if isinstance(constraint, _Sparql)
                     else constraint.messages)
         languages = {m.language for m in messages if isinstance(m, Literal)}
         assert {"zh-Hant", "en"} <= languages, constraint
@@ -678,13 +680,13 @@ def test_every_reporting_constraint_of_our_shapes_has_the_shapes_own_messages() 
 
 def test_sparql_runs_once_per_batch_and_only_for_records_it_can_reach(monkeypatch) -> None:
     runs: list[int] = []
-    real = engine._Sparql.run
+    real = _Sparql.run
 
     def counted(self, graph: Graph):
         runs.append(len(graph))
         return real(self, graph)
 
-    monkeypatch.setattr(engine._Sparql, "run", counted)
+    monkeypatch.setattr(_Sparql, "run", counted)
     validator = Validator()
     validator.validate_batch(list(bench_records(3)))
     assert runs == []
