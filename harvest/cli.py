@@ -123,6 +123,8 @@ def remove(config: Config, name: str) -> None:
 @click.argument("names", nargs=-1)
 @click.option("--all", "every", is_flag=True, help="Harvest every source.")
 @click.option("--full", is_flag=True, help="Ignore the last harvest date; list everything.")
+@click.option("--prune", is_flag=True,
+              help="Withdraw records the source's ListIdentifiers no longer lists.")
 @click.option("--log", "show_log", is_flag=True, help="List past runs.")
 @click.option("--watch", is_flag=True, help="Run sources on their schedules until stopped.")
 @click.option("--tick", default=60.0, show_default=True, hidden=True,
@@ -130,9 +132,12 @@ def remove(config: Config, name: str) -> None:
 @click.option("--cycles", type=int, default=None, hidden=True,
               help="Stop --watch after this many checks (for tests).")
 @click.pass_obj
-def harvest(config: Config, names: tuple[str, ...], every: bool, full: bool, show_log: bool,
-            watch: bool, tick: float, cycles: int | None) -> None:
-    """Harvest SOURCE… (or --all); ends with a report per source, exit 1 if any failed."""
+def harvest(config: Config, names: tuple[str, ...], every: bool, full: bool, prune: bool,
+            show_log: bool, watch: bool, tick: float, cycles: int | None) -> None:
+    """Harvest SOURCE… (or --all); ends with a report per source, exit 1 if any failed.
+
+    With --prune, list the source's identifiers instead and withdraw the records it no longer
+    lists (for sources that do not report deletions)."""
     with _open(config) as repository:
         if show_log:
             for info in runs(repository):
@@ -142,7 +147,7 @@ def harvest(config: Config, names: tuple[str, ...], every: bool, full: bool, sho
             _watch(repository, tick, cycles)
             return
         chosen = _chosen(repository, names, every)
-        failed = [r for r in (_run(repository, s, full) for s in chosen) if not r.ok]
+        failed = [r for r in (_run(repository, s, full, prune) for s in chosen) if not r.ok]
     if failed:
         sys.exit(1)
 
@@ -160,7 +165,8 @@ def _chosen(repository: Repository, names: tuple[str, ...], every: bool) -> list
         raise  # unreachable
 
 
-def _run(repository: Repository, source: HarvestSource, full: bool) -> RunReport:
+def _run(repository: Repository, source: HarvestSource, full: bool,
+         prune: bool = False) -> RunReport:
     started = time.monotonic()
 
     def progress(report: RunReport) -> None:
@@ -171,7 +177,11 @@ def _run(repository: Repository, source: HarvestSource, full: bool) -> RunReport
 
     fetcher = Fetcher()
     try:
-        report = Harvest(repository, source, full=full, fetcher=fetcher, progress=progress).run()
+        if prune:
+            report = Harvest.pruning(repository, source, fetcher).prune()
+        else:
+            report = Harvest(repository, source, full=full, fetcher=fetcher,
+                             progress=progress).run()
     finally:
         fetcher.close()
     if report.resumed:

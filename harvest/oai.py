@@ -128,8 +128,23 @@ class Client:
 
         Raises FetchError or ProtocolError (with the OAI error code) naming the request.
         """
+        yield from self._walk(self._sickle.ListRecords, params)
+
+    def headers(self, params: dict[str, str]) -> Iterator[tuple[str, bool]]:
+        """(identifier, deleted) of every header of a ListIdentifiers, page after page.
+
+        Raises FetchError or ProtocolError (with the OAI error code) naming the request.
+        """
+        for page in self._walk(self._sickle.ListIdentifiers, params):
+            root = parse_xml(page.body, page.url)
+            for header in root.iter(f"{{{OAI_NS}}}header"):
+                identifier = (header.findtext(f"{{{OAI_NS}}}identifier") or "").strip()
+                if identifier:
+                    yield identifier, header.get("status") == "deleted"
+
+    def _walk(self, verb, params: dict[str, str]) -> Iterator[Page]:
         try:
-            for response in self._sickle.ListRecords(**params):
+            for response in verb(**params):
                 yield _page(response)
         except oaiexceptions.NoRecordsMatch:
             return

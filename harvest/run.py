@@ -25,7 +25,7 @@ from rdflib.namespace import RDF, XSD
 
 from repository import Repository
 from repository.importer import Importer, Outcome
-from repository.records import now_utc
+from repository.records import local_id_for_source, now_utc
 from vocab import schemes
 from vocab.namespaces import DCT, PROV, YL
 
@@ -99,6 +99,44 @@ class Harvest:
             return self.report
         self._write_run("completed")
         return self.report
+
+    @classmethod
+    def pruning(cls, repository: Repository, source: HarvestSource,
+                fetcher: Fetcher | None = None) -> Harvest:
+        """A run of its own (never the checkpointed one) for :meth:`prune`."""
+        return cls(repository, source.with_(checkpoint=None), full=True, fetcher=fetcher)
+
+    def prune(self) -> RunReport:
+        """Withdraw the records of this source that its ListIdentifiers no longer lists (or
+        lists as deleted): deletion by absence without a full ListRecords, for sources that do
+        not report deletions. Nothing is withdrawn unless the whole list was read. Build the
+        run with :meth:`pruning`."""
+        self._write_run("running")
+        try:
+            listed = self._listed()
+        except HarvestError as error:
+            self.report.error = str(error)
+            self._write_run("failed")
+            return self.report
+        for local_id in self._records_of_source():
+            if local_id not in listed:
+                self.repository.withdraw(local_id)
+                self.report.counts["deleted"] += 1
+        self._write_run("completed")
+        return self.report
+
+    def _listed(self) -> set[str]:
+        """Local ids of the live (not deleted) headers of every set harvested."""
+        client = Client(self.source.url, self.fetcher)
+        listed: set[str] = set()
+        for spec in list(self.source.sets) or [None]:
+            params = {"metadataPrefix": self.source.metadata_prefix}
+            if spec:
+                params["set"] = spec
+            for identifier, deleted in client.headers(params):
+                if not deleted and identifier.startswith("oai:"):
+                    listed.add(local_id_for_source(identifier))
+        return listed
 
     def _harvest_pages(self) -> None:
         """Every page of every set asked for (or of the whole repository), from the

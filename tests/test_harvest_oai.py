@@ -9,6 +9,7 @@ from lxml import etree
 from rdflib import URIRef
 
 from harvest.fetch import Fetcher, Limits
+from harvest.oai import Client
 from harvest.run import Harvest
 from harvest.sources import Registry, new_source
 from repository import Config, Gone, Repository
@@ -346,3 +347,49 @@ def test_hostile_responses_stop_the_run_with_a_clear_error_and_write_nothing(
         report = Harvest(repo, source, fetcher=Fetcher(limits, sleep=lambda s: None)).run()
     assert not report.ok and reason in report.error
     assert repo.local_ids() == [] and repo.local_ids(public=True) == []
+
+
+def nsdl(page: int) -> bytes:
+    return fixture(f"nsdl_ListIdentifiers_page{page}of4.xml")
+
+
+def test_list_identifiers_walks_the_nsdl_four_page_chain_to_its_empty_token() -> None:
+    with serving() as server:
+        server.route("/oai", Reply(nsdl(1)),
+                     query={"verb": "ListIdentifiers", "metadataPrefix": "nsdl_dc"})
+        for page in (2, 3, 4):
+            server.route("/oai", Reply(nsdl(page)), query={
+                "verb": "ListIdentifiers", "resumptionToken": token_of(nsdl(page - 1))})
+        client = Client(f"{server.base}/oai", Fetcher(sleep=lambda s: None))
+        headers = list(client.headers({"metadataPrefix": "nsdl_dc"}))
+        asked = len(server.seen)
+    expected = [h.findtext(f"{OAI}identifier").strip() for page in (1, 2, 3, 4)
+                for h in etree.fromstring(nsdl(page)).iter(f"{OAI}header")]
+    assert [identifier for identifier, _deleted in headers] == expected
+    assert len(expected) == 733 and asked == 4
+
+
+def test_prune_withdraws_what_list_identifiers_no_longer_lists(repo) -> None:
+    listing = paradisec_page("AC1-013").replace(b"ListRecords", b"ListIdentifiers")
+    with serving() as server:
+        server.route("/oai/item", Reply(paradisec_page("AC1-013", "NT1-98007")))
+        run_source(repo, server, "paradisec", "/oai/item", full=True)
+        server.route("/oai/item", Reply(listing), query={
+            "verb": "ListIdentifiers", "metadataPrefix": "olac"})
+        source = Registry(repo).get("paradisec")
+        report = Harvest.pruning(repo, source, Fetcher(sleep=lambda s: None)).prune()
+    assert report.ok and report.counts["deleted"] == 1
+    assert repo.get("paradisec.org.au:NT1-98007").state == "withdrawn"
+    assert repo.get("paradisec.org.au:AC1-013").state == "published"
+
+
+def test_prune_withdraws_nothing_when_the_list_breaks_off(repo) -> None:
+    with serving() as server:
+        server.route("/oai/item", Reply(paradisec_page("AC1-013", "NT1-98007")))
+        run_source(repo, server, "paradisec", "/oai/item", full=True)
+        server.route("/oai/item", Reply(b"<broken"), query={
+            "verb": "ListIdentifiers", "metadataPrefix": "olac"})
+        source = Registry(repo).get("paradisec")
+        report = Harvest.pruning(repo, source, Fetcher(sleep=lambda s: None)).prune()
+    assert not report.ok and report.counts["deleted"] == 0
+    assert {repo.get(i).state for i in repo.local_ids()} == {"published"}
