@@ -43,8 +43,9 @@ def sources() -> None:
               help="OAI-PMH metadata prefix (olac, else oai_dc).")
 @click.option("--set", "sets", multiple=True, help="OAI-PMH set to harvest (repeatable).")
 @click.option("--schedule", default="manual", show_default=True, help="30m, 6h, 1d, 1w or manual.")
-@click.option("--delete-missing", is_flag=True,
-              help="Withdraw records a full harvest no longer lists.")
+@click.option("--delete-missing/--keep-missing", default=None,
+              help="Withdraw records a full harvest no longer lists (default: yes for static "
+                   "repositories and catalogues, no for OAI-PMH).")
 @click.option("--licence", "default_licence", help="Licence code for records that state none.")
 @click.pass_obj
 def add(config: Config, name: str, **options) -> None:

@@ -187,6 +187,20 @@ class Harvest:
             raise FetchError(f"cannot read the file: {error.strerror}", url=location) from error
 
     def _pages(self) -> Iterator[Page]:
+        """The pages from the checkpoint on; a source that cannot disseminate OLAC is asked
+        for oai_dc instead (OLAC's own fallback)."""
+        try:
+            yield from self._pages_as_asked()
+        except ProtocolError as error:
+            params = self.checkpoint.params
+            if not (error.code == "cannotDisseminateFormat" and self.checkpoint.pages == 0
+                    and params.get("metadataPrefix") == "olac"):
+                raise
+            self.checkpoint = replace(self.checkpoint, params={**params,
+                                                               "metadataPrefix": "oai_dc"})
+            yield from self._pages_as_asked()
+
+    def _pages_as_asked(self) -> Iterator[Page]:
         client = Client(self.source.url, self.fetcher)
         if self.checkpoint.token:
             params = {"verb": "ListRecords", "resumptionToken": self.checkpoint.token}

@@ -71,8 +71,11 @@ class HarvestSource:
 
 def new_source(name: str, kind: str, url: str, *, metadata_prefix: str = "olac",
                sets: tuple[str, ...] = (), schedule: str | None = None,
-               delete_missing: bool = False, default_licence: str | None = None) -> HarvestSource:
-    """A checked source. Raises InputError naming the field that is wrong."""
+               delete_missing: bool | None = None,
+               default_licence: str | None = None) -> HarvestSource:
+    """A checked source. ``delete_missing`` defaults to True for static repositories and
+    catalogues (a whole file says what exists) and False for OAI-PMH. Raises InputError naming
+    the field that is wrong."""
     if not NAME.fullmatch(name):
         raise InputError(f"source name {name!r} must be lower-case letters, digits, '.' or '-'",
                          field="name")
@@ -86,6 +89,8 @@ def new_source(name: str, kind: str, url: str, *, metadata_prefix: str = "olac",
     if default_licence and default_licence not in schemes.LICENCE:
         raise InputError(f"unknown licence {default_licence!r}; expected one of "
                          f"{', '.join(schemes.LICENCE)}", field="default_licence")
+    if delete_missing is None:
+        delete_missing = kind != "oai-pmh"
     return HarvestSource(name, kind, url, metadata_prefix, tuple(sets), parse_schedule(schedule),
                          delete_missing, default_licence)
 

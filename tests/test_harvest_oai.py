@@ -393,3 +393,21 @@ def test_prune_withdraws_nothing_when_the_list_breaks_off(repo) -> None:
         report = Harvest.pruning(repo, source, Fetcher(sleep=lambda s: None)).prune()
     assert not report.ok and report.counts["deleted"] == 0
     assert {repo.get(i).state for i in repo.local_ids()} == {"published"}
+
+
+def test_a_source_that_cannot_disseminate_olac_is_harvested_as_oai_dc(repo) -> None:
+    with serving() as server:
+        server.route("/oai", Reply(fixture("spec_error_cannotDisseminateFormat.xml")),
+                     query={"verb": "ListRecords", "metadataPrefix": "olac"})
+        server.route("/oai", Reply(fixture("zenodo_ListRecords_oai_dc_page3_last.xml")),
+                     query={"verb": "ListRecords", "metadataPrefix": "oai_dc"})
+        report = run_source(repo, server, "zenodo", "/oai")
+    assert report.ok, report.error
+    assert report.counts["new"] == 3
+
+
+def test_static_repositories_delete_by_absence_unless_told_otherwise() -> None:
+    assert new_source("s", "olac-static", "http://x.org/sr.xml").delete_missing
+    assert not new_source("s", "olac-static", "http://x.org/sr.xml",
+                          delete_missing=False).delete_missing
+    assert not new_source("o", "oai-pmh", "http://x.org/oai").delete_missing
