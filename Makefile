@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 export YULIAO_HOME ?= $(CURDIR)/var
 
-.PHONY: run test install lint bench clean demo
+.PHONY: run test install lint bench bench-oai clean demo
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,9 @@ lint: install
 
 bench: install
 	$(BIN)/python bench/ingest.py 10000
+
+bench-oai: install
+	$(BIN)/python bench/oai.py 100000
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

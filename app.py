@@ -8,23 +8,26 @@ from __future__ import annotations
 
 import shutil
 import sys
+from datetime import date
 from pathlib import Path
 
 import click
 from flask import Flask
 
 from repository import Config, Repository, RepositoryError
+from repository.config import CONFIG_FILE, config_template
 
 
 def create_app(config: Config | None = None, repository: Repository | None = None) -> Flask:
     """The web application over ``repository`` (opened from ``config`` when not given)."""
-    from endpoints import home
+    from endpoints import home, oai
 
     app = Flask(__name__)
     config = config or (repository.config if repository else Config.from_env())
     app.config["YULIAO"] = config
     app.extensions["yuliao"] = repository or Repository(config)
     app.register_blueprint(home.bp)
+    app.register_blueprint(oai.bp)
     return app
 
 
@@ -64,15 +67,27 @@ def main(ctx: click.Context, home: Path | None) -> None:
 @click.option("--force", is_flag=True, help="Delete an existing store first.")
 @click.pass_obj
 def init(config: Config, demo: bool, force: bool) -> None:
-    """Create the store under the home directory (and load the demo data)."""
+    """Create the store under the home directory (and load the demo data); write a commented
+    yuliao.toml when there is none."""
     if config.store_dir.exists() and any(config.store_dir.iterdir()):
         if not force:
             fail(f"{config.store_dir} already holds a store; use --force to replace it")
         shutil.rmtree(config.store_dir)
+        _remove_index(config)
     with open_home(config) as repository:
         if demo:
             _load_demo(repository)
+    settings = config.home / CONFIG_FILE
+    if not settings.exists():
+        settings.write_text(config_template(date.today()), encoding="utf-8")
+        click.echo(f"wrote {settings} (edit it to describe your archive)")
     click.echo(f"initialised {config.home}")
+
+
+def _remove_index(config: Config) -> None:
+    """The dissemination index of a store being replaced (with its WAL files)."""
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{config.oai_index_path}{suffix}").unlink(missing_ok=True)
 
 
 def _load_demo(repository: Repository) -> None:
@@ -173,6 +188,18 @@ def restore(config: Config, file: Path) -> None:
     except RepositoryError as error:
         fail(str(error))
     click.echo(f"restored {count} quads from {file}")
+
+
+@main.command()
+@click.pass_obj
+def reindex(config: Config) -> None:
+    """Rebuild the OAI-PMH dissemination index from the public area."""
+    try:
+        with open_home(config) as repository:
+            count = repository.reindex()
+    except RepositoryError as error:
+        fail(str(error))
+    click.echo(f"reindexed {count} public records")
 
 
 @main.command()

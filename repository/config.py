@@ -1,32 +1,95 @@
-"""Configuration: where the repository lives and the names it publishes under.
+"""Configuration: where the repository lives, the names it publishes under, and its OAI-PMH face.
 
-Every IRI is built from ``base_uri``, never from the host a request arrived on.
+Settings come from, in rising order of precedence: the defaults here, the TOML file
+``{home}/yuliao.toml`` (read with tomllib when it exists; ``yuliao init`` writes a commented
+template, :data:`TEMPLATE`), and the environment (``YULIAO_BASE_URI``, ``YULIAO_OAI_ID``,
+``YULIAO_ADMIN_EMAIL``). Everything is checked when it is loaded: a bad value raises InputError
+naming the key. Every IRI is built from ``base_uri``, never from the host a request arrived on.
 """
 
 from __future__ import annotations
 
 import os
 import re
+import tomllib
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from .errors import InputError
 
 DEFAULT_BASE_URI = "https://yuliao.example.org/"
 DEFAULT_OAI_ID = "yuliao.example.org"
+DEFAULT_ADMIN_EMAIL = "admin@yuliao.example.org"
 OAI_ID_PATTERN = re.compile(r"[a-zA-Z][a-zA-Z0-9\-]*(\.[a-zA-Z][a-zA-Z0-9\-]*)+")
+EMAIL_PATTERN = re.compile(r"\S+@(\S+\.)+\S+")  # OAI-PMH.xsd and olac-archive.xsd emailType
+CONFIG_FILE = "yuliao.toml"
+#: Limits from olac-archive.xsd (varchar255, varchar50, block) and sane bounds for paging.
+MAX_NAME, MAX_SHORT_LOCATION, MAX_BLOCK = 255, 50, 1000
+PAGE_SIZE_RANGE = (1, 10_000)
+TOKEN_HOURS_RANGE = (1, 24 * 30)
+
+
+DEFAULT_PARTICIPANT_NAME, DEFAULT_PARTICIPANT_ROLE = "Yuliao administrator", "Administrator"
+
+
+@dataclass(frozen=True)
+class Participant:
+    """A person responsible for the archive (``olac-archive/participant``)."""
+
+    name: str
+    role: str
+    email: str
+
+
+@dataclass(frozen=True)
+class OlacArchive:
+    """The ``olac-archive`` description OLAC requires in Identify (OLAC Repositories §2.1)."""
+
+    participants: tuple[Participant, ...] = (
+        Participant(DEFAULT_PARTICIPANT_NAME, DEFAULT_PARTICIPANT_ROLE, DEFAULT_ADMIN_EMAIL),)
+    type: str = "institutional"
+    current_as_of: date = field(default_factory=lambda: datetime.now(UTC).date())
+    archive_url: str | None = DEFAULT_BASE_URI
+    institution: str = "Yuliao 語料 (example deployment)"
+    institution_url: str | None = None
+    short_location: str = "Taipei, Taiwan"
+    synopsis: str = (
+        "Metadata of Taiwan's national language resources and the Taiwan Sovereign AI Training "
+        "Corpus: datasets from government agencies, and language archives harvested from "
+        "PARADISEC-style sources, described in OLAC, Dublin Core and DCAT-AP."
+    )
+    access: str = (
+        "The metadata is open to all. Access to the data follows each dataset's licence "
+        "(OGDL-Taiwan-1.0, SAITDL-1.0 for AI training only, Creative Commons)."
+    )
+    archival_submission_policy: str | None = None
+
+
+@dataclass(frozen=True)
+class OaiSettings:
+    """How the OAI-PMH provider pages and describes itself."""
+
+    page_size: int = 100
+    token_lifetime: timedelta = timedelta(hours=24)
+    admin_emails: tuple[str, ...] = (DEFAULT_ADMIN_EMAIL,)
+    archive: OlacArchive = field(default_factory=OlacArchive)
 
 
 @dataclass(frozen=True)
 class Config:
-    """Settings of one repository home. Build with :meth:`from_env` or directly in tests."""
+    """Settings of one repository home. Build with :meth:`from_env` or directly in tests.
+
+    Raises InputError naming the setting when a value is malformed or inconsistent.
+    """
 
     home: Path
     base_uri: str = DEFAULT_BASE_URI
     oai_repository_id: str = DEFAULT_OAI_ID
     repository_name: str = "Yuliao 語料 — Taiwan language resources"
-    admin_email: str = "admin@yuliao.example.org"
     validation_batch: int = 200
+    oai: OaiSettings = field(default_factory=OaiSettings)
     extra: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -40,21 +103,235 @@ class Config:
                 f"OAI repository identifier {self.oai_repository_id!r} must be a domain name",
                 field="YULIAO_OAI_ID",
             )
+        _check_oai(self.oai)
 
     @classmethod
     def from_env(cls, home: str | Path | None = None) -> Config:
-        """Settings from ``YULIAO_HOME`` (default ./var), ``YULIAO_BASE_URI``, ``YULIAO_OAI_ID``.
+        """Settings for the home ``home`` (else ``YULIAO_HOME``, else ./var): defaults, then
+        ``{home}/yuliao.toml`` when present, then the environment.
 
-        Raises InputError for a malformed base URI or repository identifier.
+        Raises InputError for a file that is not TOML and for any malformed setting.
         """
         env = os.environ
+        root = Path(home or env.get("YULIAO_HOME") or "var").resolve()
+        settings = read_toml(root / CONFIG_FILE)
+        base_uri = env.get("YULIAO_BASE_URI") or settings.get("base_uri", DEFAULT_BASE_URI)
+        emails = [env["YULIAO_ADMIN_EMAIL"]] if env.get("YULIAO_ADMIN_EMAIL") else None
         return cls(
-            home=Path(home or env.get("YULIAO_HOME") or "var").resolve(),
-            base_uri=env.get("YULIAO_BASE_URI", DEFAULT_BASE_URI),
-            oai_repository_id=env.get("YULIAO_OAI_ID", DEFAULT_OAI_ID),
-            admin_email=env.get("YULIAO_ADMIN_EMAIL", "admin@yuliao.example.org"),
+            home=root,
+            base_uri=_text(base_uri, "base_uri"),
+            oai_repository_id=_text(env.get("YULIAO_OAI_ID")
+                                    or settings.get("oai_repository_id", DEFAULT_OAI_ID),
+                                    "oai_repository_id"),
+            repository_name=_text(settings.get("repository_name", cls.repository_name),
+                                  "repository_name"),
+            oai=oai_settings(_table(settings, "oai"), base_uri, emails),
         )
 
     @property
     def store_dir(self) -> Path:
         return self.home / "store"
+
+    @property
+    def oai_base_url(self) -> str:
+        """The OAI-PMH base URL: ``{base_uri}oai``."""
+        return f"{self.base_uri}oai"
+
+    @property
+    def oai_index_path(self) -> Path:
+        """The dissemination index (derived from the public area; see docs/architecture.md)."""
+        return self.home / "oai.sqlite"
+
+    @property
+    def secret_path(self) -> Path:
+        """The per-home secret that signs resumption tokens."""
+        return self.home / "secret"
+
+
+def read_toml(path: Path) -> dict[str, Any]:
+    """The settings in ``path`` ({} when it does not exist). Raises InputError for bad TOML."""
+    try:
+        with path.open("rb") as data:
+            return tomllib.load(data)
+    except FileNotFoundError:
+        return {}
+    except tomllib.TOMLDecodeError as error:
+        raise InputError(f"not valid TOML: {error}", origin=str(path)) from error
+
+
+def oai_settings(table: dict[str, Any], base_uri: str,
+                 admin_emails: list[str] | None = None) -> OaiSettings:
+    """The ``[oai]`` table as OaiSettings; ``admin_emails`` (the environment) wins over the file.
+
+    Without participants in the file, the first admin e-mail is the one participant, so that
+    the defaults satisfy OLAC's rule that every adminEmail is a participant's e-mail.
+    Raises InputError naming the key for a value of the wrong type or out of range.
+    """
+    emails = admin_emails or _strings(table.get("admin_emails", [DEFAULT_ADMIN_EMAIL]),
+                                      "oai.admin_emails")
+    archive = olac_archive(_table(table, "olac_archive", "oai."), base_uri, emails[0])
+    return OaiSettings(
+        page_size=_integer(table.get("page_size", 100), "oai.page_size", PAGE_SIZE_RANGE),
+        token_lifetime=timedelta(hours=_integer(table.get("token_lifetime_hours", 24),
+                                                "oai.token_lifetime_hours", TOKEN_HOURS_RANGE)),
+        admin_emails=tuple(emails),
+        archive=archive,
+    )
+
+
+def olac_archive(table: dict[str, Any], base_uri: str, first_email: str) -> OlacArchive:
+    """The ``[oai.olac_archive]`` table as OlacArchive. Raises InputError naming the key."""
+    key = "oai.olac_archive."
+    default = OlacArchive(archive_url=base_uri)
+    participants = table.get("participant")
+    return OlacArchive(
+        participants=_participants(participants, key) if participants is not None
+        else (Participant(DEFAULT_PARTICIPANT_NAME, DEFAULT_PARTICIPANT_ROLE, first_email),),
+        type=_text(table.get("type", default.type), f"{key}type"),
+        current_as_of=_date(table.get("current_as_of", default.current_as_of),
+                            f"{key}current_as_of"),
+        archive_url=_optional(table.get("archive_url", default.archive_url), f"{key}archive_url"),
+        institution=_text(table.get("institution", default.institution), f"{key}institution"),
+        institution_url=_optional(table.get("institution_url"), f"{key}institution_url"),
+        short_location=_text(table.get("short_location", default.short_location),
+                             f"{key}short_location"),
+        synopsis=_text(table.get("synopsis", default.synopsis), f"{key}synopsis"),
+        access=_text(table.get("access", default.access), f"{key}access"),
+        archival_submission_policy=_optional(table.get("archival_submission_policy"),
+                                             f"{key}archival_submission_policy"),
+    )
+
+
+def _participants(value: Any, key: str) -> tuple[Participant, ...]:
+    if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
+        raise InputError("expected [[oai.olac_archive.participant]] tables",
+                         field=f"{key}participant")
+    return tuple(
+        Participant(*(_text(item.get(name), f"{key}participant.{name}")
+                      for name in ("name", "role", "email")))
+        for item in value
+    )
+
+
+def _check_oai(oai: OaiSettings) -> None:
+    """The rules OAI-PMH and OLAC put on the Identify description; raises InputError."""
+    archive, key = oai.archive, "oai.olac_archive"
+    if not oai.admin_emails:
+        raise InputError("at least one admin e-mail is needed", field="oai.admin_emails")
+    for email in (*oai.admin_emails, *(p.email for p in archive.participants)):
+        if not EMAIL_PATTERN.fullmatch(email):
+            raise InputError(f"{email!r} is not an e-mail address", field="oai.admin_emails")
+    if not archive.participants:
+        raise InputError("OLAC needs at least one participant", field=f"{key}.participant")
+    participant_emails = {" ".join(p.email.split()) for p in archive.participants}
+    for email in oai.admin_emails:
+        if " ".join(email.split()) not in participant_emails:
+            raise InputError(
+                f"admin e-mail {email!r} is not the e-mail of any participant (OLAC requires "
+                "every adminEmail to be a participant's)", field=f"{key}.participant")
+    _check_archive(archive, key)
+
+
+def _check_archive(archive: OlacArchive, key: str) -> None:
+    if archive.type not in ("institutional", "personal"):
+        raise InputError(f"{archive.type!r}: expected institutional or personal",
+                         field=f"{key}.type")
+    limits = {"institution": MAX_NAME, "short_location": MAX_SHORT_LOCATION,
+              "synopsis": MAX_BLOCK, "access": MAX_BLOCK,
+              "archival_submission_policy": MAX_BLOCK}
+    for name, limit in limits.items():
+        value = getattr(archive, name) or ""
+        if len(value) > limit:
+            raise InputError(f"{len(value)} characters; at most {limit} allowed",
+                             field=f"{key}.{name}")
+    for participant in archive.participants:
+        if max(len(participant.name), len(participant.role)) > MAX_NAME:
+            raise InputError(f"participant names and roles are at most {MAX_NAME} characters",
+                             field=f"{key}.participant")
+
+
+def _table(settings: dict[str, Any], name: str, parent: str = "") -> dict[str, Any]:
+    value = settings.get(name, {})
+    if not isinstance(value, dict):
+        raise InputError("expected a table", field=f"{parent}{name}")
+    return value
+
+
+def _text(value: Any, key: str) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise InputError(f"expected a non-empty string, found {value!r}", field=key)
+    return value.strip()
+
+
+def _optional(value: Any, key: str) -> str | None:
+    return None if value is None else _text(value, key)
+
+
+def _strings(value: Any, key: str) -> list[str]:
+    if not isinstance(value, list) or not value:
+        raise InputError(f"expected a non-empty list of strings, found {value!r}", field=key)
+    return [_text(item, key) for item in value]
+
+
+def _integer(value: Any, key: str, bounds: tuple[int, int]) -> int:
+    low, high = bounds
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise InputError(f"expected a whole number from {low} to {high}, found {value!r}",
+                         field=key)
+    return value
+
+
+def _date(value: Any, key: str) -> date:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(_text(value, key))
+    except ValueError:
+        raise InputError(f"expected a date YYYY-MM-DD, found {value!r}", field=key) from None
+
+
+def config_template(today: date) -> str:
+    """The commented ``yuliao.toml`` that ``yuliao init`` writes (valid as it stands)."""
+    return TEMPLATE.replace("@TODAY@", today.isoformat())
+
+
+TEMPLATE = """\
+# Yuliao settings for this home directory. Every setting is optional: delete a line to get the
+# default. The environment wins over this file: YULIAO_BASE_URI, YULIAO_OAI_ID and
+# YULIAO_ADMIN_EMAIL. `yuliao` checks the file when it starts and names any bad key.
+
+# Every IRI is built from this (must end in "/"). The OAI-PMH base URL is {base_uri}oai.
+base_uri = "https://yuliao.example.org/"
+# OAI identifiers are oai:{oai_repository_id}:{local id}; a domain name you control.
+oai_repository_id = "yuliao.example.org"
+repository_name = "Yuliao 語料 — Taiwan language resources"
+
+[oai]
+# Records (or headers) per ListRecords/ListIdentifiers page, 1 to 10000.
+page_size = 100
+# How long a resumption token stays valid, in hours (1 to 720).
+token_lifetime_hours = 24
+# Identify's adminEmail; each must be the e-mail of a participant below (OLAC rule).
+admin_emails = ["admin@yuliao.example.org"]
+
+# The olac-archive description in Identify (OLAC Repositories 2008, §2.1).
+[oai.olac_archive]
+type = "institutional"            # or "personal"
+# The day you last checked this description: OLAC flags it when older than 12 months.
+current_as_of = @TODAY@
+archive_url = "https://yuliao.example.org/"
+institution = "Yuliao 語料 (example deployment)"
+# institution_url = "https://www.example.gov.tw/"
+short_location = "Taipei, Taiwan"   # "City, Country", at most 50 characters
+synopsis = "Metadata of Taiwan's national language resources and AI training corpora."
+access = "The metadata is open to all; data access follows each dataset's licence."
+# Only if you accept deposits for long-term preservation:
+# archival_submission_policy = "..."
+
+[[oai.olac_archive.participant]]
+name = "Yuliao administrator"
+role = "Administrator"
+email = "admin@yuliao.example.org"
+"""

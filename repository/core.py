@@ -4,6 +4,10 @@ The **work** area holds every record in every state, with admin facts and raw pa
 The **public** area holds only published revisions and tombstones; public readers (OAI-PMH,
 SPARQL, search, record pages, exports) are given the public area and nothing else, so a draft
 cannot leak through them by construction.
+
+The **dissemination index** (:mod:`repository.disseminations`) holds every public record
+pre-rendered for OAI-PMH. Every public change writes the public area first and the index
+second; a crash in between leaves a stale index that :meth:`Repository.reindex` rebuilds.
 """
 
 from __future__ import annotations
@@ -17,10 +21,12 @@ from pathlib import Path
 import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
 
-from vocab.namespaces import YL
+from vocab.namespaces import DCT, YL
 
 from .config import Config
+from .disseminations import Dissemination, Disseminations
 from .errors import ConflictError, Gone, InputError, NotFound
+from .oai_sets import record_sets
 from .records import (
     Identifiers,
     Record,
@@ -35,11 +41,15 @@ from .records import (
     statement,
     statements,
     statements_hash,
+    tombstone_set_specs,
     tombstone_triples,
 )
+from .renderings import render, render_tombstone
+from .signing_key import signing_key
 from .store import Store
 
 PUBLIC_PREFIX = "urn:yuliao:public:"
+REINDEX_BATCH = 500
 
 
 class Repository:
@@ -57,7 +67,10 @@ class Repository:
             config.store_dir.mkdir(parents=True, exist_ok=True)
             self.work = Store(config.store_dir / "work")
             self.public = Store(config.store_dir / "public")
+        self.disseminations = Disseminations(None if in_memory else config.oai_index_path)
         self._id_lock = threading.Lock()
+        self._key: bytes | None = signing_key(None) if in_memory else None
+        self._align_index()
 
     # -- identifiers -----------------------------------------------------------------------
 
@@ -151,7 +164,9 @@ class Repository:
         stamp = next_datestamp(max(filter(None, (public, record.datestamp)), default=None))
         published = record.with_(state="published", datestamp=stamp, issued=record.issued or stamp)
         full = self._lines(published)
+        row = render(published, self.ids)
         self.public.replace_statements({self.ids.graph(local_id): full})
+        self.disseminations.put([row])
         self.work.replace_statements({self.ids.graph(local_id): full})
         return published
 
@@ -159,13 +174,16 @@ class Repository:
         """Save many records at once (imports): one update per area for the whole batch.
 
         Returns, per local id, "new", "updated" or "unchanged" (same content as stored: nothing
-        is written and the datestamp stays). Records must already be valid. Raises StoreError
-        when a write fails; then nothing of the batch is written to that area.
+        is written and the datestamp stays). Records must already be valid. Published records
+        are rendered for OAI-PMH before anything is written. Raises InputError (naming the
+        record) when one cannot be rendered and StoreError when a write fails; then nothing of
+        the batch is written to that area.
         """
         known = self._catalogue_facts([r.id for r in records])
         outcome: dict[str, str] = {}
         work: dict[URIRef, list[str] | None] = {}
         public: dict[URIRef, list[str] | None] = {}
+        rows: list[Dissemination] = []
         new: set[URIRef] = set()
         for record in records:
             description = statements(record.graph)
@@ -184,8 +202,10 @@ class Repository:
                 work[self.ids.raw_graph(record.id)] = self._raw_lines(record)
             if publish:
                 public[self.ids.graph(record.id)] = full
+                rows.append(render(stored, self.ids))
         if public:
             self.public.replace_statements(public, new=self.public.absent(new))
+            self.disseminations.put(rows)
         if work:
             self.work.replace_statements(work, new=self.work.absent(new))
         return outcome
@@ -202,26 +222,22 @@ class Repository:
 
     def _catalogue_facts(self, local_ids: list[str]) -> dict[str, dict]:
         """Revision, content hash, state and datestamps of the stored records among
-        ``local_ids`` (one query)."""
-        if not local_ids:
-            return {}
-        values = " ".join(self.ids.catalogue_record(i).n3() for i in local_ids)
-        rows = self.work.select(f"""
-            PREFIX yl: <{YL.base}> PREFIX dct: <http://purl.org/dc/terms/>
-            SELECT ?id ?rev ?hash ?state ?stamp ?issued WHERE {{
-              VALUES ?r {{ {values} }}
-              GRAPH ?g {{ ?r yl:localId ?id ; yl:revision ?rev ; yl:state ?state .
-                OPTIONAL {{ ?r yl:contentHash ?hash }} OPTIONAL {{ ?r yl:datestamp ?stamp }}
-                OPTIONAL {{ ?r dct:issued ?issued }} }} }}""")
-        return {
-            str(row["id"]): {
-                "revision": int(row["rev"]), "hash": str(row.get("hash", "")),
-                "state": str(row["state"]).rsplit("/", 1)[-1],
-                "datestamp": parse_datestamp(row.get("stamp")),
-                "issued": parse_datestamp(row.get("issued")),
-            }
-            for row in rows
-        }
+        ``local_ids``: one index lookup per record in its own graph (a SPARQL query over
+        ``GRAPH ?g`` costs time in proportion to the whole store, which made imports
+        quadratic)."""
+        facts = {}
+        for local_id in local_ids:
+            admin = self.work.subject_facts(self.ids.catalogue_record(local_id),
+                                            self.ids.graph(local_id))
+            if {YL.localId, YL.revision, YL.state} <= admin.keys():
+                facts[local_id] = {
+                    "revision": int(admin[YL.revision]),
+                    "hash": str(admin.get(YL.contentHash, "")),
+                    "state": str(admin[YL.state]).rsplit("/", 1)[-1],
+                    "datestamp": parse_datestamp(admin.get(YL.datestamp)),
+                    "issued": parse_datestamp(admin.get(DCT.issued)),
+                }
+        return facts
 
     def set_state(self, local_id: str, state: str) -> Record:
         """Record a workflow state in the work area (publishing and withdrawal have own methods).
@@ -241,7 +257,7 @@ class Repository:
         stamp = next_datestamp(max(filter(None, (self._public_datestamp(local_id),
                                                  record.datestamp)), default=None))
         withdrawn = record.with_(state="withdrawn", datestamp=stamp)
-        self.public.replace({self.ids.graph(local_id): tombstone_triples(withdrawn, self.ids)})
+        self._bury(withdrawn)
         self.work.replace_statements({self.ids.graph(local_id): self._lines(withdrawn)})
         return withdrawn
 
@@ -251,9 +267,66 @@ class Repository:
         record = self.get(local_id)
         if self.public.has_graph(self.ids.graph(local_id)):
             stamp = next_datestamp(self._public_datestamp(local_id) or record.datestamp)
-            tomb = tombstone_triples(record.with_(datestamp=stamp), self.ids)
-            self.public.replace({self.ids.graph(local_id): tomb})
+            self._bury(record.with_(datestamp=stamp))
         self.work.replace({self.ids.graph(local_id): None, self.ids.raw_graph(local_id): None})
+
+    def _bury(self, record: Record) -> None:
+        """Replace the public revision of ``record`` by its tombstone (keeping the sets it was
+        in), then mark it deleted in the dissemination index."""
+        specs = self._public_set_specs(record.id)
+        tomb = tombstone_triples(record, self.ids, specs)
+        self.public.replace({self.ids.graph(record.id): tomb})
+        self.disseminations.put([render_tombstone(record.id, record.datestamp, tuple(specs))])
+
+    # -- the dissemination index -----------------------------------------------------------
+
+    def reindex(self) -> int:
+        """Rebuild the dissemination index from the public area; returns the rows written.
+
+        The index keeps serving while it is rebuilt (rows are replaced batch by batch and rows
+        of records no longer public are dropped at the end). Raises InputError when a public
+        record cannot be rendered and StoreError when the index cannot be written.
+        """
+        local_ids = self.local_ids(public=True)
+        for start in range(0, len(local_ids), REINDEX_BATCH):
+            chunk = local_ids[start:start + REINDEX_BATCH]
+            self.disseminations.put([self._public_row(local_id) for local_id in chunk])
+        self.disseminations.retain(local_ids)
+        return len(local_ids)
+
+    def token_key(self) -> bytes:
+        """The key that signs resumption tokens (``{home}/secret``; random in memory).
+        Raises StoreError when the key file cannot be read or created."""
+        if self._key is None:  # two threads may both read the file: they read the same key
+            self._key = signing_key(self.config.secret_path)
+        return self._key
+
+    def _align_index(self) -> None:
+        """Rebuild an index that is empty beside a public area that is not (a home made before
+        the index existed, or a lost index file), and empty one beside an empty public area."""
+        public_empty, index_empty = self.public.is_empty(), not len(self.disseminations)
+        if index_empty and not public_empty:
+            self.reindex()
+        elif public_empty and not index_empty:
+            self.disseminations.retain([])
+
+    def _public_row(self, local_id: str) -> Dissemination:
+        stored = self.public.graph(self.ids.graph(local_id))
+        record = split_record_graph(local_id, stored, self.ids)
+        if is_tombstone(stored, local_id, self.ids):
+            specs = tombstone_set_specs(stored, local_id, self.ids)
+            return render_tombstone(local_id, record.datestamp, tuple(specs))
+        return render(record, self.ids, stored)
+
+    def _public_set_specs(self, local_id: str) -> list[str]:
+        """The sets of the public revision of ``local_id`` (those a tombstone keeps)."""
+        stored = self.public.graph(self.ids.graph(local_id))
+        if not len(stored):
+            return []
+        if is_tombstone(stored, local_id, self.ids):
+            return tombstone_set_specs(stored, local_id, self.ids)
+        subject = self.ids.resource(local_id)
+        return [s.spec for s in record_sets(stored, subject, local_id, self.ids.base)]
 
     # -- dump and restore ------------------------------------------------------------------
 
@@ -278,6 +351,7 @@ class Repository:
         work, public = _read_dump(path)
         self.work.load_quads(work)
         self.public.load_quads(public)
+        self.reindex()
         return len(work) + len(public)
 
     def close(self) -> None:
@@ -286,6 +360,7 @@ class Repository:
         for store in (self.work, self.public):
             with contextlib.suppress(OSError, AttributeError):
                 store.close()
+        self.disseminations.close()
 
     def __enter__(self) -> Repository:
         return self

@@ -98,7 +98,7 @@ def export_public(repository: Repository, fmt: str) -> bytes:
 
 
 def _catalogue(repository: Repository, records: list[Record], fmt: str) -> bytes:
-    from .crosswalks.dcat import catalogue, to_dcat
+    from .crosswalks.dcat import catalogue, serialize_graph, to_dcat
 
     graphs = []
     for record in records:
@@ -107,8 +107,5 @@ def _catalogue(repository: Repository, records: list[Record], fmt: str) -> bytes
     merged = catalogue(graphs, repository.config.base_uri)
     for graph in graphs:
         merged += graph
-    from vocab.namespaces import bind_prefixes
-
-    bind_prefixes(merged)
-    rdflib_format = {"dcat-ttl": "turtle", "dcat-jsonld": "json-ld", "dcat-rdfxml": "xml"}[fmt]
-    return merged.serialize(format=rdflib_format, encoding="utf-8")
+    return serialize_graph(merged, {"dcat-ttl": "turtle", "dcat-jsonld": "json-ld",
+                                    "dcat-rdfxml": "xml"}[fmt])

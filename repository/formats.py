@@ -13,6 +13,7 @@ from typing import Any
 from rdflib import Graph, URIRef
 
 from .errors import InputError
+from .records import Source
 
 
 @dataclass(frozen=True)
@@ -21,6 +22,8 @@ class SourceRecord:
 
     ``metadata`` is an lxml element (``olac``/``oai_dc``) or a dict (``datagovtw``);
     it is None for a deleted record. ``raw`` is the record's own payload, kept verbatim.
+    ``base_url``, ``metadata_namespace`` and ``harvest_date`` (the responseDate) describe the
+    OAI-PMH origin when the record came from a response or a static repository.
     """
 
     identifier: str | None
@@ -31,6 +34,17 @@ class SourceRecord:
     origin: str
     deleted: bool = False
     set_specs: tuple[str, ...] = field(default=())
+    base_url: str | None = None
+    metadata_namespace: str | None = None
+    harvest_date: str | None = None
+
+    def provenance(self, activity: URIRef | None = None) -> Source:
+        """Where the record came from, as stored on its catalogue record: its identifier (or
+        the file it was read from when it has none), its OAI-PMH origin, and the harvest run
+        ``activity`` when there is one."""
+        return Source(self.identifier or self.origin, self.datestamp, self.format, activity,
+                      base_url=self.base_url, metadata_namespace=self.metadata_namespace,
+                      harvest_date=self.harvest_date)
 
 
 def to_graph(record: SourceRecord, subject: URIRef) -> Graph:

@@ -21,7 +21,7 @@ from vocab.namespaces import DCAT, DCT, RDF_, YL
 from .core import Repository
 from .errors import InputError, RepositoryError
 from .formats import SourceRecord, read_bytes, to_graph
-from .records import Record, Source, local_id_for_source
+from .records import Record, local_id_for_source
 
 DEFAULT_SOURCE = {"datagovtw": "data.gov.tw"}
 
@@ -181,8 +181,7 @@ class Importer:
             graph.add((subject, DCT.license, self.default_licence))
         record = Record(
             id=local_id, graph=graph, state="draft", raw=source.raw,
-            source=Source(source.identifier or source.origin, source.datestamp, source.format,
-                          self.activity),
+            source=source.provenance(self.activity),
         )
         return Candidate(source, record)
 

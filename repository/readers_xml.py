@@ -6,11 +6,16 @@ OAI-PMH response (GetRecord, ListRecords; an ``<error>`` response raises InputEr
 error code) and an OAI static repository (``<Repository>``: every record of
 ``<ListRecords metadataPrefix="olac">``). Everything is parsed with
 :func:`repository.xmlsafe.parse_xml`.
+
+Records from a response or a static repository also carry their OAI origin, for the provenance
+block we re-expose them with: the base URL (the response's ``<request>``, the static
+repository's ``Identify/baseURL``), the namespace of the metadata root and the responseDate.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass, replace
 
 from lxml import etree
 
@@ -62,6 +67,14 @@ def _bare_metadata(root: etree._Element, format_: str, origin: str) -> SourceRec
     )
 
 
+@dataclass(frozen=True)
+class _Origin:
+    """The OAI-PMH response or static repository a record was read from."""
+
+    base_url: str | None = None
+    harvest_date: str | None = None
+
+
 def _oai_response(root: etree._Element, origin: str) -> Iterator[SourceRecord]:
     """The records of a GetRecord or ListRecords response; raises InputError for an error."""
     error = root.find(f"{{{OAI_NS}}}error")
@@ -71,11 +84,12 @@ def _oai_response(root: etree._Element, origin: str) -> Iterator[SourceRecord]:
         raise InputError(f"OAI-PMH error {code}: {message}", origin=origin)
     request = root.find(f"{{{OAI_NS}}}request")
     prefix = request.get("metadataPrefix") if request is not None else None
+    source = _Origin(_text(request), _text(root.find(f"{{{OAI_NS}}}responseDate")))
     for verb in ("GetRecord", "ListRecords"):
         container = root.find(f"{{{OAI_NS}}}{verb}")
         if container is not None:
             for record in container.iterchildren(f"{{{OAI_NS}}}record"):
-                yield _record(record, origin, prefix)
+                yield _with_origin(_record(record, origin, prefix), source)
             return
     verbs = [etree.QName(child).localname for child in root if isinstance(child.tag, str)]
     raise InputError(f"an OAI-PMH response without records ({', '.join(verbs)})", origin=origin)
@@ -91,9 +105,17 @@ def _static_repository(root: etree._Element, origin: str) -> Iterator[SourceReco
         raise InputError(
             'a static repository without <ListRecords metadataPrefix="olac">', origin=origin
         )
+    base_url = _text(root.find(f"{{{STATIC_NS}}}Identify/{{{OAI_NS}}}baseURL"))
     for listing in lists:
         for record in listing.iterchildren(f"{{{OAI_NS}}}record"):
-            yield _record(record, origin, "olac")
+            yield _with_origin(_record(record, origin, "olac"), _Origin(base_url))
+
+
+def _with_origin(record: SourceRecord, source: _Origin) -> SourceRecord:
+    """``record`` with the base URL, response date and its metadata root's namespace."""
+    namespace = etree.QName(record.metadata).namespace if record.metadata is not None else None
+    return replace(record, base_url=source.base_url, harvest_date=source.harvest_date,
+                   metadata_namespace=namespace)
 
 
 def _record(record: etree._Element, origin: str, prefix: str | None) -> SourceRecord:

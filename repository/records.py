@@ -34,12 +34,20 @@ _UNRESERVED = "-_.~!*'()"
 
 @dataclass(frozen=True)
 class Source:
-    """Where an imported or harvested record came from."""
+    """Where an imported or harvested record came from.
+
+    ``base_url``, ``metadata_namespace`` and ``harvest_date`` (the source's responseDate) are
+    what OAI-PMH provenance needs to re-expose the record (``<about><provenance>``); they are
+    known for records read from OAI-PMH responses and static repositories.
+    """
 
     identifier: str
     datestamp: str | None = None
     format: str | None = None
     activity: URIRef | None = None
+    base_url: str | None = None
+    metadata_namespace: str | None = None
+    harvest_date: str | None = None
 
 
 @dataclass(frozen=True)
@@ -242,12 +250,27 @@ def _source_triples(node: URIRef, source: Source) -> list[Triple]:
         triples.append((node, YL.sourceFormat, Literal(source.format)))
     if source.activity:
         triples.append((node, PROV.wasGeneratedBy, source.activity))
+    for predicate, value in ((YL.sourceBaseURL, source.base_url),
+                             (YL.sourceMetadataNamespace, source.metadata_namespace),
+                             (YL.harvestDate, source.harvest_date)):
+        if value:
+            triples.append((node, predicate, Literal(value)))
     return triples
 
 
-def tombstone_triples(record: Record, ids: Identifiers) -> list[Triple]:
-    """What stays public of a withdrawn or deleted record."""
-    return _identity(record, ids, YL.Tombstone, "withdrawn")
+def tombstone_triples(record: Record, ids: Identifiers,
+                      set_specs: Iterable[str] = ()) -> list[Triple]:
+    """What stays public of a withdrawn or deleted record: its identity, datestamp and the OAI
+    sets it was in (so that set-based harvests learn of the deletion)."""
+    triples = _identity(record, ids, YL.Tombstone, "withdrawn")
+    node = ids.catalogue_record(record.id)
+    triples.extend((node, YL.setSpec, Literal(spec)) for spec in sorted(set(set_specs)))
+    return triples
+
+
+def tombstone_set_specs(stored: Graph, local_id: str, ids: Identifiers) -> list[str]:
+    """The set specs a stored tombstone keeps, sorted."""
+    return sorted(str(o) for o in stored.objects(ids.catalogue_record(local_id), YL.setSpec))
 
 
 def split_record_graph(local_id: str, stored: Graph, ids: Identifiers) -> Record:
@@ -292,4 +315,11 @@ def _source(admin: dict) -> Source | None:
         datestamp=str(admin[YL.sourceDatestamp]) if YL.sourceDatestamp in admin else None,
         format=str(admin[YL.sourceFormat]) if YL.sourceFormat in admin else None,
         activity=admin.get(PROV.wasGeneratedBy),
+        base_url=_optional_text(admin, YL.sourceBaseURL),
+        metadata_namespace=_optional_text(admin, YL.sourceMetadataNamespace),
+        harvest_date=_optional_text(admin, YL.harvestDate),
     )
+
+
+def _optional_text(admin: dict, predicate: URIRef) -> str | None:
+    return str(admin[predicate]) if predicate in admin else None

@@ -55,7 +55,7 @@ def to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> Node:
     datatype = term.datatype.value
     if datatype == XSD_STRING:
         return Literal(term.value)
-    return Literal(term.value, datatype=URIRef(datatype))
+    return Literal(term.value, datatype=URIRef(datatype), normalize=False)
 
 
 def ntriples(graph: Iterable[tuple[Node, Node, Node]]) -> list[str]:
@@ -129,6 +129,13 @@ class Store:
             result.add((to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object)))
         return result
 
+    def subject_facts(self, subject: URIRef, graph: URIRef) -> dict[URIRef, Node]:
+        """Predicate → object of ``subject`` in named graph ``graph`` (an index lookup; with
+        several objects for a predicate, one of them)."""
+        quads = self._store.quads_for_pattern(ox.NamedNode(subject), None, None,
+                                              ox.NamedNode(graph))
+        return {URIRef(quad.predicate.value): to_rdflib(quad.object) for quad in quads}
+
     def has_graph(self, name: URIRef) -> bool:
         """True when named graph ``name`` holds at least one triple."""
         quads = self._store.quads_for_pattern(None, None, None, ox.NamedNode(name))
@@ -166,6 +173,10 @@ class Store:
 
     def __len__(self) -> int:
         return len(self._store)
+
+    def is_empty(self) -> bool:
+        """True when the store holds no quad (cheap, unlike ``len``)."""
+        return next(iter(self._store), None) is None
 
     # -- dump and restore ------------------------------------------------------------------
 

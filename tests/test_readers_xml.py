@@ -144,3 +144,29 @@ def test_oai_response_without_records_is_refused() -> None:
                 b'</responseDate><Identify/></OAI-PMH>')
     with pytest.raises(InputError, match="without records"):
         read_xml(response, "identify.xml")
+
+
+@pytest.mark.shared
+def test_records_from_a_response_carry_their_oai_origin() -> None:
+    [record] = fixture_records("paradisec_GetRecord_olac_AC1-013.xml")
+    assert (record.base_url, record.metadata_namespace, record.harvest_date) == (
+        "http://catalog.paradisec.org.au/oai/item", "http://www.language-archives.org/OLAC/1.1/",
+        "2018-04-05T01:40:30Z")
+    source = record.provenance()
+    assert (source.identifier, source.datestamp, source.base_url) == (
+        "oai:paradisec.org.au:AC1-013", "2016-03-16T15:32:10Z",
+        "http://catalog.paradisec.org.au/oai/item")
+
+
+@pytest.mark.shared
+def test_records_from_a_static_repository_carry_its_base_url() -> None:
+    records = fixture_records("olac11_static_repository_kayardild.xml")
+    assert {(r.base_url, r.metadata_namespace, r.harvest_date) for r in records} == {
+        ("http://www.language-archives.org/OLAC/1.1/static-repository.xml",
+         "http://www.language-archives.org/OLAC/1.1/", None)}
+
+
+def test_a_bare_record_has_no_oai_origin() -> None:
+    [record] = read_xml((DATA / "olac" / "small_record.xml").read_bytes(), "small_record.xml")
+    assert (record.base_url, record.harvest_date) == (None, None)
+    assert record.provenance().identifier == "small_record.xml"

@@ -397,6 +397,10 @@ YL = Vocabulary(
         "sourceIdentifier",  # identifier at the source it was imported/harvested from
         "sourceDatestamp",  # datestamp at the source
         "sourceFormat",  # metadata format at the source: olac, oai_dc, datagovtw
+        "sourceBaseURL",  # the OAI-PMH base URL it was harvested from
+        "sourceMetadataNamespace",  # XML namespace of the metadata at the source
+        "harvestDate",  # when it was harvested (the source's OAI-PMH responseDate)
+        "setSpec",  # on a tombstone: an OAI set the record was in when it left public view
         "rawPayload",  # the payload the record came from (work area only)
         "contentHash",  # SHA-256 of the description's sorted N-Triples (detects unchanged imports)
         "lastLocalId",  # the highest 8-digit local id handed out (work area, catalogue graph)

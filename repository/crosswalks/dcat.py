@@ -13,10 +13,12 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 
+from lxml import etree
 from rdflib import Graph, Literal, URIRef
 from rdflib.term import Node
 
 from repository.errors import InputError
+from repository.triples import TripleIndex
 from vocab.namespaces import (
     DCAT,
     DCMITYPE,
@@ -37,11 +39,20 @@ from vocab.namespaces import (
     concept,
 )
 
+from .rdfxml import rdfxml_bytes, rdfxml_element
+
 SAITDL = concept("licence", "SAITDL-1.0")
 OGDL = concept("licence", "OGDL-Taiwan-1.0")
 LEXVO_BASE = "http://lexvo.org/id/iso639-3/"
 IANA_BASE = "http://www.iana.org/assignments/media-types/"
 FORMATS = {"turtle": "turtle", "xml": "xml", "json-ld": "json-ld"}
+#: The namespace and schema OAI-PMH providers cite for RDF/XML metadata (no official XSD exists
+#: for RDF/XML; this pair is the one DSpace, ckanext-oaipmh and others declare).
+RDF_NAMESPACE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+RDF_SCHEMA = "http://www.openarchives.org/OAI/2.0/rdf.xsd"
+RDF_SCHEMA_LOCATION = f"{RDF_NAMESPACE} {RDF_SCHEMA}"
+#: What the crosswalk reads: an rdflib Graph or the cheaper TripleIndex (same calls).
+Readable = Graph | TripleIndex
 
 #: What a catalogue record may show publicly; everything else on it is admin data.
 RECORD_PROPERTIES = frozenset({RDF_.type, FOAF.primaryTopic, DCT.issued, DCT.modified,
@@ -91,17 +102,28 @@ W3CDTF = [
 ]
 
 
-def to_dcat(graph: Graph, subject: URIRef, vocabulary: Graph | None = None) -> Graph:
+def to_dcat(graph: Readable, subject: URIRef,
+            vocabulary: Graph | None = None) -> Graph:
     """The DCAT-AP 3.0.1 description of ``subject`` from its record's named graph ``graph``.
 
     ``vocabulary`` (optional) supplies ``skos:prefLabel`` of our concepts; without it a label is
     derived from the concept's code. Never emits ``yl:`` terms or the raw payload.
     Raises InputError when ``subject`` is not described in ``graph``.
     """
+    out = Graph(bind_namespaces="none")
+    for triple in dcat_triples(graph, subject, vocabulary):
+        out.add(triple)
+    return out
+
+
+def dcat_triples(graph: Readable, subject: URIRef,
+                 vocabulary: Graph | None = None) -> TripleIndex:
+    """:func:`to_dcat` as a :class:`TripleIndex` (about 20x cheaper to build than an rdflib
+    Graph; what record writes use). ``graph`` may be an rdflib Graph or a TripleIndex.
+    Raises InputError when ``subject`` is not described in ``graph``."""
     if (subject, None, None) not in graph:
         raise InputError(f"{subject} is not described in the record graph", record=str(subject))
-    out = Graph()
-    bind_prefixes(out)
+    out = TripleIndex()
     record = graph.value(predicate=FOAF.primaryTopic, object=subject)
     _copy_public(graph, out, record)
     _map_tags(graph, subject, out)
@@ -124,13 +146,25 @@ def serialize_dcat(graph: Graph, subject: URIRef, fmt: str) -> bytes:
 
     Raises InputError for any other format, or when ``subject`` is not in ``graph``.
     """
+    if fmt == "xml":
+        return rdfxml_bytes(dcat_triples(graph, subject), PREFIXES)
     return serialize_graph(to_dcat(graph, subject), fmt)
+
+
+def dcat_fragment(graph: Readable, subject: URIRef) -> bytes:
+    """The DCAT-AP description of ``subject`` as an ``rdf:RDF`` element without XML declaration,
+    carrying its own namespace declarations and ``xsi:schemaLocation`` (an OAI-PMH metadata
+    root). Raises InputError as :func:`dcat_triples` and the RDF/XML writer do."""
+    element = rdfxml_element(dcat_triples(graph, subject), PREFIXES, RDF_SCHEMA_LOCATION)
+    return etree.tostring(element, encoding="UTF-8")
 
 
 def serialize_graph(graph: Graph, fmt: str) -> bytes:
     """``graph`` as UTF-8 ``fmt`` with our prefixes. Raises InputError for an unknown format."""
     if fmt not in FORMATS:
         raise InputError(f"unknown DCAT serialisation {fmt!r}; expected one of {sorted(FORMATS)}")
+    if fmt == "xml":
+        return rdfxml_bytes(graph, PREFIXES)
     bind_prefixes(graph)
     if fmt == "json-ld":
         return graph.serialize(format="json-ld", context=dict(PREFIXES), encoding="utf-8")
@@ -143,8 +177,7 @@ def catalogue(graphs: Iterable[Graph], base: str, publisher: URIRef | None = Non
     Each graph is a record's named graph (its subject found through the catalogue record's
     ``foaf:primaryTopic``). Raises InputError for a graph that describes no resource.
     """
-    out = Graph()
-    bind_prefixes(out)
+    out = Graph(bind_namespaces="none")
     catalog = URIRef(f"{base}catalog")
     _catalogue_header(out, catalog, publisher or URIRef(f"{base}agency/yuliao"))
     for graph in graphs:
@@ -191,7 +224,7 @@ def _catalogue_header(out: Graph, catalog: URIRef, publisher: URIRef) -> None:
         out.add((taxonomy, DCT.title, Literal(title, lang="en")))
 
 
-def _copy_public(graph: Graph, out: Graph, record: Node | None) -> None:
+def _copy_public(graph: Readable, out: TripleIndex, record: Node | None) -> None:
     """Every triple except our own terms and the catalogue record's admin data."""
     for s, p, o in graph:
         if str(p).startswith(YL.base) or (isinstance(o, URIRef) and o.startswith(YL.base)):
@@ -201,7 +234,7 @@ def _copy_public(graph: Graph, out: Graph, record: Node | None) -> None:
         out.add((s, p, o))
 
 
-def _map_tags(graph: Graph, subject: URIRef, out: Graph) -> None:
+def _map_tags(graph: Readable, subject: URIRef, out: TripleIndex) -> None:
     """Seed 001 text types → dct:type; application domains and portal themes → dcat:theme."""
     for text_type in graph.objects(subject, YL.textType):
         out.add((subject, DCT.type, text_type))
@@ -210,7 +243,7 @@ def _map_tags(graph: Graph, subject: URIRef, out: Graph) -> None:
             out.add((subject, DCAT.theme, theme))
 
 
-def _rewrite_identifiers(out: Graph, subject: URIRef) -> None:
+def _rewrite_identifiers(out: TripleIndex, subject: URIRef) -> None:
     """DCAT-AP wants dct:identifier as a literal: an IRI identifier becomes an xsd:anyURI."""
     for iri in list(out.objects(subject, DCT.identifier)):
         if isinstance(iri, URIRef):
@@ -231,7 +264,7 @@ def w3cdtf_to_xsd(value: str) -> Literal | None:
     return None
 
 
-def _convert_dates(out: Graph) -> None:
+def _convert_dates(out: TripleIndex) -> None:
     for prop in DATE_PROPERTIES:
         for s, o in list(out.subject_objects(prop)):
             if isinstance(o, Literal) and o.datatype in (None, DCT.W3CDTF, XSD.string):
@@ -241,7 +274,7 @@ def _convert_dates(out: Graph) -> None:
                     out.add((s, prop, converted))
 
 
-def _media_type_literals(out: Graph) -> None:
+def _media_type_literals(out: TripleIndex) -> None:
     """A dct:format literal that is a media type ("audio/x-wav"^^dct:IMT) → its IANA IRI."""
     for s, o in list(out.subject_objects(DCT.format)):
         if isinstance(o, Literal) and MEDIA_TYPE.fullmatch(str(o).strip()):
@@ -249,7 +282,7 @@ def _media_type_literals(out: Graph) -> None:
             out.add((s, DCT.format, URIRef(IANA_BASE + str(o).strip().lower())))
 
 
-def _statement_nodes(out: Graph) -> None:
+def _statement_nodes(out: TripleIndex) -> None:
     """Literal rights, provenance, frequency and places → typed nodes labelled with the text."""
     for prop, (cls, stem) in STATEMENT_NODES.items():
         for n, (s, o) in enumerate(sorted(out.subject_objects(prop)), start=1):
@@ -262,7 +295,7 @@ def _statement_nodes(out: Graph) -> None:
             out.add((node, RDFS.label, Literal(str(o), lang=o.language)))
 
 
-def _byte_sizes(out: Graph) -> None:
+def _byte_sizes(out: TripleIndex) -> None:
     for s, o in list(out.subject_objects(DCAT.byteSize)):
         if isinstance(o, Literal) and o.datatype != XSD.nonNegativeInteger:
             out.remove((s, DCAT.byteSize, o))
@@ -271,7 +304,7 @@ def _byte_sizes(out: Graph) -> None:
                                                    datatype=XSD.nonNegativeInteger)))
 
 
-def _access_urls(out: Graph, subject: URIRef) -> None:
+def _access_urls(out: TripleIndex, subject: URIRef) -> None:
     """DCAT-AP's mandatory accessURL: the downloadURL, else the record's landing page."""
     for dist in set(out.objects(None, DCAT.distribution)):
         if (dist, DCAT.accessURL, None) in out:
@@ -280,7 +313,7 @@ def _access_urls(out: Graph, subject: URIRef) -> None:
         out.add((dist, DCAT.accessURL, download if download is not None else subject))
 
 
-def _policies(graph: Graph, subject: URIRef, out: Graph) -> None:
+def _policies(graph: Readable, subject: URIRef, out: TripleIndex) -> None:
     """odrl:hasPolicy for the licences we can express (SAITDL-1.0, OGDL-Taiwan-1.0)."""
     licence = graph.value(subject, DCT.license)
     builder = POLICY_BUILDERS.get(licence) if isinstance(licence, URIRef) else None
@@ -297,7 +330,7 @@ def _policies(graph: Graph, subject: URIRef, out: Graph) -> None:
             out.add((dist, ODRL.hasPolicy, policy))
 
 
-def _rule(out: Graph, policy: URIRef, kind: URIRef, name: str, target: URIRef,
+def _rule(out: TripleIndex, policy: URIRef, kind: URIRef, name: str, target: URIRef,
           actions: Iterable[URIRef]) -> URIRef:
     rule = URIRef(f"{policy}-{name}")
     out.add((policy, kind, rule))
@@ -307,14 +340,14 @@ def _rule(out: Graph, policy: URIRef, kind: URIRef, name: str, target: URIRef,
     return rule
 
 
-def _duties(out: Graph, rule: URIRef, actions: Iterable[URIRef]) -> None:
+def _duties(out: TripleIndex, rule: URIRef, actions: Iterable[URIRef]) -> None:
     for n, action in enumerate(actions, start=1):
         duty = URIRef(f"{rule}-duty-{n}")
         out.add((rule, ODRL.duty, duty))
         out.add((duty, ODRL.action, action))
 
 
-def _saitdl_policy(out: Graph, policy: URIRef, target: URIRef, until: Node | None) -> None:
+def _saitdl_policy(out: TripleIndex, policy: URIRef, target: URIRef, until: Node | None) -> None:
     """SAITDL-1.0: AI training only, attribution and AI-output labelling, no similar output."""
     _policy_header(out, policy, "臺灣主權AI訓練語料授權條款-第1版：僅限 AI 訓練使用")
     permission = _rule(out, policy, ODRL.permission, "permission", target, [YL.aiTraining])
@@ -329,7 +362,7 @@ def _saitdl_policy(out: Graph, policy: URIRef, target: URIRef, until: Node | Non
           [YL.generateSubstantiallySimilar])
 
 
-def _ogdl_policy(out: Graph, policy: URIRef, target: URIRef, until: Node | None) -> None:
+def _ogdl_policy(out: TripleIndex, policy: URIRef, target: URIRef, until: Node | None) -> None:
     """OGDL-Taiwan-1.0: any purpose (use, reproduce, distribute, derive) with attribution."""
     _policy_header(out, policy, "政府資料開放授權條款-第1版：不限目的使用，須顯名")
     permission = _rule(out, policy, ODRL.permission, "permission", target,
@@ -337,20 +370,20 @@ def _ogdl_policy(out: Graph, policy: URIRef, target: URIRef, until: Node | None)
     _duties(out, permission, [ODRL.attribute])
 
 
-def _policy_header(out: Graph, policy: URIRef, label: str) -> None:
+def _policy_header(out: TripleIndex, policy: URIRef, label: str) -> None:
     out.add((policy, RDF_.type, ODRL.Policy))
     out.add((policy, RDF_.type, ODRL.Offer))
     out.add((policy, ODRL.conflict, ODRL.prohibit))
     out.add((policy, RDFS.label, Literal(label, lang="zh-Hant-TW")))
 
 
-POLICY_BUILDERS: dict[URIRef, Callable[[Graph, URIRef, URIRef, Node | None], None]] = {
+POLICY_BUILDERS: dict[URIRef, Callable[[TripleIndex, URIRef, URIRef, Node | None], None]] = {
     SAITDL: _saitdl_policy,
     OGDL: _ogdl_policy,
 }
 
 
-def _type_ranges(out: Graph) -> None:
+def _type_ranges(out: TripleIndex) -> None:
     """The explicit rdf:type DCAT-AP's range shapes check (they run without inference)."""
     for prop, cls in RANGE_CLASSES.items():
         for o in set(out.objects(None, prop)):
@@ -362,7 +395,7 @@ def _type_ranges(out: Graph) -> None:
             out.remove((s, None, o))
 
 
-def _type_concepts(out: Graph, source: Graph, vocabulary: Graph | None) -> None:
+def _type_concepts(out: TripleIndex, source: Readable, vocabulary: Graph | None) -> None:
     """dct:type, dcat:theme and dcat:hadRole objects as labelled SKOS concepts."""
     for prop in (DCT.type, DCAT.theme, DCAT.hadRole):
         for value in set(out.objects(None, prop)):
@@ -375,7 +408,7 @@ def _type_concepts(out: Graph, source: Graph, vocabulary: Graph | None) -> None:
                 out.add((value, SKOS.prefLabel, label))
 
 
-def _concept_labels(value: Node, source: Graph, vocabulary: Graph | None) -> list[Literal]:
+def _concept_labels(value: Node, source: Readable, vocabulary: Graph | None) -> list[Literal]:
     for graph in (vocabulary, source):
         if graph is not None:
             labels = [lbl for lbl in graph.objects(value, SKOS.prefLabel)
@@ -388,7 +421,7 @@ def _concept_labels(value: Node, source: Graph, vocabulary: Graph | None) -> lis
     return [Literal(code.replace("_", " ").replace("-", " "), lang="en")]
 
 
-def _record_admin(graph: Graph, record: Node, out: Graph) -> None:
+def _record_admin(graph: Readable, record: Node, out: TripleIndex) -> None:
     """The catalogue record: dct:modified is the OAI datestamp (the time of the last change)."""
     datestamp = graph.value(record, YL.datestamp)
     if datestamp is not None:

@@ -1,0 +1,320 @@
+"""The dissemination index: every public record pre-rendered for OAI-PMH, in SQLite.
+
+One row per public record or tombstone: local id, datestamp (UTC ``YYYY-MM-DDThh:mm:ssZ``, which
+sorts as text), the deleted flag, the set specs, the metadata fragments of each format (UTF-8
+bytes without XML declaration, each root carrying its own namespace declarations and
+``xsi:schemaLocation``) and the provenance ``<about>`` fragment. Set membership is kept in a
+second table for selective harvesting, set names in a third.
+
+The index is **derived from the public area only** and can be rebuilt from it at any time
+(``Repository.reindex``, ``yuliao reindex``). The repository writes the public area first and
+this index second, so a crash in between leaves at worst a stale index, never a leak: nothing
+reaches it that is not already public. Lists are paged by keyset on (datestamp, local id), so a
+page costs the same at the start and at the end of 100,000 records.
+
+The file lives at ``{home}/oai.sqlite`` in WAL mode: request threads read through their own
+connections while one writer (under a lock) updates. An in-memory repository gets an
+in-memory index behind one connection and one lock. sqlite3 errors are translated into
+StoreError at this boundary.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import StoreError
+from .oai_sets import PARENTS, OaiSet, with_parents
+
+#: The metadata formats the index holds, one column each (also the only column names ever put
+#: into SQL text).
+PREFIXES = ("olac", "oai_dc", "dcat")
+SCHEMA_VERSION = 1
+SCHEMA = f"""
+CREATE TABLE IF NOT EXISTS records (
+    local_id TEXT PRIMARY KEY,
+    datestamp TEXT NOT NULL,
+    deleted INTEGER NOT NULL,
+    set_specs TEXT NOT NULL,
+    {", ".join(f"{prefix} BLOB" for prefix in PREFIXES)},
+    about BLOB
+);
+CREATE INDEX IF NOT EXISTS records_by_datestamp ON records (datestamp, local_id);
+CREATE TABLE IF NOT EXISTS memberships (
+    spec TEXT NOT NULL,
+    local_id TEXT NOT NULL,
+    PRIMARY KEY (spec, local_id)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS memberships_by_record ON memberships (local_id);
+CREATE TABLE IF NOT EXISTS sets (spec TEXT PRIMARY KEY, name_zh TEXT, name_en TEXT);
+PRAGMA user_version = {SCHEMA_VERSION};
+"""
+
+
+@dataclass(frozen=True)
+class Dissemination:
+    """One public record (or tombstone) as the provider serves it."""
+
+    local_id: str
+    datestamp: str
+    deleted: bool = False
+    metadata: dict[str, bytes] = field(default_factory=dict)  # prefix → fragment
+    about: bytes | None = None
+    sets: tuple[OaiSet, ...] = ()
+
+    @property
+    def set_specs(self) -> tuple[str, ...]:
+        return tuple(s.spec for s in self.sets)
+
+
+@dataclass(frozen=True)
+class Row:
+    """What a list or GetRecord reads back: the header facts and at most one fragment."""
+
+    local_id: str
+    datestamp: str
+    deleted: bool
+    set_specs: tuple[str, ...]
+    metadata: bytes | None = None
+    about: bytes | None = None
+
+
+@dataclass(frozen=True)
+class Selection:
+    """The records a list request asks for: a format (records without a rendering in it are
+    left out, deleted ones never), inclusive datestamp bounds and a set (with its subsets)."""
+
+    prefix: str | None = None
+    since: str | None = None
+    until: str | None = None
+    set_spec: str | None = None
+
+
+class Disseminations:
+    """The index at ``path`` (in memory when None). Raises StoreError when it cannot be opened."""
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+        self._lock = threading.Lock()
+        self._local = threading.local()
+        self._named: dict[str, tuple[str | None, str | None]] = {}  # set names written
+        self._writer = self._connect()
+        if self._writer.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
+            self._create()
+
+    # -- connections -----------------------------------------------------------------------
+
+    def _connect(self) -> sqlite3.Connection:
+        try:
+            connection = sqlite3.connect(str(self.path) if self.path else ":memory:",
+                                         isolation_level=None, check_same_thread=False)
+            if self.path:
+                connection.execute("PRAGMA journal_mode = WAL")
+                connection.execute("PRAGMA synchronous = NORMAL")
+            return connection
+        except sqlite3.Error as error:
+            raise StoreError(f"cannot open the OAI index {self.path}: {error}") from error
+
+    def _create(self) -> None:
+        """(Re)creates the tables; an index of another schema version is dropped first."""
+        with self._writing() as db:
+            for table in ("records", "memberships", "sets"):
+                db.execute(f"DROP TABLE IF EXISTS {table}")
+        self._writer.executescript(SCHEMA)
+
+    @contextmanager
+    def _reading(self) -> Iterator[sqlite3.Connection]:
+        """A connection for reads: the thread's own (file), or the shared one under the lock."""
+        try:
+            if self.path is None:
+                with self._lock:
+                    yield self._writer
+                return
+            connection = getattr(self._local, "connection", None)
+            if connection is None:
+                connection = self._local.connection = self._connect()
+            yield connection
+        except sqlite3.Error as error:
+            raise StoreError(f"the OAI index failed: {error}") from error
+
+    @contextmanager
+    def _writing(self) -> Iterator[sqlite3.Connection]:
+        """The writer connection inside one transaction, under the lock."""
+        with self._lock:
+            try:
+                self._writer.execute("BEGIN IMMEDIATE")
+                try:
+                    yield self._writer
+                except BaseException:
+                    self._writer.execute("ROLLBACK")
+                    raise
+                self._writer.execute("COMMIT")
+            except sqlite3.Error as error:
+                raise StoreError(f"cannot update the OAI index: {error}") from error
+
+    def close(self) -> None:
+        """Closes the writer and this thread's reader; other threads' readers close with them."""
+        for connection in (getattr(self._local, "connection", None), self._writer):
+            if connection is not None:
+                connection.close()
+
+    # -- writing ---------------------------------------------------------------------------
+
+    def put(self, rows: Iterable[Dissemination]) -> None:
+        """Adds or replaces ``rows``, their memberships and set names, in one transaction."""
+        named: dict[str, tuple[str | None, str | None]] = {}
+        with self._writing() as db:
+            for row in rows:
+                _put_row(db, row)
+                named.update(self._name_sets(db, row.sets))
+        self._named.update(named)  # only once committed
+
+    def _name_sets(self, db: sqlite3.Connection, sets: Iterable[OaiSet],
+                   ) -> dict[str, tuple[str | None, str | None]]:
+        """Writes the names of sets this process has not written yet (or that were renamed);
+        a set without names (from a tombstone) is only added, never unnamed."""
+        changed = {s.spec: (s.name_zh, s.name_en) for s in sets if s.spec not in PARENTS
+                   and self._named.get(s.spec) != (s.name_zh, s.name_en)}
+        named = [(spec, *names) for spec, names in changed.items() if any(names)]
+        db.executemany("INSERT INTO sets (spec, name_zh, name_en) VALUES (?, ?, ?) ON CONFLICT "
+                       "(spec) DO UPDATE SET name_zh = excluded.name_zh, "
+                       "name_en = excluded.name_en", named)
+        db.executemany("INSERT OR IGNORE INTO sets (spec) VALUES (?)",
+                       [(spec,) for spec, names in changed.items() if not any(names)])
+        return {spec: names for spec, names in changed.items() if any(names)}
+
+    def retain(self, local_ids: Iterable[str]) -> None:
+        """Removes every row whose local id is not in ``local_ids`` (after a rebuild), with
+        its memberships, in one transaction."""
+        with self._writing() as db:
+            db.execute("CREATE TEMP TABLE IF NOT EXISTS kept (local_id TEXT PRIMARY KEY)")
+            db.execute("DELETE FROM kept")
+            db.executemany("INSERT OR IGNORE INTO kept VALUES (?)", ((i,) for i in local_ids))
+            for table in ("records", "memberships"):
+                db.execute(f"DELETE FROM {table} WHERE local_id NOT IN (SELECT local_id FROM kept)")
+            db.execute("DELETE FROM kept")
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def __len__(self) -> int:
+        with self._reading() as db:
+            return db.execute("SELECT COUNT(*) FROM records").fetchone()[0]
+
+    def get(self, local_id: str, prefix: str | None = None) -> Row | None:
+        """The row of ``local_id`` with the fragment of ``prefix`` (None: no fragment)."""
+        column = _column(prefix)
+        with self._reading() as db:
+            found = db.execute(f"SELECT local_id, datestamp, deleted, set_specs, {column}, about "
+                               "FROM records WHERE local_id = ?", (local_id,)).fetchone()
+        return _row(found) if found else None
+
+    def prefixes_of(self, local_id: str) -> list[str] | None:
+        """The formats ``local_id`` can be had in (every one for a tombstone); None when the
+        index does not hold it."""
+        columns = ", ".join(f"{prefix} IS NOT NULL" for prefix in PREFIXES)
+        with self._reading() as db:
+            found = db.execute(f"SELECT deleted, {columns} FROM records WHERE local_id = ?",
+                               (local_id,)).fetchone()
+        if found is None:
+            return None
+        return [p for p, present in zip(PREFIXES, found[1:], strict=True) if present or found[0]]
+
+    def page(self, selection: Selection, after: tuple[str, str] | None, limit: int, *,
+             with_metadata: bool = True) -> list[Row]:
+        """Up to ``limit`` rows of ``selection`` ordered by (datestamp, local id), starting
+        after the key ``after``; the fragment of ``selection.prefix`` when ``with_metadata``."""
+        where, params = _where(selection)
+        if after is not None:
+            where.append("(datestamp, local_id) > (?, ?)")
+            params.extend(after)
+        column = _column(selection.prefix if with_metadata else None)
+        sql = (f"SELECT local_id, datestamp, deleted, set_specs, {column}, "
+               f"{'about' if with_metadata else 'NULL'} FROM records {_clause(where)} "
+               "ORDER BY datestamp, local_id LIMIT ?")
+        with self._reading() as db:
+            return [_row(found) for found in db.execute(sql, (*params, limit))]
+
+    def count(self, selection: Selection) -> int:
+        """How many rows ``selection`` holds now."""
+        where, params = _where(selection)
+        with self._reading() as db:
+            return db.execute(f"SELECT COUNT(*) FROM records {_clause(where)}",
+                              params).fetchone()[0]
+
+    def earliest_datestamp(self) -> str | None:
+        with self._reading() as db:
+            return db.execute("SELECT MIN(datestamp) FROM records").fetchone()[0]
+
+    def sample_id(self) -> str | None:
+        """A record that exists and is not deleted (the first by local id), for Identify."""
+        with self._reading() as db:
+            found = db.execute("SELECT MIN(local_id) FROM records WHERE NOT deleted").fetchone()
+        return found[0]
+
+    def sets(self) -> list[OaiSet]:
+        """Every set with at least one record that is not deleted, with the parent sets."""
+        with self._reading() as db:
+            found = db.execute(
+                "SELECT s.spec, s.name_zh, s.name_en FROM sets AS s WHERE EXISTS ("
+                " SELECT 1 FROM memberships AS m JOIN records AS r ON r.local_id = m.local_id"
+                " WHERE m.spec = s.spec AND NOT r.deleted)").fetchall()
+        return with_parents(OaiSet(*columns) for columns in found)
+
+    def set_names(self) -> dict[str, OaiSet]:
+        """Every named set (with parents), listed or not, by spec."""
+        with self._reading() as db:
+            found = db.execute("SELECT spec, name_zh, name_en FROM sets").fetchall()
+        return {s.spec: s for s in with_parents(OaiSet(*columns) for columns in found)}
+
+
+def _put_row(db: sqlite3.Connection, row: Dissemination) -> None:
+    columns = ", ".join(PREFIXES)
+    marks = ", ".join("?" for _ in PREFIXES)
+    db.execute(
+        f"INSERT OR REPLACE INTO records (local_id, datestamp, deleted, set_specs, {columns}, "
+        f"about) VALUES (?, ?, ?, ?, {marks}, ?)",
+        (row.local_id, row.datestamp, int(row.deleted), " ".join(row.set_specs),
+         *(row.metadata.get(prefix) for prefix in PREFIXES), row.about))
+    db.execute("DELETE FROM memberships WHERE local_id = ?", (row.local_id,))
+    db.executemany("INSERT OR IGNORE INTO memberships (spec, local_id) VALUES (?, ?)",
+                   [(spec, row.local_id) for spec in row.set_specs])
+
+
+def _column(prefix: str | None) -> str:
+    """The fragment column of ``prefix`` (checked against PREFIXES), or NULL."""
+    if prefix is None:
+        return "NULL"
+    if prefix not in PREFIXES:
+        raise ValueError(f"not an indexed metadata format: {prefix!r}")
+    return prefix
+
+
+def _where(selection: Selection) -> tuple[list[str], list[str]]:
+    where: list[str] = []
+    params: list[str] = []
+    if selection.prefix is not None:
+        where.append(f"({_column(selection.prefix)} IS NOT NULL OR deleted)")
+    if selection.since is not None:
+        where.append("datestamp >= ?")
+        params.append(selection.since)
+    if selection.until is not None:
+        where.append("datestamp <= ?")
+        params.append(selection.until)
+    if selection.set_spec is not None:
+        where.append("EXISTS (SELECT 1 FROM memberships AS m WHERE m.local_id = records.local_id"
+                     " AND (m.spec = ? OR (m.spec > ? AND m.spec < ?)))")
+        params.extend((selection.set_spec, f"{selection.set_spec}:", f"{selection.set_spec};"))
+    return where, params
+
+
+def _clause(where: list[str]) -> str:
+    return f"WHERE {' AND '.join(where)}" if where else ""
+
+
+def _row(found: tuple) -> Row:
+    local_id, datestamp, deleted, specs, metadata, about = found
+    return Row(local_id, datestamp, bool(deleted), tuple(specs.split()), metadata, about)

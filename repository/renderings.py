@@ -1,0 +1,87 @@
+"""Every public record rendered for dissemination: its metadata in each OAI-PMH format, its
+provenance ``<about>`` block and its sets (what :mod:`repository.disseminations` stores).
+
+Rendering runs on every public write, so it works on a :class:`~repository.triples.TripleIndex`
+of the record (description plus catalogue record) rather than on rdflib graphs, builds the
+OLAC element once and derives oai_dc from it (OLAC's dumb-down), and writes DCAT-AP with the
+small RDF/XML writer. Each fragment is serialised on its own, so its root keeps its namespace
+declarations and ``xsi:schemaLocation`` (OAI-PMH §3.4) whatever document it is spliced into.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from lxml import etree
+
+from .crosswalks.dcat import RDF_NAMESPACE, RDF_SCHEMA, dcat_fragment
+from .crosswalks.oai_dc import OAI_DC_NS, olac_to_oaidc
+from .crosswalks.olac import OLAC_NS, graph_to_olac
+from .disseminations import Dissemination
+from .errors import InputError
+from .oai_sets import OaiSet
+from .provenance import provenance_fragment
+from .records import Identifiers, Record, catalogue_triples
+from .triples import Triple, TripleIndex
+
+
+@dataclass(frozen=True)
+class MetadataFormat:
+    """A format the provider disseminates: prefix, XML schema and root namespace."""
+
+    prefix: str
+    schema: str
+    namespace: str
+
+
+METADATA_FORMATS = (
+    MetadataFormat("olac", f"{OLAC_NS}olac.xsd", OLAC_NS),
+    MetadataFormat("oai_dc", "http://www.openarchives.org/OAI/2.0/oai_dc.xsd", OAI_DC_NS),
+    MetadataFormat("dcat", RDF_SCHEMA, RDF_NAMESPACE),
+)
+
+
+def render(record: Record, ids: Identifiers, stored: Iterable[Triple] | None = None,
+           ) -> Dissemination:
+    """The dissemination row of the public revision ``record`` (it must carry its datestamp).
+
+    ``stored`` is the record's named graph as the public area holds it (when rebuilding the
+    index); by default it is the description plus the catalogue triples, as written.
+    Raises InputError naming the record when a crosswalk cannot write it.
+    """
+    from .oai_sets import record_sets
+
+    subject = ids.resource(record.id)
+    graph = TripleIndex(stored if stored is not None
+                        else [*record.graph, *catalogue_triples(record, ids)])
+    try:
+        olac = graph_to_olac(graph, subject)
+        metadata = {
+            "olac": etree.tostring(olac, encoding="UTF-8"),
+            "oai_dc": etree.tostring(olac_to_oaidc(olac), encoding="UTF-8"),
+            "dcat": dcat_fragment(graph, subject),
+        }
+    except InputError as error:
+        raise InputError(f"cannot render for OAI-PMH: {error.reason}", record=record.id) \
+            from error
+    return Dissemination(
+        local_id=record.id, datestamp=oai_datestamp(record.datestamp), metadata=metadata,
+        about=provenance_fragment(record.source, record.issued),
+        sets=tuple(record_sets(graph, subject, record.id, ids.base)),
+    )
+
+
+def render_tombstone(local_id: str, datestamp: datetime | None,
+                     set_specs: tuple[str, ...] = ()) -> Dissemination:
+    """The row of a withdrawn or deleted record: a deleted header, no metadata."""
+    return Dissemination(local_id=local_id, datestamp=oai_datestamp(datestamp), deleted=True,
+                         sets=tuple(OaiSet(spec) for spec in set_specs))
+
+
+def oai_datestamp(moment: datetime | None) -> str:
+    """An OAI-PMH datestamp at second granularity; raises InputError when there is none."""
+    if moment is None:
+        raise InputError("a public record needs a datestamp", field="datestamp")
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -1,0 +1,144 @@
+"""The dissemination index: kept up to date on every public change, derived from the public area
+only, rebuilt by ``reindex`` (and on opening a home whose index is missing), after a restore,
+and after a crash between the public write and the index write."""
+
+from __future__ import annotations
+
+import stat
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from app import main
+from repository import Config, Repository, StoreError
+from repository.config import read_toml
+from repository.disseminations import PREFIXES, Selection
+from tests.oai_support import dataset, tick
+
+
+@pytest.fixture
+def repo(tmp_path: Path, monkeypatch) -> Repository:
+    tick(monkeypatch)
+    repository = Repository(Config(home=tmp_path / "home"))
+    repository.save_batch([dataset(repository, "00000001"),
+                           dataset(repository, "00000002", languages=("hak", "nan")),
+                           dataset(repository, "src.example.org:9", agency=None)], publish=True)
+    repository.withdraw("00000002")
+    repository.put(dataset(repository, "00000003", "草稿"))
+    yield repository
+    repository.close()
+
+
+def snapshot(repo: Repository) -> dict:
+    """Everything the provider can read from the index."""
+    rows = {prefix: repo.disseminations.page(Selection(prefix), None, 1000)
+            for prefix in PREFIXES}
+    return {"rows": rows, "sets": repo.disseminations.sets(),
+            "earliest": repo.disseminations.earliest_datestamp()}
+
+
+def test_the_index_holds_public_records_and_tombstones_only(repo) -> None:
+    rows = repo.disseminations.page(Selection("olac"), None, 10)
+    assert [(r.local_id, r.deleted) for r in rows] == [
+        ("00000001", False), ("src.example.org:9", False), ("00000002", True)]
+    assert repo.disseminations.get("00000003") is None
+    assert rows[2].set_specs == ("agency:A29000000G", "language:hak", "language:nan",
+                                 "licence:OGDL-Taiwan-1.0", "text-type:language-resource")
+
+
+def test_reindex_rebuilds_the_same_index(repo) -> None:
+    before = snapshot(repo)
+    assert repo.reindex() == 3
+    assert snapshot(repo) == before
+
+
+def test_a_home_without_its_index_file_rebuilds_it_on_opening(repo) -> None:
+    before, config = snapshot(repo), repo.config
+    repo.close()
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{config.oai_index_path}{suffix}").unlink(missing_ok=True)
+    with Repository(config) as reopened:
+        assert snapshot(reopened) == before
+
+
+def test_an_index_beside_an_empty_public_area_is_emptied(tmp_path) -> None:
+    config = Config(home=tmp_path / "home")
+    with Repository(config) as repository:
+        repository.save_batch([dataset(repository, "00000001")], publish=True)
+    import shutil
+
+    shutil.rmtree(config.store_dir)
+    with Repository(config) as reopened:
+        assert len(reopened.disseminations) == 0
+
+
+def test_a_crash_after_the_public_write_is_repaired_by_reindex(repo, monkeypatch) -> None:
+    repo.put(dataset(repo, "00000004", "新語料"))
+    def crash(rows) -> None:
+        raise StoreError("disk full")
+    monkeypatch.setattr(repo.disseminations, "put", crash)
+    with pytest.raises(StoreError):
+        repo.publish("00000004")
+    monkeypatch.undo()
+    assert repo.get("00000004", public=True).state == "published"
+    assert repo.disseminations.get("00000004") is None
+    repo.reindex()
+    assert repo.disseminations.get("00000004", "olac").metadata is not None
+
+
+def test_a_restored_dump_serves_the_same_records(repo, tmp_path) -> None:
+    before = snapshot(repo)
+    repo.dump(tmp_path / "dump.nq.gz")
+    with Repository(Config(home=tmp_path / "restored")) as restored:
+        restored.restore(tmp_path / "dump.nq.gz")
+        assert snapshot(restored) == before
+
+
+def test_republishing_replaces_the_row_with_a_later_datestamp(repo) -> None:
+    first = repo.disseminations.get("00000001", "olac")
+    repo.put(dataset(repo, "00000001", "第二版"))
+    repo.publish("00000001")
+    second = repo.disseminations.get("00000001", "olac")
+    assert second.datestamp > first.datestamp
+    assert "第二版".encode() in second.metadata and "第二版".encode() not in first.metadata
+
+
+def test_the_token_key_is_private_and_stable(repo) -> None:
+    key, path = repo.token_key(), repo.config.secret_path
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600 and len(key) == 32
+    repo.close()
+    with Repository(repo.config) as again:
+        assert again.token_key() == key
+    with Repository(repo.config, in_memory=True) as elsewhere:
+        assert elsewhere.token_key() != key
+
+
+# -- the command line --------------------------------------------------------------------------
+
+
+def run(home: Path, *args: str):
+    return CliRunner().invoke(main, ["--home", str(home), *args], catch_exceptions=False)
+
+
+def test_init_writes_a_configuration_template_that_loads(tmp_path) -> None:
+    home = tmp_path / "home"
+    result = run(home, "init")
+    assert result.exit_code == 0, result.output
+    settings = read_toml(home / "yuliao.toml")
+    assert settings["oai"]["page_size"] == 100
+    config = Config.from_env(home)
+    assert config.oai.admin_emails == ("admin@yuliao.example.org",)
+    (home / "yuliao.toml").write_text('[oai]\npage_size = 7\n', encoding="utf-8")
+    assert run(home, "init", "--force").exit_code == 0
+    assert Config.from_env(home).oai.page_size == 7  # an existing file is kept
+
+
+def test_reindex_and_init_force_on_the_command_line(tmp_path) -> None:
+    home = tmp_path / "home"
+    assert run(home, "init", "--demo").exit_code == 0
+    result = run(home, "reindex")
+    assert result.exit_code == 0 and "reindexed 32 public records" in result.output
+    assert run(home, "init", "--force").exit_code == 0
+    with Repository(Config.from_env(home)) as repository:
+        assert len(repository.disseminations) == 0
