@@ -17,16 +17,17 @@ from .sources import KINDS, HarvestSource, Registry, new_source, schedule_text
 
 
 def _fail(message: str) -> None:
-    click.echo(f"yuliao: {message}", err=True)
-    sys.exit(1)
+    """app.fail: a one-line reason, exit 1 (imported late: app.py registers these commands)."""
+    from app import fail
+
+    fail(message)
 
 
 def _open(config: Config) -> Repository:
-    try:
-        return Repository(config)
-    except RepositoryError as error:
-        _fail(str(error))
-        raise  # unreachable
+    """app.open_home: the repository, or a one-line reason and exit 1."""
+    from app import open_home
+
+    return open_home(config)
 
 
 @click.group()

@@ -17,7 +17,6 @@ import hashlib
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
-from datetime import datetime
 from pathlib import Path
 
 from rdflib import Graph, Literal, URIRef
@@ -25,7 +24,7 @@ from rdflib.namespace import RDF, XSD
 
 from repository import Repository
 from repository.importer import Importer, Outcome
-from repository.records import local_id_for_source, now_utc
+from repository.records import local_id_for_source, now_utc, utc_literal, utc_text
 from vocab import schemes
 from vocab.namespaces import DCT, PROV, YL
 
@@ -81,7 +80,7 @@ class Harvest:
         self.report = RunReport(source.name, self.checkpoint.run, resumed=resume is not None,
                                 counts=Counter(self.checkpoint.counts),
                                 pages=self.checkpoint.pages)
-        self.started = self.checkpoint.started or now_utc().strftime("%Y-%m-%dT%H:%M:%SZ")
+        self.started = self.checkpoint.started or utc_text(now_utc())
         licence = schemes.LICENCE[source.default_licence] if source.default_licence else None
         self.importer = Importer(repository, activity=self.run_iri, default_licence=licence)
 
@@ -308,7 +307,7 @@ class Harvest:
         g.add((node, PROV.wasGeneratedBy, self.run_iri))
         g.add((node, YL.errorMessage, Literal(outcome.reason or "invalid")))
         g.add((node, YL.sourceIdentifier, Literal(outcome.record or outcome.origin)))
-        g.add((node, DCT.date, _stamp(now_utc())))
+        g.add((node, DCT.date, utc_literal(now_utc())))
         if outcome.raw is not None:
             g.add((node, YL.rawPayload, Literal(outcome.raw.decode("utf-8", errors="replace"))))
         self.repository.work.replace({URIRef(f"{base}graph/quarantine/{self.source.name}/{key}"):
@@ -328,7 +327,7 @@ class Harvest:
         for key in COUNTED:
             g.add((node, YL[f"records{key.title()}"], Literal(self.report.counts[key])))
         if status != "running":
-            g.add((node, PROV.endedAtTime, _stamp(now_utc())))
+            g.add((node, PROV.endedAtTime, utc_literal(now_utc())))
         if self.report.error:
             g.add((node, YL.errorMessage, Literal(self.report.error)))
         name = URIRef(str(node).replace("/run/", "/graph/run/", 1))
@@ -342,6 +341,3 @@ def _is_export(location: str) -> bool:
     return not location.startswith(("http://", "https://")) or lowered.endswith(
         (".json", ".csv", "/export/json", "/export/csv"))
 
-
-def _stamp(value: datetime) -> Literal:
-    return Literal(value.strftime("%Y-%m-%dT%H:%M:%SZ"), datatype=XSD.dateTime, normalize=False)

@@ -38,7 +38,6 @@ from .records import (
     normalise_languages,
     parse_datestamp,
     split_record_graph,
-    statement,
     statements,
     statements_hash,
     tombstone_set_specs,
@@ -46,7 +45,7 @@ from .records import (
 )
 from .renderings import render, render_tombstone
 from .signing_key import signing_key
-from .store import Store
+from .store import Store, statement
 
 PUBLIC_PREFIX = "urn:yuliao:public:"
 REINDEX_BATCH = 500

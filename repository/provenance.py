@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 
 from lxml import etree
 
-from .records import Source
+from .records import Source, utc_text
 
 PROVENANCE_NS = "http://www.openarchives.org/OAI/2.0/provenance"
 XSI_NS = "http://www.w3.org/2001/XMLSchema-instance"
@@ -38,7 +38,7 @@ def provenance_fragment(source: Source | None, fallback_harvest_date: datetime |
         return None
     datestamp = utc_datestamp(source.datestamp)
     harvested = utc_datestamp(source.harvest_date) or (
-        _seconds(fallback_harvest_date) if fallback_harvest_date else None)
+        utc_text(fallback_harvest_date) if fallback_harvest_date else None)
     if not (source.base_url and source.metadata_namespace and datestamp and harvested):
         return None
     root = etree.Element(f"{{{PROVENANCE_NS}}}provenance", nsmap={None: PROVENANCE_NS,
@@ -67,8 +67,5 @@ def utc_datestamp(value: str | None) -> str | None:
         return None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=UTC)
-    return _seconds(parsed)
+    return utc_text(parsed)
 
-
-def _seconds(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

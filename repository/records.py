@@ -20,7 +20,7 @@ from rdflib.term import Node
 from vocab.namespaces import DCAT, DCT, FOAF, PROV, RDF_, XSD, YL, concept
 
 from .errors import InputError
-from .store import bcp47_case
+from .store import bcp47_case, statement
 
 Triple = tuple[Node, Node, Node]
 
@@ -171,14 +171,6 @@ def normalise_languages(graph: Graph) -> Graph:
     return graph
 
 
-def statement(s: Node, p: Node, o: Node) -> str:
-    """One triple as a SPARQL/Turtle statement without the final dot, language tag in BCP 47
-    case (the form hashed by :func:`content_hash` and written by the store)."""
-    if isinstance(o, Literal) and o.language and o.language != bcp47_case(o.language):
-        o = Literal(str(o), lang=bcp47_case(o.language))
-    return f"{s.n3()} {p.n3()} {o.n3()}"
-
-
 def statements(triples: Iterable[Triple]) -> list[str]:
     """The sorted statements of ``triples`` (one pass; see :func:`statement`)."""
     return sorted(statement(s, p, o) for s, p, o in triples)
@@ -194,8 +186,15 @@ def statements_hash(lines: list[str]) -> str:
     return hashlib.sha256("\n".join(lines).encode()).hexdigest()
 
 
-def _stamp(value: datetime) -> Literal:
-    return Literal(value.strftime("%Y-%m-%dT%H:%M:%SZ"), datatype=XSD.dateTime, normalize=False)
+def utc_text(moment: datetime) -> str:
+    """``moment`` as UTC at second granularity: ``2026-11-22T02:05:00Z`` (the form of OAI-PMH
+    datestamps and of every xsd:dateTime we write)."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def utc_literal(moment: datetime) -> Literal:
+    """:func:`utc_text` as an xsd:dateTime literal, kept in that lexical form."""
+    return Literal(utc_text(moment), datatype=XSD.dateTime, normalize=False)
 
 
 def _identity(record: Record, ids: Identifiers, kind: URIRef, state: str) -> list[Triple]:
@@ -210,7 +209,7 @@ def _identity(record: Record, ids: Identifiers, kind: URIRef, state: str) -> lis
         (node, YL.state, concept("record-state", state)),
     ]
     if record.datestamp:
-        triples.append((node, YL.datestamp, _stamp(record.datestamp)))
+        triples.append((node, YL.datestamp, utc_literal(record.datestamp)))
     return triples
 
 
@@ -222,9 +221,9 @@ def catalogue_triples(record: Record, ids: Identifiers) -> list[Triple]:
     triples.append((node, YL.contentHash,
                     Literal(record.content_hash or content_hash(record.graph))))
     if record.datestamp:
-        triples.append((node, DCT.modified, _stamp(record.datestamp)))
+        triples.append((node, DCT.modified, utc_literal(record.datestamp)))
     if record.issued:
-        triples.append((node, DCT.issued, _stamp(record.issued)))
+        triples.append((node, DCT.issued, utc_literal(record.issued)))
     if record.source:
         triples.extend(_source_triples(node, record.source))
     return triples

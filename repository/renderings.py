@@ -23,7 +23,7 @@ from .disseminations import Dissemination
 from .errors import InputError
 from .oai_sets import OaiSet
 from .provenance import provenance_fragment
-from .records import Identifiers, Record, catalogue_triples
+from .records import Identifiers, Record, catalogue_triples, utc_text
 from .triples import Triple, TripleIndex
 
 
@@ -84,4 +84,4 @@ def oai_datestamp(moment: datetime | None) -> str:
     """An OAI-PMH datestamp at second granularity; raises InputError when there is none."""
     if moment is None:
         raise InputError("a public record needs a datestamp", field="datestamp")
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return utc_text(moment)

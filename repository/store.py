@@ -58,9 +58,17 @@ def to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> Node:
     return Literal(term.value, datatype=URIRef(datatype), normalize=False)
 
 
+def statement(s: Node, p: Node, o: Node) -> str:
+    """One triple as a SPARQL/Turtle statement without the final dot, language tag in BCP 47
+    case (the form the store writes and ``records.content_hash`` hashes)."""
+    if isinstance(o, Literal) and o.language and o.language != bcp47_case(o.language):
+        o = Literal(str(o), lang=bcp47_case(o.language))
+    return f"{s.n3()} {p.n3()} {o.n3()}"
+
+
 def ntriples(graph: Iterable[tuple[Node, Node, Node]]) -> list[str]:
-    """The triples of ``graph`` as statements without the final dot (for INSERT DATA)."""
-    return [f"{s.n3()} {p.n3()} {o.n3()}" for s, p, o in graph]
+    """The triples of ``graph`` as statements (for INSERT DATA)."""
+    return [statement(s, p, o) for s, p, o in graph]
 
 
 class Store:

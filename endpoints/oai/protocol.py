@@ -17,7 +17,7 @@ from datetime import datetime
 
 from repository.config import Config
 from repository.disseminations import PREFIXES, Disseminations, Row, Selection
-from repository.records import LOCAL_ID
+from repository.records import LOCAL_ID, utc_text
 from repository.renderings import METADATA_FORMATS
 
 from . import tokens, xml
@@ -97,7 +97,7 @@ def identify(provider: Provider, arguments: dict[str, str], now: datetime) -> li
     """Identify: names, base URL, policies and the oai-identifier and olac-archive
     descriptions (the first only once a record exists to be its sampleIdentifier)."""
     config = provider.config
-    earliest = provider.index.earliest_datestamp() or xml.utc(now)
+    earliest = provider.index.earliest_datestamp() or utc_text(now)
     fields = [("repositoryName", config.repository_name), ("baseURL", provider.base_url),
               ("protocolVersion", "2.0"),
               *(("adminEmail", email) for email in config.oai.admin_emails),

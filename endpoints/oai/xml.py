@@ -19,6 +19,7 @@ from lxml import etree
 from repository.config import OlacArchive
 from repository.disseminations import Row
 from repository.oai_sets import OaiSet
+from repository.records import utc_text
 
 from .errors import OAIError
 
@@ -59,10 +60,6 @@ def quoted(value: str) -> str:
     return repr(value if len(value) <= MAX_ECHO else value[:MAX_ECHO] + "…")
 
 
-def utc(moment: datetime) -> str:
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 def element(name: str, value: str) -> str:
     return f"<{name}>{text(value)}</{name}>"
 
@@ -73,7 +70,7 @@ def envelope(response_date: datetime, base_url: str, request: Mapping[str, str] 
     is None) and the verb's ``body``."""
     attributes = "".join(f' {name}="{attribute(value)}"' for name, value in
                          sorted((request or {}).items()))
-    start = (f"<responseDate>{utc(response_date)}</responseDate>"
+    start = (f"<responseDate>{utc_text(response_date)}</responseDate>"
              f"<request{attributes}>{text(base_url)}</request>").encode()
     return b"".join((HEAD, start, *body, TAIL))
 
@@ -108,7 +105,7 @@ def resumption_token(token: str, *, cursor: int, size: int | None,
     if size:
         attributes += f' completeListSize="{size}"'
     if expires is not None:
-        attributes += f' expirationDate="{utc(expires)}"'
+        attributes += f' expirationDate="{utc_text(expires)}"'
     return f"<resumptionToken{attributes}>{text(token)}</resumptionToken>".encode()
 
 
