@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 export YULIAO_HOME ?= $(CURDIR)/var
 
-.PHONY: run test install lint bench bench-oai clean demo
+.PHONY: run test install lint bench bench-oai bench-sparql clean demo
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,7 +24,7 @@ run: demo
 
 test: install
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q --numprocesses=auto --maxprocesses=4
 
 lint: install
 	$(BIN)/ruff check .
@@ -34,6 +34,9 @@ bench: install
 
 bench-oai: install
 	$(BIN)/python bench/oai.py 100000
+
+bench-sparql: install
+	$(BIN)/python bench/sparql.py 1000000
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

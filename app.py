@@ -20,7 +20,7 @@ from repository.config import CONFIG_FILE, config_template
 
 def create_app(config: Config | None = None, repository: Repository | None = None) -> Flask:
     """The web application over ``repository`` (opened from ``config`` when not given)."""
-    from endpoints import home, oai
+    from endpoints import catalog, home, oai, records, sparql
 
     app = Flask(__name__)
     config = config or (repository.config if repository else Config.from_env())
@@ -28,6 +28,9 @@ def create_app(config: Config | None = None, repository: Repository | None = Non
     app.extensions["yuliao"] = repository or Repository(config)
     app.register_blueprint(home.bp)
     app.register_blueprint(oai.bp)
+    app.register_blueprint(sparql.bp)
+    app.register_blueprint(catalog.bp)
+    app.register_blueprint(records.bp)
     return app
 
 
@@ -67,14 +70,16 @@ def main(ctx: click.Context, home: Path | None) -> None:
 @click.option("--force", is_flag=True, help="Delete an existing store first.")
 @click.pass_obj
 def init(config: Config, demo: bool, force: bool) -> None:
-    """Create the store under the home directory (and load the demo data); write a commented
-    yuliao.toml when there is none."""
+    """Create the store under the home directory, or check that the remote store is empty
+    (and load the demo data); write a commented yuliao.toml when there is none."""
     if config.store_dir.exists() and any(config.store_dir.iterdir()):
         if not force:
             fail(f"{config.store_dir} already holds a store; use --force to replace it")
         shutil.rmtree(config.store_dir)
         _remove_index(config)
     with open_home(config) as repository:
+        if config.store.remote:
+            _empty_remote(repository, force)
         if demo:
             _load_demo(repository)
     settings = config.home / CONFIG_FILE
@@ -82,6 +87,22 @@ def init(config: Config, demo: bool, force: bool) -> None:
         settings.write_text(config_template(date.today()), encoding="utf-8")
         click.echo(f"wrote {settings} (edit it to describe your archive)")
     click.echo(f"initialised {config.home}")
+
+
+def _empty_remote(repository: Repository, force: bool) -> None:
+    """Refuse a remote store that holds data, or (``--force``) empty both of its areas and
+    the dissemination index. Exits with the reason when a server cannot be reached."""
+    try:
+        if repository.work.is_empty() and repository.public.is_empty():
+            return
+        if not force:
+            fail(f"the store {repository.work!r} already holds data; use --force to empty it "
+                 "(both areas are cleared)")
+        repository.work.clear()
+        repository.public.clear()
+        repository.reindex()
+    except RepositoryError as error:
+        fail(str(error))
 
 
 def _remove_index(config: Config) -> None:

@@ -1,7 +1,7 @@
 """The home page: the published records and the formats each can be had in.
 
-Later issues add the real faces (/oai, /sparql, /record content negotiation); this blueprint
-reads the public area only.
+Each row links to the record's page (``endpoints.records``: ``/record/{id}`` with content
+negotiation, ``olac.xml``, ``croissant.json``); this blueprint reads the public area only.
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ Links go to the work area, and to the public area when both records are publishe
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.term import Node
@@ -40,11 +40,14 @@ def variants(value: Node) -> set[Node]:
     return terms
 
 
-def link(repository: Repository, local_ids: Iterable[str]) -> int:
+def link(repository: Repository, local_ids: Iterable[str],
+         keys: Mapping[str, Iterable[Node]] | None = None) -> int:
     """Link each of ``local_ids`` to the other records sharing a global identifier with it
-    (one query for all of them); returns the number of records that got links."""
+    (one query for all of them); returns the number of records that got links. ``keys`` may
+    give, per local id, its ``dct:identifier`` and ``dcat:landingPage`` values as just stored
+    (saves reading its graph back)."""
     matches: dict[str, set[str]] = {}
-    for mine, other in _pairs(repository, list(local_ids)):
+    for mine, other in _pairs(repository, list(local_ids), keys or {}):
         if mine != other:
             matches.setdefault(mine, set()).add(other)
     for local_id, others in sorted(matches.items()):
@@ -52,15 +55,13 @@ def link(repository: Repository, local_ids: Iterable[str]) -> int:
     return len(matches)
 
 
-def _pairs(repository: Repository, local_ids: list[str]) -> list[tuple[str, str]]:
+def _pairs(repository: Repository, local_ids: list[str],
+           keys: Mapping[str, Iterable[Node]]) -> list[tuple[str, str]]:
     """(one of ``local_ids``, a record sharing an identifier with it)."""
     rows = []
     for local_id in local_ids:
-        record = repository.ids.resource(local_id)
-        graph = repository.work.graph(repository.ids.graph(local_id))
-        for predicate in (DCT.identifier, DCAT.landingPage):
-            for value in graph.objects(record, predicate):
-                rows += [f"({Literal(local_id).n3()} {term.n3()})" for term in variants(value)]
+        for value in keys[local_id] if local_id in keys else _keys(repository, local_id):
+            rows += [f"({Literal(local_id).n3()} {term.n3()})" for term in variants(value)]
     if not rows:
         return []
     found = repository.work.select(f"""
@@ -68,6 +69,14 @@ def _pairs(repository: Repository, local_ids: list[str]) -> list[tuple[str, str]
           GRAPH ?g {{ ?b <{DCT.identifier}>|<{DCAT.landingPage}> ?v .
                       ?r <http://xmlns.com/foaf/0.1/primaryTopic> ?b ; <{YL.localId}> ?id }} }}""")
     return [(str(row["mine"]), str(row["id"])) for row in found]
+
+
+def _keys(repository: Repository, local_id: str) -> list[Node]:
+    """The identifiers and landing pages of ``local_id`` as stored in the work area."""
+    record = repository.ids.resource(local_id)
+    graph = repository.work.graph(repository.ids.graph(local_id))
+    return [value for predicate in (DCT.identifier, DCAT.landingPage)
+            for value in graph.objects(record, predicate)]
 
 
 def _write(repository: Repository, local_id: str, others: set[str]) -> None:

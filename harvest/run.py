@@ -217,8 +217,9 @@ class Harvest:
         outcomes = list(page.failures)
         if page.body:
             outcomes += self.importer.import_bytes(page.body, page.origin)
-        self.report.linked += duplicates.link(
-            self.repository, [o.record for o in outcomes if o.status in ("new", "updated")])
+        stored = [o for o in outcomes if o.status in ("new", "updated")]
+        self.report.linked += duplicates.link(self.repository, [o.record for o in stored],
+                                              {o.record: o.keys for o in stored})
         self._record_seen(outcomes)
         for outcome in outcomes:
             if outcome.status == "invalid":

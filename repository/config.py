@@ -3,8 +3,10 @@
 Settings come from, in rising order of precedence: the defaults here, the TOML file
 ``{home}/yuliao.toml`` (read with tomllib when it exists; ``yuliao init`` writes a commented
 template, :data:`TEMPLATE`), and the environment (``YULIAO_BASE_URI``, ``YULIAO_OAI_ID``,
-``YULIAO_ADMIN_EMAIL``). Everything is checked when it is loaded: a bad value raises InputError
-naming the key. Every IRI is built from ``base_uri``, never from the host a request arrived on.
+``YULIAO_ADMIN_EMAIL``, and ``YULIAO_STORE`` / ``YULIAO_PUBLIC_STORE`` for a store on SPARQL
+servers, see docs/deployment.md). Everything is checked when it is loaded: a bad value raises
+InputError naming the key. Every IRI is built from ``base_uri``, never from the host a request
+arrived on.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 import os
 import re
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -77,6 +80,65 @@ class OaiSettings:
     archive: OlacArchive = field(default_factory=OlacArchive)
 
 
+#: Bounds of the ``[sparql]`` settings: seconds a query may run, rows it may return, workers.
+SPARQL_TIME_LIMIT_RANGE = (0.1, 600.0)
+SPARQL_MAX_ROWS_RANGE = (1, 1_000_000)
+SPARQL_WORKERS_RANGE = (1, 64)
+
+
+@dataclass(frozen=True)
+class SparqlSettings:
+    """Limits of the public SPARQL endpoint (``[sparql]`` in yuliao.toml)."""
+
+    time_limit: float = 10.0
+    max_rows: int = 10_000
+    workers: int = 4
+
+
+#: Where each endpoint of a SPARQL server lives, relative to an area's base URL:
+#: (query, update, graph store), and whether the server speaks Oxigraph's extensions (the
+#: ``union-default-graph`` query parameter, whole-dataset N-Quads through the graph store).
+STORE_LAYOUTS: dict[str, tuple[str, str, str]] = {
+    "oxigraph": ("query", "update", "store"),
+    "fuseki": ("query", "update", "data"),
+    "virtuoso": ("sparql", "sparql", "sparql-graph-crud"),
+}
+STORE_SCHEMES = ("sparql+http://", "sparql+https://")
+STORE_TIMEOUT_RANGE = (0.1, 3600.0)
+STORE_RETRIES_RANGE = (0, 10)
+
+
+@dataclass(frozen=True)
+class RemoteEndpoints:
+    """The SPARQL 1.1 endpoints of one area on a remote server (one dataset per area)."""
+
+    query: str
+    update: str
+    graph_store: str
+    layout: str = "oxigraph"
+
+    @property
+    def oxigraph(self) -> bool:
+        return self.layout == "oxigraph"
+
+
+@dataclass(frozen=True)
+class StoreSettings:
+    """Where the two areas live: embedded Oxigraph under the home (``work`` None), or two
+    datasets on SPARQL servers (``[store]`` in yuliao.toml, ``YULIAO_STORE`` and
+    ``YULIAO_PUBLIC_STORE``), with the limits of every request made to them."""
+
+    work: RemoteEndpoints | None = None
+    public: RemoteEndpoints | None = None
+    connect_timeout: float = 5.0
+    read_timeout: float = 60.0
+    retries: int = 2
+
+    @property
+    def remote(self) -> bool:
+        return self.work is not None
+
+
 @dataclass(frozen=True)
 class Config:
     """Settings of one repository home. Build with :meth:`from_env` or directly in tests.
@@ -90,6 +152,8 @@ class Config:
     repository_name: str = "Yuliao 語料 — Taiwan language resources"
     validation_batch: int = 200
     oai: OaiSettings = field(default_factory=OaiSettings)
+    sparql: SparqlSettings = field(default_factory=SparqlSettings)
+    store: StoreSettings = field(default_factory=StoreSettings)
     extra: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -126,6 +190,8 @@ class Config:
             repository_name=_text(settings.get("repository_name", cls.repository_name),
                                   "repository_name"),
             oai=oai_settings(_table(settings, "oai"), base_uri, emails),
+            sparql=sparql_settings(_table(settings, "sparql")),
+            store=store_settings(_table(settings, "store"), env),
         )
 
     @property
@@ -177,6 +243,99 @@ def oai_settings(table: dict[str, Any], base_uri: str,
         admin_emails=tuple(emails),
         archive=archive,
     )
+
+
+def sparql_settings(table: dict[str, Any]) -> SparqlSettings:
+    """The ``[sparql]`` table as SparqlSettings. Raises InputError naming the key for a value of
+    the wrong type or out of range."""
+    default = SparqlSettings()
+    low, high = SPARQL_TIME_LIMIT_RANGE
+    limit = table.get("time_limit", default.time_limit)
+    if isinstance(limit, bool) or not isinstance(limit, int | float) or not low <= limit <= high:
+        raise InputError(f"expected a number of seconds from {low:g} to {high:g}, "
+                         f"found {limit!r}", field="sparql.time_limit")
+    return SparqlSettings(
+        time_limit=float(limit),
+        max_rows=_integer(table.get("max_rows", default.max_rows), "sparql.max_rows",
+                          SPARQL_MAX_ROWS_RANGE),
+        workers=_integer(table.get("workers", default.workers), "sparql.workers",
+                         SPARQL_WORKERS_RANGE),
+    )
+
+
+def store_settings(table: dict[str, Any], env: Mapping[str, str]) -> StoreSettings:
+    """The ``[store]`` table and ``YULIAO_STORE`` / ``YULIAO_PUBLIC_STORE`` (which win) as
+    StoreSettings. Raises InputError naming the key: an unknown scheme or layout, a remote work
+    area without a public one (or the reverse), one dataset for both areas, a bad timeout."""
+    layout = _text(table.get("layout", "oxigraph"), "store.layout")
+    if layout not in STORE_LAYOUTS:
+        raise InputError(f"{layout!r}: expected one of {', '.join(STORE_LAYOUTS)}",
+                         field="store.layout")
+    paths = tuple(_text(table.get(f"{name}_path", default), f"store.{name}_path")
+                  for name, default in zip(("query", "update", "graph_store"),
+                                           STORE_LAYOUTS[layout], strict=True))
+    work, work_key = _store_value(table, env, "work", "YULIAO_STORE")
+    public, public_key = _store_value(table, env, "public", "YULIAO_PUBLIC_STORE")
+    default = StoreSettings()
+    settings = StoreSettings(
+        work=_endpoints(work, work_key, paths, layout),
+        public=_endpoints(public, public_key, paths, layout),
+        connect_timeout=_seconds(table.get("connect_timeout", default.connect_timeout),
+                                 "store.connect_timeout"),
+        read_timeout=_seconds(table.get("read_timeout", default.read_timeout),
+                              "store.read_timeout"),
+        retries=_integer(table.get("retries", default.retries), "store.retries",
+                         STORE_RETRIES_RANGE),
+    )
+    _check_areas(settings, work_key, public_key)
+    return settings
+
+
+def _store_value(table: dict[str, Any], env: Mapping[str, str], name: str,
+                 variable: str) -> tuple[str | None, str]:
+    """The setting of one area and the key it came from (the environment wins)."""
+    if env.get(variable):
+        return env[variable].strip(), variable
+    value = table.get(name)
+    return (None if value is None else _text(value, f"store.{name}")), f"store.{name}"
+
+
+def _endpoints(value: str | None, key: str, paths: tuple[str, ...],
+               layout: str) -> RemoteEndpoints | None:
+    """The endpoints of an area given as ``sparql+http(s)://host:port/base/`` (None for
+    "embedded" or nothing). Raises InputError naming ``key`` for anything else."""
+    if value is None or value == "embedded":
+        return None
+    if not value.startswith(STORE_SCHEMES) or not re.match(r"sparql\+https?://[^/\s]+", value):
+        raise InputError(f"{value!r}: expected 'embedded' or a URL such as "
+                         "sparql+http://127.0.0.1:7878/", field=key)
+    base = value.removeprefix("sparql+")
+    base = base if base.endswith("/") else f"{base}/"
+    query, update, graph_store = (f"{base}{path.lstrip('/')}" for path in paths)
+    return RemoteEndpoints(query, update, graph_store, layout)
+
+
+def _check_areas(settings: StoreSettings, work_key: str, public_key: str) -> None:
+    """Both areas remote, in different datasets, or neither. The key named for a missing area
+    is the environment variable when the other area came from the environment."""
+    if settings.public is not None and settings.work is None:
+        key = "YULIAO_STORE" if public_key.startswith("YULIAO_") else work_key
+        raise InputError("a remote public area needs a remote work area as well", field=key)
+    if settings.work is not None and settings.public is None:
+        key = "YULIAO_PUBLIC_STORE" if work_key.startswith("YULIAO_") else public_key
+        raise InputError("a remote work area needs a remote public area (a separate dataset, "
+                         "so that the public endpoints cannot reach work data)", field=key)
+    if settings.work is not None and settings.work == settings.public:
+        raise InputError("the public area must be a different dataset from the work area",
+                         field=public_key)
+
+
+def _seconds(value: Any, key: str) -> float:
+    low, high = STORE_TIMEOUT_RANGE
+    if isinstance(value, bool) or not isinstance(value, int | float) or not low <= value <= high:
+        raise InputError(f"expected a number of seconds from {low:g} to {high:g}, "
+                         f"found {value!r}", field=key)
+    return float(value)
 
 
 def olac_archive(table: dict[str, Any], base_uri: str, first_email: str) -> OlacArchive:
@@ -334,4 +493,34 @@ access = "The metadata is open to all; data access follows each dataset's licenc
 name = "Yuliao administrator"
 role = "Administrator"
 email = "admin@yuliao.example.org"
+
+# The public SPARQL endpoint /sparql (read-only, published records only).
+[sparql]
+# Seconds a query may run before it is stopped with 503 (0.1 to 600).
+time_limit = 10
+# Rows (or triples) an answer may hold; longer answers are cut and say so in the
+# Yuliao-Results-Truncated header (1 to 1000000).
+max_rows = 10000
+# Queries evaluated at the same time (1 to 64); a query waits for a free worker until its
+# time limit runs out.
+workers = 4
+
+# Where the records are stored. By default (nothing here) in an embedded Oxigraph store under
+# the home, which only one process can open. To share one store between several processes or
+# machines (gunicorn workers, harvest jobs), put each area in its own dataset of a SPARQL 1.1
+# server with the Graph Store Protocol; see docs/deployment.md. YULIAO_STORE and
+# YULIAO_PUBLIC_STORE in the environment win over work and public here.
+[store]
+# work = "sparql+http://127.0.0.1:7878/"      # every record, in every state
+# public = "sparql+http://127.0.0.1:7879/"    # published records only: a separate dataset
+# Endpoint layout under each URL: "oxigraph" ({url}query, {url}update, {url}store),
+# "fuseki" ({url}query, {url}update, {url}data) or "virtuoso" ({url}sparql, {url}sparql-graph-crud).
+# layout = "oxigraph"
+# query_path = "query"                        # override one endpoint's path
+# update_path = "update"
+# graph_store_path = "store"
+# Seconds to connect and to wait for each read; retries on connection errors and 5xx (0 to 10).
+connect_timeout = 5
+read_timeout = 60
+retries = 2
 """

@@ -34,6 +34,9 @@ from .oai_sets import PARENTS, OaiSet, with_parents
 #: into SQL text).
 PREFIXES = ("olac", "oai_dc", "dcat")
 SCHEMA_VERSION = 1
+#: Rows (or memberships) per INSERT statement: 8 parameters a row stays under 999, the lowest
+#: limit of SQLite builds.
+ROWS_PER_STATEMENT = 100
 SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS records (
     local_id TEXT PRIMARY KEY,
@@ -165,26 +168,41 @@ class Disseminations:
     # -- writing ---------------------------------------------------------------------------
 
     def put(self, rows: Iterable[Dissemination]) -> None:
-        """Adds or replaces ``rows``, their memberships and set names, in one transaction."""
-        named: dict[str, tuple[str | None, str | None]] = {}
+        """Adds or replaces ``rows`` (of a local id given twice, the last), their memberships
+        and set names, in one transaction.
+
+        The rows go in a few multi-row statements rather than three statements a row: every
+        statement releases the GIL, and a writer thread that must win it back hundreds of times
+        a batch from a busy importing thread waited up to the switch interval each time.
+        """
+        rows = list(rows)
+        latest = list({row.local_id: row for row in rows}.values())
         with self._writing() as db:
-            for row in rows:
-                _put_row(db, row)
-                named.update(self._name_sets(db, row.sets))
+            for start in range(0, len(latest), ROWS_PER_STATEMENT):
+                _put_rows(db, latest[start:start + ROWS_PER_STATEMENT])
+            named = self._name_sets(db, [s for row in rows for s in row.sets])
         self._named.update(named)  # only once committed
 
     def _name_sets(self, db: sqlite3.Connection, sets: Iterable[OaiSet],
                    ) -> dict[str, tuple[str | None, str | None]]:
-        """Writes the names of sets this process has not written yet (or that were renamed);
-        a set without names (from a tombstone) is only added, never unnamed."""
-        changed = {s.spec: (s.name_zh, s.name_en) for s in sets if s.spec not in PARENTS
-                   and self._named.get(s.spec) != (s.name_zh, s.name_en)}
+        """Writes the names of sets this process has not written yet (or that were renamed;
+        the last names given win); a set without names (from a tombstone) is only added, never
+        unnamed."""
+        changed: dict[str, tuple[str | None, str | None]] = {}
+        for oai_set in sets:
+            names = (oai_set.name_zh, oai_set.name_en)
+            if oai_set.spec in PARENTS or self._named.get(oai_set.spec) == names:
+                continue
+            if any(names) or oai_set.spec not in changed:
+                changed[oai_set.spec] = names
         named = [(spec, *names) for spec, names in changed.items() if any(names)]
-        db.executemany("INSERT INTO sets (spec, name_zh, name_en) VALUES (?, ?, ?) ON CONFLICT "
-                       "(spec) DO UPDATE SET name_zh = excluded.name_zh, "
-                       "name_en = excluded.name_en", named)
-        db.executemany("INSERT OR IGNORE INTO sets (spec) VALUES (?)",
-                       [(spec,) for spec, names in changed.items() if not any(names)])
+        unnamed = [(spec,) for spec, names in changed.items() if not any(names)]
+        if named:
+            db.executemany("INSERT INTO sets (spec, name_zh, name_en) VALUES (?, ?, ?) ON "
+                           "CONFLICT (spec) DO UPDATE SET name_zh = excluded.name_zh, "
+                           "name_en = excluded.name_en", named)
+        if unnamed:
+            db.executemany("INSERT OR IGNORE INTO sets (spec) VALUES (?)", unnamed)
         return {spec: names for spec, names in changed.items() if any(names)}
 
     def retain(self, local_ids: Iterable[str]) -> None:
@@ -271,17 +289,30 @@ class Disseminations:
         return {s.spec: s for s in with_parents(OaiSet(*columns) for columns in found)}
 
 
-def _put_row(db: sqlite3.Connection, row: Dissemination) -> None:
+def _put_rows(db: sqlite3.Connection, rows: list[Dissemination]) -> None:
+    """Replaces ``rows`` (distinct local ids, at most :data:`ROWS_PER_STATEMENT`) and their
+    memberships: one statement for the rows, one to drop their old memberships and one per
+    :data:`ROWS_PER_STATEMENT` memberships for the new ones."""
     columns = ", ".join(PREFIXES)
-    marks = ", ".join("?" for _ in PREFIXES)
+    values = _marks(5 + len(PREFIXES))
     db.execute(
         f"INSERT OR REPLACE INTO records (local_id, datestamp, deleted, set_specs, {columns}, "
-        f"about) VALUES (?, ?, ?, ?, {marks}, ?)",
-        (row.local_id, row.datestamp, int(row.deleted), " ".join(row.set_specs),
-         *(row.metadata.get(prefix) for prefix in PREFIXES), row.about))
-    db.execute("DELETE FROM memberships WHERE local_id = ?", (row.local_id,))
-    db.executemany("INSERT OR IGNORE INTO memberships (spec, local_id) VALUES (?, ?)",
-                   [(spec, row.local_id) for spec in row.set_specs])
+        f"about) VALUES {', '.join([values] * len(rows))}",
+        [value for row in rows for value in (
+            row.local_id, row.datestamp, int(row.deleted), " ".join(row.set_specs),
+            *(row.metadata.get(prefix) for prefix in PREFIXES), row.about)])
+    db.execute(f"DELETE FROM memberships WHERE local_id IN {_marks(len(rows))}",
+               [row.local_id for row in rows])
+    members = [(spec, row.local_id) for row in rows for spec in row.set_specs]
+    for start in range(0, len(members), ROWS_PER_STATEMENT):
+        chunk = members[start:start + ROWS_PER_STATEMENT]
+        db.execute("INSERT OR IGNORE INTO memberships (spec, local_id) VALUES "
+                   f"{', '.join([_marks(2)] * len(chunk))}", [v for pair in chunk for v in pair])
+
+
+def _marks(count: int) -> str:
+    """``(?, ?, …)`` with ``count`` parameters."""
+    return f"({', '.join('?' * count)})"
 
 
 def _column(prefix: str | None) -> str:

@@ -109,3 +109,64 @@ def _catalogue(repository: Repository, records: list[Record], fmt: str) -> bytes
         merged += graph
     return serialize_graph(merged, {"dcat-ttl": "turtle", "dcat-jsonld": "json-ld",
                                     "dcat-rdfxml": "xml"}[fmt])
+
+
+# -- record pages: the public graph of one record in an RDF syntax ---------------------------
+
+
+@dataclass(frozen=True)
+class RdfSyntax:
+    """An RDF syntax a record page is served in: short name, media type and extension."""
+
+    name: str
+    media_type: str
+    extension: str
+
+
+RDF_SYNTAXES: dict[str, RdfSyntax] = {
+    s.name: s
+    for s in (
+        RdfSyntax("turtle", "text/turtle", "ttl"),
+        RdfSyntax("jsonld", "application/ld+json", "jsonld"),
+        RdfSyntax("rdfxml", "application/rdf+xml", "rdf"),
+        RdfSyntax("ntriples", "application/n-triples", "nt"),
+    )
+}
+
+
+def public_graph(repository: Repository, local_id: str) -> Graph:
+    """The named graph of ``local_id`` as the public area holds it: the published description
+    with its catalogue record, or a tombstone (see :func:`repository.records.is_tombstone`).
+
+    Raises InputError for a malformed id and NotFound when the public area has no such record
+    (drafts and records under review are not there).
+    """
+    from .errors import NotFound
+    from .records import check_local_id
+
+    check_local_id(local_id)
+    stored = repository.public.graph(repository.ids.graph(local_id))
+    if not len(stored):
+        raise NotFound(f"no public record {local_id}")
+    return stored
+
+
+def serialize_rdf(graph: Graph, syntax: str) -> bytes:
+    """``graph`` in ``syntax`` (a key of :data:`RDF_SYNTAXES`) as UTF-8, with our prefixes.
+
+    Raises InputError for an unknown syntax, or (RDF/XML) a predicate that cannot be written
+    as an XML element name or text XML cannot carry.
+    """
+    from vocab.namespaces import PREFIXES
+
+    from .crosswalks.dcat import serialize_graph
+    from .crosswalks.rdfxml import rdfxml_bytes
+
+    if syntax not in RDF_SYNTAXES:
+        raise InputError(f"unknown RDF syntax {syntax!r}; expected one of "
+                         f"{', '.join(RDF_SYNTAXES)}", field="format")
+    if syntax == "rdfxml":
+        return rdfxml_bytes(graph, PREFIXES)
+    if syntax == "ntriples":
+        return graph.serialize(format="nt", encoding="utf-8")
+    return serialize_graph(graph, {"turtle": "turtle", "jsonld": "json-ld"}[syntax])

@@ -10,18 +10,21 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from rdflib import Graph, Literal, URIRef
+from rdflib.term import Node
 
 from vocab.namespaces import DCAT, DCT, RDF_, YL
 
-from .core import Repository
+from .core import PreparedBatch, Repository
+from .crosswalks.olac import olac_to_graph
 from .errors import InputError, RepositoryError
 from .formats import SourceRecord, read_bytes, to_graph
 from .records import Record, local_id_for_source
+from .triples import TripleIndex
 
 DEFAULT_SOURCE = {"datagovtw": "data.gov.tw"}
 
@@ -35,6 +38,8 @@ class Outcome:
     status: str  # new | updated | unchanged | deleted | invalid
     reason: str | None = None
     raw: bytes | None = field(default=None, compare=False, repr=False)  # of an invalid record
+    #: the dct:identifier and dcat:landingPage values of a stored record (duplicate linking)
+    keys: tuple[Node, ...] = field(default=(), compare=False, repr=False)
 
     def __str__(self) -> str:
         what = f"{self.origin}: record {self.record}" if self.record else self.origin
@@ -126,13 +131,18 @@ class Importer:
     def import_bytes(self, data: bytes, origin: str, *, dry_run: bool = False) -> list[Outcome]:
         """The outcomes of importing the records in ``data`` (``origin`` names it).
 
-        Writes run on one background thread, in order, while the next batch is read, mapped
-        and validated (Oxigraph releases the GIL while it writes); every write has finished
-        when this returns.
+        Each batch is read, mapped, validated and prepared for writing (statements, OAI-PMH
+        rendering) in this thread; the writes run in order on two background threads while the
+        next batch is prepared (Oxigraph releases the GIL while it writes): one writes a batch's
+        public area and index, the other then its work area, while the first goes on to the
+        next batch. A record is not prepared while an earlier write of it is pending. Every
+        write has finished when this returns.
         """
         parts: list[Future] = []
         batch: list[SourceRecord] = []
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="yuliao-import") as writer:
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="yuliao-public") as public, \
+                ThreadPoolExecutor(max_workers=1, thread_name_prefix="yuliao-work") as work:
+            writer = _Writer(public, work)
             try:
                 for source in read_bytes(data, origin):
                     batch.append(source)
@@ -148,9 +158,7 @@ class Importer:
 
     # -- one batch -------------------------------------------------------------------------
 
-    def _handle(
-        self, batch: list[SourceRecord], dry_run: bool, writer: ThreadPoolExecutor,
-    ) -> list[Future]:
+    def _handle(self, batch: list[SourceRecord], dry_run: bool, writer: _Writer) -> list[Future]:
         """Futures of the batch's outcomes, in record order: failures at once, deletions and
         writes queued on ``writer`` behind the earlier batches'."""
         parts: list[Future] = []
@@ -163,19 +171,19 @@ class Importer:
                                             error.reason, source.raw)]))
                 continue
             if candidate is None:
-                parts.append(writer.submit(lambda s=source: [self._delete(s, dry_run)]))
+                parts.append(writer.submit([self._local_id(source)],
+                                           lambda s=source: [self._delete(s, dry_run)]))
             else:
                 candidates.append(candidate)
         parts.extend(self._validate_and_store(candidates, dry_run, writer))
         self.progress(len(batch))
         return parts
-
     def _candidate(self, source: SourceRecord) -> Candidate | None:
         local_id = self._local_id(source)
         if source.deleted:
             return None
         subject = self.repository.ids.resource(local_id)
-        graph = to_graph(source, subject)
+        graph = _map(source, subject)
         _complete(graph, subject, source, local_id)
         if self.default_licence is not None and (subject, DCT.license, None) not in graph:
             graph.add((subject, DCT.license, self.default_licence))
@@ -199,7 +207,7 @@ class Importer:
         return Outcome(source.origin, local_id, "deleted")
 
     def _validate_and_store(
-        self, candidates: list[Candidate], dry_run: bool, writer: ThreadPoolExecutor,
+        self, candidates: list[Candidate], dry_run: bool, writer: _Writer,
     ) -> list[Future]:
         if not candidates:
             return []
@@ -217,15 +225,80 @@ class Importer:
         if dry_run:
             return [_done(outcomes + [Outcome(c.source.origin, c.record.id, "valid")
                                       for c in valid])]
-        return [_done(outcomes), writer.submit(self._store, valid)]
-
-    def _store(self, valid: list[Candidate]) -> list[Outcome]:
-        """Save one batch of valid records; a failed write makes each of them invalid."""
+        if not valid:
+            return [_done(outcomes)]
+        ids = [c.record.id for c in valid]
+        writer.settle(ids)
         try:
-            saved = self.repository.save_batch([c.record for c in valid], publish=self.publish)
+            prepared = self.repository.prepare_batch([c.record for c in valid],
+                                                     publish=self.publish)
         except RepositoryError as error:
-            return [Outcome(c.source.origin, c.record.id, "invalid", str(error)) for c in valid]
-        return [Outcome(c.source.origin, c.record.id, saved[c.record.id]) for c in valid]
+            return [_done(outcomes), _done(_failed(valid, error))]
+        return [_done(outcomes),
+                writer.submit_batch(ids, lambda: self._store_public(valid, prepared),
+                                    lambda: self._store_work(valid, prepared))]
+
+    def _store_public(self, valid: list[Candidate], prepared: PreparedBatch,
+                      ) -> list[Outcome] | None:
+        """Write the public area and index of a prepared batch; None when done, else the
+        failure of each record (the work area is then not written)."""
+        try:
+            self.repository.write_public(prepared)
+        except RepositoryError as error:
+            return _failed(valid, error)
+        return None
+
+    def _store_work(self, valid: list[Candidate], prepared: PreparedBatch) -> list[Outcome]:
+        """Write the work area of a batch whose public write succeeded; a failed write makes
+        each record invalid."""
+        try:
+            saved = self.repository.write_work(prepared)
+        except RepositoryError as error:
+            return _failed(valid, error)
+        return [Outcome(c.source.origin, c.record.id, saved[c.record.id],
+                        keys=self._keys(c.record)) for c in valid]
+
+    def _keys(self, record: Record) -> tuple[Node, ...]:
+        """What duplicate linking matches ``record`` on (see :mod:`harvest.duplicates`)."""
+        subject = self.repository.ids.resource(record.id)
+        return tuple(value for predicate in (DCT.identifier, DCAT.landingPage)
+                     for value in record.graph.objects(subject, predicate))
+
+
+class _Writer:
+    """The two background writers of one import (public area, then work area), and which
+    records their pending writes touch."""
+
+    def __init__(self, public: ThreadPoolExecutor, work: ThreadPoolExecutor) -> None:
+        self.public, self.work = public, work
+        self.pending: dict[str, Future] = {}
+
+    def submit(self, local_ids: list[str], write: Callable[[], list[Outcome]]) -> Future:
+        """Queue ``write`` (of the records ``local_ids``, writing both areas itself: a
+        deletion) behind every earlier write."""
+        return self._track(local_ids, self.work.submit(write))
+
+    def submit_batch(self, local_ids: list[str], public: Callable[[], list[Outcome] | None],
+                     work: Callable[[], list[Outcome]]) -> Future:
+        """Queue the public write of a batch behind the earlier public writes, and its work
+        write (skipped when ``public`` returns failures) behind the earlier work writes; the
+        future of the batch's outcomes."""
+        first = self.public.submit(public)
+        return self._track(local_ids, self.work.submit(lambda: first.result() or work()))
+
+    def _track(self, local_ids: list[str], future: Future) -> Future:
+        for local_id in local_ids:
+            self.pending[local_id] = future
+        return future
+
+    def settle(self, local_ids: list[str]) -> None:
+        """Wait until no write of any of ``local_ids`` is pending (writes never raise: they
+        turn failures into outcomes)."""
+        wait({self.pending[i] for i in local_ids if i in self.pending})
+
+
+def _failed(valid: list[Candidate], error: RepositoryError) -> list[Outcome]:
+    return [Outcome(c.source.origin, c.record.id, "invalid", str(error)) for c in valid]
 
 
 def _done(outcomes: list[Outcome]) -> Future:
@@ -235,7 +308,16 @@ def _done(outcomes: list[Outcome]) -> Future:
     return future
 
 
-def _complete(graph: Graph, subject, source: SourceRecord, local_id: str) -> None:
+def _map(source: SourceRecord, subject: URIRef) -> Graph | TripleIndex:
+    """The canonical RDF of ``source``: OLAC records into a :class:`TripleIndex` (cheaper to
+    fill and to read than an rdflib Graph; validation, storage and rendering only iterate and
+    look up), other formats as an rdflib Graph. Raises InputError as the crosswalks do."""
+    if source.format == "olac":
+        return olac_to_graph(source.metadata, subject, into=TripleIndex())
+    return to_graph(source, subject)
+
+
+def _complete(graph: Graph | TripleIndex, subject, source: SourceRecord, local_id: str) -> None:
     """Add what every imported record needs: its types and an identifier."""
     graph.add((subject, RDF_.type, DCAT.Dataset))
     if (subject, RDF_.type, YL.CorpusDataset) not in graph:

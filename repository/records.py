@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from urllib.parse import quote
 
 from rdflib import Graph, Literal, URIRef
@@ -20,7 +21,7 @@ from rdflib.term import Node
 from vocab.namespaces import DCAT, DCT, FOAF, PROV, RDF_, XSD, YL, concept
 
 from .errors import InputError
-from .store import bcp47_case, statement
+from .store import bcp47_case
 
 Triple = tuple[Node, Node, Node]
 
@@ -172,8 +173,35 @@ def normalise_languages(graph: Graph) -> Graph:
 
 
 def statements(triples: Iterable[Triple]) -> list[str]:
-    """The sorted statements of ``triples`` (one pass; see :func:`statement`)."""
-    return sorted(statement(s, p, o) for s, p, o in triples)
+    """The sorted statements of ``triples``, each exactly as :func:`statement` writes it (IRIs'
+    N3 forms come from a cache: records repeat the same predicates and classes)."""
+    return sorted(f"{_n3(s)} {_n3(p)} {_object_n3(o)}" for s, p, o in triples)
+
+
+_IRI_N3: dict[URIRef, str] = {}
+_IRI_N3_LIMIT = 50_000
+
+
+def _n3(term: Node) -> str:
+    """``term.n3()``, cached for IRIs (raises as ``n3`` does for an IRI it cannot write)."""
+    if type(term) is not URIRef:
+        return term.n3()
+    text = _IRI_N3.get(term)
+    if text is None:
+        text = term.n3()
+        if len(_IRI_N3) >= _IRI_N3_LIMIT:
+            _IRI_N3.clear()
+        _IRI_N3[term] = text
+    return text
+
+
+def _object_n3(term: Node) -> str:
+    """The object as :func:`statement` writes it: a language tag in BCP 47 case."""
+    if isinstance(term, Literal):
+        if term.language and term.language != bcp47_case(term.language):
+            term = Literal(str(term), lang=bcp47_case(term.language))
+        return term.n3()
+    return _n3(term)
 
 
 def content_hash(graph: Iterable[Triple]) -> str:
@@ -186,12 +214,14 @@ def statements_hash(lines: list[str]) -> str:
     return hashlib.sha256("\n".join(lines).encode()).hexdigest()
 
 
+@lru_cache(maxsize=256)  # a batch shares a few datestamps
 def utc_text(moment: datetime) -> str:
     """``moment`` as UTC at second granularity: ``2026-11-22T02:05:00Z`` (the form of OAI-PMH
     datestamps and of every xsd:dateTime we write)."""
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+@lru_cache(maxsize=256)
 def utc_literal(moment: datetime) -> Literal:
     """:func:`utc_text` as an xsd:dateTime literal, kept in that lexical form."""
     return Literal(utc_text(moment), datatype=XSD.dateTime, normalize=False)

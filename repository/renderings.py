@@ -43,19 +43,24 @@ METADATA_FORMATS = (
 )
 
 
-def render(record: Record, ids: Identifiers, stored: Iterable[Triple] | None = None,
-           ) -> Dissemination:
+def render(record: Record, ids: Identifiers, stored: Iterable[Triple] | None = None, *,
+           catalogue: Iterable[Triple] | None = None) -> Dissemination:
     """The dissemination row of the public revision ``record`` (it must carry its datestamp).
 
     ``stored`` is the record's named graph as the public area holds it (when rebuilding the
-    index); by default it is the description plus the catalogue triples, as written.
+    index); by default it is the description plus the catalogue triples, as written
+    (``catalogue``: those triples when the caller has them already).
     Raises InputError naming the record when a crosswalk cannot write it.
     """
     from .oai_sets import record_sets
 
     subject = ids.resource(record.id)
-    graph = TripleIndex(stored if stored is not None
-                        else [*record.graph, *catalogue_triples(record, ids)])
+    if stored is not None:
+        graph = TripleIndex(stored)
+    else:
+        graph = _description_index(record.graph)
+        for triple in catalogue if catalogue is not None else catalogue_triples(record, ids):
+            graph.add(triple)
     try:
         olac = graph_to_olac(graph, subject)
         metadata = {
@@ -71,6 +76,13 @@ def render(record: Record, ids: Identifiers, stored: Iterable[Triple] | None = N
         about=provenance_fragment(record.source, record.issued),
         sets=tuple(record_sets(graph, subject, record.id, ids.base)),
     )
+
+
+def _description_index(description: Iterable[Triple]) -> TripleIndex:
+    """A new index of ``description`` (a copy when it is an index already: cheaper)."""
+    if isinstance(description, TripleIndex):
+        return description.copy()
+    return TripleIndex(description)
 
 
 def render_tombstone(local_id: str, datestamp: datetime | None,

@@ -10,6 +10,7 @@ cross threads.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import BinaryIO
@@ -18,7 +19,21 @@ import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
-from .errors import StoreError
+from .errors import RepositoryError, StoreError
+from .sparql import (
+    QUERY_PREFIXES,
+    Answer,
+    Boolean,
+    Dataset,
+    QueryLimits,
+    QueryRefused,
+    QuerySyntaxError,
+    QueryTimeout,
+    Solutions,
+    Triples,
+    check_read_only,
+    has_dataset_clause,
+)
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
@@ -71,6 +86,21 @@ def ntriples(graph: Iterable[tuple[Node, Node, Node]]) -> list[str]:
     return [statement(s, p, o) for s, p, o in graph]
 
 
+def replacement_update(graphs: dict[URIRef, list[str] | None],
+                       new: frozenset[URIRef] = frozenset()) -> str:
+    """The one SPARQL update that replaces each graph by its statements (``<s> <p> "o"``, no
+    dot; None drops the graph): ``DROP SILENT GRAPH … ; INSERT DATA { GRAPH … }``. Graphs in
+    ``new`` are known not to exist and are not dropped. Empty text when there is nothing to do."""
+    operations = []
+    for name, lines in graphs.items():
+        if name not in new:
+            operations.append(f"DROP SILENT GRAPH {name.n3()}")
+        if lines:
+            body = " .\n".join(lines)
+            operations.append(f"INSERT DATA {{ GRAPH {name.n3()} {{\n{body} .\n}} }}")
+    return " ;\n".join(operations)
+
+
 class Store:
     """An Oxigraph store on disk (or in memory when ``path`` is None).
 
@@ -106,14 +136,7 @@ class Store:
         costs about as much as inserting ten triples). Raises StoreError when Oxigraph refuses
         the update; nothing is written then.
         """
-        operations = []
-        for name, lines in graphs.items():
-            if name not in new:
-                operations.append(f"DROP SILENT GRAPH {name.n3()}")
-            if lines:
-                body = " .\n".join(lines)
-                operations.append(f"INSERT DATA {{ GRAPH {name.n3()} {{\n{body} .\n}} }}")
-        self.update(" ;\n".join(operations))
+        self.update(replacement_update(graphs, new))
 
     def update(self, sparql: str) -> None:
         """Run one SPARQL update atomically. Raises StoreError on failure."""
@@ -179,6 +202,44 @@ class Store:
         except (SyntaxError, OSError, ValueError) as error:
             raise StoreError(f"query failed: {error}") from error
 
+    def evaluate(self, query: str, *, limits: QueryLimits,
+                 dataset: Dataset | None = None) -> Answer:
+        """A read-only query (:mod:`repository.sparql`), its answer materialised.
+
+        Without ``dataset`` and without FROM / FROM NAMED in the query, the default graph is the
+        union of all named graphs. The deadline is checked between solutions (or triples): a
+        streaming query stops there; a blocking operator (ORDER BY, GROUP BY, COUNT over a huge
+        join) cannot be interrupted and is only stopped when its first solution arrives.
+        Stops at ``limits.max_rows`` and sets ``truncated``.
+        Raises QueryRefused (update, SERVICE, RDF 1.2 triple terms in results),
+        QuerySyntaxError (the parser's message and position), QueryTimeout, and StoreError when
+        the store cannot be read.
+        """
+        deadline = time.monotonic() + limits.seconds
+        options = _dataset_options(check_read_only(query), dataset)
+        outcome = self._answer(query, options, limits, deadline)
+        if isinstance(outcome, RepositoryError):
+            raise outcome
+        return outcome
+
+    def _answer(self, query: str, options: dict, limits: QueryLimits,
+                deadline: float) -> Answer | RepositoryError:
+        """The answer, or the error to raise (not raised here). Every pyoxigraph object is
+        dropped before this returns: they must not be dropped in another thread, and the
+        traceback of a raised error (and so its cause) would carry them to the thread that
+        catches it. For the same reason the library error is not chained, only quoted."""
+        try:
+            return _materialise(self._store.query(query, prefixes=QUERY_PREFIXES, **options),
+                                limits, deadline)
+        except RepositoryError as error:
+            return type(error)(str(error))
+        except SyntaxError as error:
+            return QuerySyntaxError(f"syntax error: {error}")
+        except OSError as error:
+            return StoreError(f"the query could not be evaluated: {error}")
+        except (ValueError, RuntimeError) as error:
+            return QueryRefused(f"the query could not be evaluated: {error}")
+
     def __len__(self) -> int:
         return len(self._store)
 
@@ -214,3 +275,71 @@ class Store:
         if self.path is not None:
             self._store.flush()
         del self._store
+
+
+# -- evaluating a read-only query (Store.evaluate) -----------------------------------------
+
+
+def _dataset_options(query: str, dataset: Dataset | None) -> dict:
+    """pyoxigraph options for the SPARQL Protocol dataset: the protocol's graphs replace the
+    query's (a list not given is empty); without either, the default graph is the union."""
+    if dataset is not None and (dataset.default_graphs is not None
+                                or dataset.named_graphs is not None):
+        return {
+            "default_graph": [ox.NamedNode(g) for g in dataset.default_graphs or ()],
+            "named_graphs": [ox.NamedNode(g) for g in dataset.named_graphs or ()],
+        }
+    if has_dataset_clause(query):  # pyoxigraph ignores FROM when the default graph is the union
+        return {}
+    return {"use_default_graph_as_union": True}
+
+
+def _materialise(result: ox.QuerySolutions | ox.QueryTriples | ox.QueryBoolean,
+                 limits: QueryLimits, deadline: float) -> Answer:
+    """The answer of a pyoxigraph result, read in this thread, deadline and cap checked."""
+    if isinstance(result, ox.QueryBoolean):
+        _check_deadline(deadline, limits)
+        return Boolean(bool(result))
+    if isinstance(result, ox.QuerySolutions):
+        names = [v.value for v in result.variables]
+        solutions = Solutions(variables=names)
+        for row in _bounded(result, limits, deadline, solutions):
+            solutions.rows.append({n: _term(row[n]) for n in names if row[n] is not None})
+        return solutions
+    triples = Triples()
+    for triple in _bounded(result, limits, deadline, triples):
+        triples.triples.append((_term(triple.subject), _term(triple.predicate),
+                                _term(triple.object)))
+    return triples
+
+
+def _bounded(items: Iterable, limits: QueryLimits, deadline: float,
+             answer: Solutions | Triples) -> Iterator:
+    """``items`` up to ``limits.max_rows`` (then ``answer.truncated``), checking the deadline
+    before each. Raises QueryTimeout past the deadline."""
+    count = 0
+    iterator = iter(items)
+    while True:
+        _check_deadline(deadline, limits)
+        item = next(iterator, None)
+        if item is None:
+            return
+        if count == limits.max_rows:
+            answer.truncated = True
+            return
+        count += 1
+        yield item
+
+
+def _check_deadline(deadline: float, limits: QueryLimits) -> None:
+    if time.monotonic() > deadline:
+        raise QueryTimeout(f"the query ran past the time limit of {limits.seconds:g} s "
+                           "and was stopped")
+
+
+def _term(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> Node:
+    """:func:`to_rdflib`; raises QueryRefused for an RDF 1.2 triple term (rdflib has none)."""
+    if isinstance(term, ox.Triple):
+        raise QueryRefused("the answer holds an RDF 1.2 triple term, which this endpoint "
+                           "cannot serialise")
+    return to_rdflib(term)

@@ -17,6 +17,7 @@ from collections.abc import Iterable, Iterator
 from rdflib.term import Node
 
 Triple = tuple[Node, Node, Node]
+_NONE: dict = {}  # an empty index level (never modified)
 Pattern = tuple[Node | None, Node | None, Node | None]
 
 
@@ -33,11 +34,23 @@ class TripleIndex:
     def add(self, triple: Triple) -> None:
         """Adds ``triple`` (once: adding it again changes nothing)."""
         s, p, o = triple
-        objects = self._spo.setdefault(s, {}).setdefault(p, {})
-        if o in objects:
+        by_p = self._spo.get(s)
+        if by_p is None:
+            by_p = self._spo[s] = {}
+        objects = by_p.get(p)
+        if objects is None:
+            objects = by_p[p] = {}
+        elif o in objects:
             return
         objects[o] = None
-        self._pos.setdefault(p, {}).setdefault(o, {})[s] = None
+        by_o = self._pos.get(p)
+        if by_o is None:
+            by_o = self._pos[p] = {}
+        subjects = by_o.get(o)
+        if subjects is None:
+            by_o[o] = {s: None}
+        else:
+            subjects[s] = None
         self._count += 1
 
     def remove(self, pattern: Pattern) -> None:
@@ -76,6 +89,23 @@ class TripleIndex:
                 found.append((s, pred, o))
         return found
 
+    def copy(self) -> TripleIndex:
+        """A new index holding the same triples (in the same order), without re-hashing them
+        one by one: the inner dicts are copied whole."""
+        twin = TripleIndex()
+        twin._spo = {s: {p: dict(objects) for p, objects in by_p.items()}
+                     for s, by_p in self._spo.items()}
+        twin._pos = {p: {o: dict(subjects) for o, subjects in by_o.items()}
+                     for p, by_o in self._pos.items()}
+        twin._count = self._count
+        return twin
+
+    def indexes(self) -> tuple[dict[Node, dict[Node, dict[Node, None]]],
+                               dict[Node, dict[Node, dict[Node, None]]]]:
+        """The subject → predicate → objects and predicate → object → subjects indexes, in
+        place (the SHACL engine reads them; never modify them)."""
+        return self._spo, self._pos
+
     def __contains__(self, pattern: Pattern) -> bool:
         return next(self.triples(pattern), None) is not None
 
@@ -86,6 +116,8 @@ class TripleIndex:
         return self._count
 
     def objects(self, subject: Node | None = None, predicate: Node | None = None) -> Iterator[Node]:
+        if subject is not None and predicate is not None:  # the common case: one lookup
+            return iter(list(self._spo.get(subject, _NONE).get(predicate, _NONE)))
         return iter([o for _, _, o in self.triples((subject, predicate, None))])
 
     def subjects(self, predicate: Node | None = None, object: Node | None = None) -> Iterator[Node]:

@@ -18,9 +18,10 @@ from tests.oai_support import dataset, tick
 
 
 @pytest.fixture
-def repo(tmp_path: Path, monkeypatch) -> Repository:
+def repo(tmp_path: Path, monkeypatch, make_repository) -> Repository:
+    """On each backend (embedded, Oxigraph server); the index is a file in the home on both."""
     tick(monkeypatch)
-    repository = Repository(Config(home=tmp_path / "home"))
+    repository = make_repository(tmp_path / "home")
     repository.save_batch([dataset(repository, "00000001"),
                            dataset(repository, "00000002", languages=("hak", "nan")),
                            dataset(repository, "src.example.org:9", agency=None)], publish=True)

@@ -10,14 +10,17 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 
 from repository import Config, ConflictError, Gone, InputError, NotFound, Record, Repository
+from repository.backends import TripleStore
 from repository.records import local_id_for_source, next_datestamp
 from repository.store import Store, bcp47_case
+from tests.conftest import RepositoryFactory
 from vocab.namespaces import DCT, YL
 
 
 @pytest.fixture
-def repo(tmp_path: Path) -> Repository:
-    return Repository(Config(home=tmp_path / "home"))
+def repo(make_repository: RepositoryFactory, tmp_path: Path) -> Repository:
+    """A repository on each backend (embedded, Oxigraph server)."""
+    return make_repository(tmp_path / "home")
 
 
 def titled(repo: Repository, local_id: str, title: str = "標題") -> Record:
@@ -185,7 +188,8 @@ def test_a_record_write_is_atomic_a_failed_update_changes_nothing(repo: Reposito
     assert isomorphic(repo.work.graph(repo.ids.graph("00000001")), before)
 
 
-def test_dump_then_restore_into_an_empty_home_is_isomorphic(repo: Repository, tmp_path) -> None:
+def test_dump_then_restore_into_an_empty_home_is_isomorphic(repo: Repository, tmp_path,
+                                                           make_repository) -> None:
     for n in range(1, 4):
         repo.put(titled(repo, f"0000000{n}", f"資料集{n}").with_(raw=b"<olac/>"))
     repo.publish("00000001")
@@ -193,7 +197,7 @@ def test_dump_then_restore_into_an_empty_home_is_isomorphic(repo: Repository, tm
     repo.withdraw("00000002")
     for name in ("dump.nq", "dump.nq.gz"):
         repo.dump(tmp_path / name)
-        other = Repository(Config(home=tmp_path / f"restored-{name}"))
+        other = make_repository(tmp_path / f"restored-{name}")
         other.restore(tmp_path / name)
         for area in ("work", "public"):
             assert _dataset(getattr(other, area)) == _dataset(getattr(repo, area))
@@ -206,10 +210,10 @@ def test_restore_refuses_a_home_that_is_not_empty(repo: Repository, tmp_path) ->
         repo.restore(tmp_path / "d.nq")
 
 
-def test_restore_refuses_a_file_that_is_not_n_quads(tmp_path: Path) -> None:
+def test_restore_refuses_a_file_that_is_not_n_quads(tmp_path: Path, make_repository) -> None:
     (tmp_path / "bad.nq").write_text("this is not rdf\n")
     with pytest.raises(InputError, match="bad.nq"):
-        Repository(Config(home=tmp_path / "h")).restore(tmp_path / "bad.nq")
+        make_repository(tmp_path / "h").restore(tmp_path / "bad.nq")
 
 
 def test_a_locked_store_gives_a_store_error(tmp_path: Path) -> None:
@@ -221,6 +225,6 @@ def test_a_locked_store_gives_a_store_error(tmp_path: Path) -> None:
     del first
 
 
-def _dataset(store: Store) -> set[str]:
+def _dataset(store: TripleStore) -> set[str]:
     """Every quad as text (our graphs hold no blank nodes, so text equality is isomorphism)."""
     return {str(q) for q in store.quads()}

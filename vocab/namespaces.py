@@ -185,6 +185,8 @@ DCAT = Vocabulary(
         "Role",
         "accessURL",
         "endpointURL",
+        "service",
+        "servesDataset",
         "downloadURL",
         "byteSize",
         "mediaType",

@@ -13,7 +13,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 
-from lxml import etree
 from rdflib import Graph, Literal, URIRef
 from rdflib.term import Node
 
@@ -39,7 +38,7 @@ from vocab.namespaces import (
     concept,
 )
 
-from .rdfxml import rdfxml_bytes, rdfxml_element
+from .rdfxml import rdfxml_bytes, rdfxml_fragment
 
 SAITDL = concept("licence", "SAITDL-1.0")
 OGDL = concept("licence", "OGDL-Taiwan-1.0")
@@ -155,8 +154,7 @@ def dcat_fragment(graph: Readable, subject: URIRef) -> bytes:
     """The DCAT-AP description of ``subject`` as an ``rdf:RDF`` element without XML declaration,
     carrying its own namespace declarations and ``xsi:schemaLocation`` (an OAI-PMH metadata
     root). Raises InputError as :func:`dcat_triples` and the RDF/XML writer do."""
-    element = rdfxml_element(dcat_triples(graph, subject), PREFIXES, RDF_SCHEMA_LOCATION)
-    return etree.tostring(element, encoding="UTF-8")
+    return rdfxml_fragment(dcat_triples(graph, subject), PREFIXES, RDF_SCHEMA_LOCATION)
 
 
 def serialize_graph(graph: Graph, fmt: str) -> bytes:
@@ -226,8 +224,9 @@ def _catalogue_header(out: Graph, catalog: URIRef, publisher: URIRef) -> None:
 
 def _copy_public(graph: Readable, out: TripleIndex, record: Node | None) -> None:
     """Every triple except our own terms and the catalogue record's admin data."""
-    for s, p, o in graph:
-        if str(p).startswith(YL.base) or (isinstance(o, URIRef) and o.startswith(YL.base)):
+    base = YL.base
+    for s, p, o in graph:  # str.startswith: rdflib's override converts both sides first
+        if str.startswith(p, base) or (isinstance(o, URIRef) and str.startswith(o, base)):
             continue
         if s == record and p not in RECORD_PROPERTIES:
             continue

@@ -121,7 +121,7 @@ class _SparqlRuns:
         roots = self._reached_from[constraint]
         graphs = [graph for graph, focused in zip(self._graphs, self._roots, strict=True)
                   if roots.intersection(focused)]
-        if len(graphs) == 1:
+        if len(graphs) == 1 and isinstance(graphs[0], Graph):
             return graphs[0]
         merged = Graph(store=SimpleMemory())  # no context bookkeeping: adds ~4x faster
         for graph in graphs:

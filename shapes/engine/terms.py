@@ -18,6 +18,8 @@ from rdflib.namespace import RDF, RDFS, SH
 from rdflib.plugins.stores.memory import Memory
 from rdflib.term import Node
 
+from repository.triples import TripleIndex
+
 if TYPE_CHECKING:
     from .sparql import _SparqlRuns
 
@@ -102,10 +104,12 @@ class Data:
         return self._in  # type: ignore[return-value]
 
 
-def _store_indexes(graph: Graph) -> tuple[dict, dict] | None:
+def _store_indexes(graph: Graph | TripleIndex) -> tuple[dict, dict] | None:
     """rdflib's own spo and pos indexes of ``graph`` when it holds every triple of its Memory
-    store (checked in O(1)), else None."""
-    store = graph.store
+    store (checked in O(1)), a TripleIndex's own indexes, else None."""
+    if isinstance(graph, TripleIndex):
+        return graph.indexes()
+    store = getattr(graph, "store", None)
     if type(store) is not Memory or len(graph) != store.__len__():
         return None
     spo, pos = getattr(store, "_Memory__spo", None), getattr(store, "_Memory__pos", None)

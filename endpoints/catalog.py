@@ -1,0 +1,281 @@
+"""The VoID description at ``/.well-known/void`` and the DCAT catalogue at ``/catalog``.
+
+Both read the public area only and answer Turtle by default, JSON-LD, RDF/XML or N-Triples by
+``Accept`` (or ``format=``), with ``Vary: Accept``.
+
+- **VoID**: one ``void:Dataset`` (``{base}void#dataset``) for everything public, with its SPARQL
+  endpoint, counts computed per request (triples, records, datasets), vocabularies, URI space,
+  an example resource, and one subset per harvest source whose runs produced public records.
+  There is no whole-store dump to advertise (record dumps are per record).
+- **DCAT**: the ``dcat:Catalog`` ``{base}catalog`` (header and dataset descriptions from
+  :mod:`repository.crosswalks.dcat`), paged by ``?page=`` with :data:`PAGE_SIZE` datasets a
+  page and a ``hydra:PartialCollectionView``, plus ``dcat:DataService`` entries for /sparql and
+  /oai. Page 1 is ``{base}catalog``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import Blueprint, Response, current_app, request
+from rdflib import Graph, Literal, URIRef
+
+from repository import Repository
+from repository.config import Config
+from repository.crosswalks.dcat import catalogue, dcat_triples, record_subject
+from repository.errors import RepositoryError
+from repository.sparql import QUERY_PREFIXES
+from vocab.namespaces import DCAT, DCT, FOAF, PREFIXES, RDF_, XSD, YL, bind_prefixes
+
+from .sparql.negotiation import GRAPH, Format, NotAcceptable, choose
+from .sparql.results import CannotSerialise, serialise_graph
+
+bp = Blueprint("catalog", __name__)
+
+#: Datasets on one page of /catalog (at most 1000, the brief's bound).
+PAGE_SIZE = 100
+VOID = "http://rdfs.org/ns/void#"
+HYDRA = "http://www.w3.org/ns/hydra/core#"
+SPARQL_PROTOCOL = URIRef("https://www.w3.org/TR/sparql11-protocol/")
+OAI_PMH = URIRef("http://www.openarchives.org/OAI/2.0/openarchivesprotocol.htm")
+#: The vocabularies the public records use (void:vocabulary).
+VOCABULARIES = ("dct", "dcat", "foaf", "vcard", "prov", "skos", "odrl", "xsd", "yl", "rdfs")
+GRAPH_PATTERN = "GRAPH ?g"
+
+
+def void(term: str) -> URIRef:
+    return URIRef(VOID + term)
+
+
+def hydra(term: str) -> URIRef:
+    return URIRef(HYDRA + term)
+
+
+class PageError(Exception):
+    """A ``page`` that is not a page of the catalogue; carries its HTTP status."""
+
+    def __init__(self, message: str, status: int) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def repository() -> Repository:
+    return current_app.extensions["yuliao"]
+
+
+def config() -> Config:
+    return current_app.config["YULIAO"]
+
+
+# -- counting the public area ------------------------------------------------------------------
+
+
+def count(query: str) -> int:
+    """The ``?n`` of a COUNT query over the public area (0 when there is no row)."""
+    rows = repository().public.select(query)
+    return int(rows[0]["n"]) if rows and "n" in rows[0] else 0
+
+
+def dataset_ids() -> list[str]:
+    """Local ids of the published records (tombstones left out), sorted."""
+    rows = repository().public.select(f"""
+        SELECT DISTINCT ?id WHERE {{ {GRAPH_PATTERN} {{
+          ?r <{YL.localId}> ?id ; <{FOAF.primaryTopic}> ?d .
+          FILTER NOT EXISTS {{ ?r a <{YL.Tombstone}> }} }} }} ORDER BY ?id""")
+    return [str(row["id"]) for row in rows]
+
+
+def source_subsets() -> list[tuple[URIRef, int]]:
+    """Each harvest source public records came from, with how many records."""
+    rows = repository().public.select(f"""
+        SELECT ?source (COUNT(DISTINCT ?r) AS ?n) WHERE {{
+          GRAPH ?g {{ ?r <{FOAF.primaryTopic}> ?d ;
+                        <http://www.w3.org/ns/prov#wasGeneratedBy> ?run }}
+          GRAPH ?h {{ ?run <http://www.w3.org/ns/prov#used> ?source }}
+          FILTER NOT EXISTS {{ GRAPH ?g {{ ?r a <{YL.Tombstone}> }} }}
+        }} GROUP BY ?source ORDER BY ?source""")
+    return [(row["source"], int(row["n"])) for row in rows if isinstance(row.get("source"),
+                                                                      URIRef)]
+
+
+# -- VoID --------------------------------------------------------------------------------------
+
+
+def void_graph(base: str, name: str) -> Graph:
+    """The VoID description of the public area of the repository at ``base``."""
+    g = Graph(bind_namespaces="none")
+    dataset = URIRef(f"{base}void#dataset")
+    g.add((URIRef(f"{base}.well-known/void"), RDF_.type, void("DatasetDescription")))
+    g.add((URIRef(f"{base}.well-known/void"), FOAF.primaryTopic, dataset))
+    g.add((dataset, RDF_.type, void("Dataset")))
+    g.add((dataset, DCT.title, Literal(name)))
+    g.add((dataset, DCT.description, Literal(
+        "Metadata of the published records of this repository (DCAT, Dublin Core, OLAC "
+        "roles, licences, harvest provenance); drafts and records under review are not in it.",
+        lang="en")))
+    g.add((dataset, FOAF.homepage, URIRef(base)))
+    g.add((dataset, void("sparqlEndpoint"), URIRef(f"{base}sparql")))
+    g.add((dataset, void("rootResource"), URIRef(f"{base}catalog")))
+    g.add((dataset, void("uriSpace"), Literal(f"{base}id/")))
+    g.add((dataset, DCT.rights, Literal(config().oai.archive.access, lang="en")))
+    for prefix in VOCABULARIES:
+        g.add((dataset, void("vocabulary"), URIRef(PREFIXES[prefix])))
+    _void_counts(g, dataset)
+    _void_subsets(g, dataset, base)
+    bind_prefixes(g)
+    return g
+
+
+def _void_counts(g: Graph, dataset: URIRef) -> None:
+    triples = count(f"SELECT (COUNT(*) AS ?n) WHERE {{ {GRAPH_PATTERN} {{ ?s ?p ?o }} }}")
+    records = count(f"SELECT (COUNT(DISTINCT ?r) AS ?n) WHERE {{ {GRAPH_PATTERN} {{ "
+                    f"?r <{FOAF.primaryTopic}> ?d }} }}")
+    ids = dataset_ids()
+    g.add((dataset, void("triples"), Literal(triples, datatype=XSD.integer)))
+    g.add((dataset, void("entities"), Literal(len(ids), datatype=XSD.integer)))
+    g.add((dataset, void("documents"), Literal(records, datatype=XSD.integer)))
+    if ids:
+        g.add((dataset, void("exampleResource"), repository().ids.resource(ids[0])))
+
+
+def _void_subsets(g: Graph, dataset: URIRef, base: str) -> None:
+    for index, (source, records) in enumerate(source_subsets(), start=1):
+        subset = URIRef(f"{base}void#source-{index}")
+        g.add((dataset, void("subset"), subset))
+        g.add((subset, RDF_.type, void("Dataset")))
+        g.add((subset, DCT.source, source))
+        g.add((subset, void("entities"), Literal(records, datatype=XSD.integer)))
+
+
+# -- DCAT --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of the catalogue: its number, the ids on it and how many pages there are."""
+
+    number: int
+    ids: list[str]
+    total: int
+
+    @property
+    def last(self) -> int:
+        return max(1, -(-self.total // PAGE_SIZE))
+
+
+def page_of(argument: str | None, ids: list[str]) -> Page:
+    """The page ``argument`` (1 when absent) of ``ids``. Raises PageError: 400 for a page that
+    is not a whole number from 1, 404 for one past the last."""
+    try:
+        number = int(argument) if argument is not None else 1
+    except ValueError:
+        raise PageError(f"page={argument!r} is not a whole number", 400) from None
+    if number < 1:
+        raise PageError(f"page={number}: pages start at 1", 400)
+    page = Page(number, ids[(number - 1) * PAGE_SIZE:number * PAGE_SIZE], len(ids))
+    if number > page.last:
+        raise PageError(f"page={number}: the catalogue has {page.last} pages", 404)
+    return page
+
+
+def catalog_graph(base: str, page: Page) -> Graph:
+    """The catalogue page: the catalogue, the datasets of ``page`` in DCAT-AP, the data
+    services and the hydra paging view."""
+    store, ids = repository().public, repository().ids
+    graph = catalogue([], base)  # the catalogue's own description
+    catalog = URIRef(f"{base}catalog")
+    for local_id in page.ids:
+        _add_dataset(graph, catalog, store.graph(ids.graph(local_id)))
+    _services(graph, catalog, base)
+    _paging(graph, catalog, page)
+    bind_prefixes(graph)
+    graph.bind("hydra", HYDRA)
+    return graph
+
+
+def _add_dataset(out: Graph, catalog: URIRef, record: Graph) -> None:
+    """What :func:`repository.crosswalks.dcat.catalogue` adds for one record, through the
+    cheaper :func:`dcat_triples` (no intermediate Graph per record)."""
+    subject = record_subject(record)
+    for triple in dcat_triples(record, subject):
+        out.add(triple)
+    out.add((catalog, DCAT.dataset, subject))
+    catalogue_record = record.value(predicate=FOAF.primaryTopic, object=subject)
+    if catalogue_record is not None:
+        out.add((catalog, DCAT.record, catalogue_record))
+
+
+def _services(g: Graph, catalog: URIRef, base: str) -> None:
+    """The data services; a dcat:Catalog is a dcat:Dataset (DCAT 3), said explicitly because
+    the DCAT-AP shapes check ``dcat:servesDataset`` without inference."""
+    g.add((catalog, RDF_.type, DCAT.Dataset))
+    for path, title, standard in (("sparql", "SPARQL 1.1 endpoint", SPARQL_PROTOCOL),
+                                  ("oai", "OAI-PMH 2.0 data provider", OAI_PMH)):
+        service = URIRef(f"{base}{path}#service")
+        g.add((catalog, DCAT.service, service))
+        g.add((service, RDF_.type, DCAT.DataService))
+        g.add((service, DCT.title, Literal(title, lang="en")))
+        g.add((service, DCAT.endpointURL, URIRef(f"{base}{path}")))
+        g.add((service, DCT.conformsTo, standard))
+        g.add((standard, RDF_.type, DCT.Standard))
+        g.add((service, DCAT.servesDataset, catalog))
+
+
+def page_iri(catalog: URIRef, number: int) -> URIRef:
+    return catalog if number == 1 else URIRef(f"{catalog}?page={number}")
+
+
+def _paging(g: Graph, catalog: URIRef, page: Page) -> None:
+    view = URIRef(f"{catalog}?page={page.number}")
+    g.add((catalog, hydra("totalItems"), Literal(page.total, datatype=XSD.integer)))
+    g.add((catalog, hydra("view"), view))
+    g.add((view, RDF_.type, hydra("PartialCollectionView")))
+    g.add((view, hydra("first"), page_iri(catalog, 1)))
+    g.add((view, hydra("last"), page_iri(catalog, page.last)))
+    if page.number > 1:
+        g.add((view, hydra("previous"), page_iri(catalog, page.number - 1)))
+    if page.number < page.last:
+        g.add((view, hydra("next"), page_iri(catalog, page.number + 1)))
+
+
+# -- answering ---------------------------------------------------------------------------------
+
+
+def rdf_format() -> Format:
+    """The negotiated RDF format (before any work). Raises NotAcceptable."""
+    return choose(GRAPH, request.accept_mimetypes, request.args.getlist("format"), html=False)
+
+
+def rdf_response(graph: Graph, fmt: Format) -> Response:
+    """``graph`` in ``fmt``. Raises CannotSerialise."""
+    for prefix in ("void", "hydra"):
+        graph.bind(prefix, QUERY_PREFIXES[prefix])
+    response = Response(serialise_graph(graph, fmt.name), content_type=fmt.content_type)
+    response.vary.add("Accept")
+    return response
+
+
+def text_error(error: Exception) -> Response:
+    return Response(f"{error}\n", status=getattr(error, "status", 500),
+                    content_type="text/plain; charset=utf-8")
+
+
+@bp.get("/.well-known/void")
+def void_description() -> Response:
+    """The VoID description (503 when the store fails, 406 for an unknown format)."""
+    try:
+        fmt = rdf_format()
+        return rdf_response(void_graph(config().base_uri, config().repository_name), fmt)
+    except (RepositoryError, NotAcceptable, CannotSerialise) as error:
+        return text_error(error)
+
+
+@bp.get("/catalog")
+def catalog() -> Response:
+    """One page of the DCAT catalogue (400/404 for a bad page, 406, 503)."""
+    try:
+        fmt = rdf_format()
+        page = page_of(request.args.get("page"), dataset_ids())
+        return rdf_response(catalog_graph(config().base_uri, page), fmt)
+    except (RepositoryError, NotAcceptable, CannotSerialise, PageError) as error:
+        return text_error(error)

@@ -1,0 +1,302 @@
+"""Dereferenceable record pages: ``/record/{id}`` with content negotiation, ``/id/{id}``.
+
+``GET /id/{id}`` (the described resource) answers 303 See Other to ``/record/{id}`` (the page
+about it), keeping the query. ``GET /record/{id}`` answers HTML (for people, and the default),
+Turtle, JSON-LD, RDF/XML or N-Triples by ``Accept`` (q-values honoured) or ``?format=``
+(``html``, ``ttl``, ``jsonld``, ``rdf``, ``nt``), with ``Vary: Accept``, ``Link`` headers to
+the alternates, and an ETag and Last-Modified from the record's datestamp. The RDF is the
+record's graph as the public area holds it (description + catalogue record).
+``/record/{id}/olac.xml`` and ``/record/{id}/croissant.json`` are the OLAC and Croissant exports.
+
+Only the public area is read, so drafts and records under review are 404 like unknown or
+malformed ids; a withdrawn record is 410 Gone with its tombstone (an HTML page, or the
+tombstone triples under RDF negotiation). Nothing acceptable: 406 listing what is available.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from rdflib import Graph
+
+from repository import Config, InputError, NotFound, Record, Repository, StoreError
+from repository.crosswalks.schemaorg import script_text, to_schemaorg
+from repository.export import (
+    FORMATS,
+    RDF_SYNTAXES,
+    export_record,
+    public_graph,
+    serialize_rdf,
+)
+from repository.records import is_tombstone, split_record_graph, tombstone_set_specs, utc_text
+from repository.renderings import METADATA_FORMATS
+
+from . import record_view as view
+
+bp = Blueprint("records", __name__, template_folder="templates")
+
+HTML = "html"
+#: Media type → variant (``html`` or a key of RDF_SYNTAXES), in order of preference.
+OFFERS: dict[str, str] = {
+    "text/html": HTML,
+    **{syntax.media_type: name for name, syntax in RDF_SYNTAXES.items()},
+}
+#: ``?format=`` values → variant.
+FORMAT_NAMES: dict[str, str] = {
+    HTML: HTML,
+    **{syntax.extension: name for name, syntax in RDF_SYNTAXES.items()},
+    **{name: name for name in RDF_SYNTAXES},
+}
+RDF_LABELS = {"turtle": "Turtle", "jsonld": "JSON-LD", "rdfxml": "RDF/XML",
+              "ntriples": "N-Triples"}
+CROISSANT_TYPE = 'application/ld+json; profile="http://mlcommons.org/croissant/1.1"'
+TEXT = "text/plain; charset=utf-8"
+RETRY_AFTER_SECONDS = 60
+
+
+def repository() -> Repository:
+    return current_app.extensions["yuliao"]
+
+
+def config() -> Config:
+    return current_app.config["YULIAO"]
+
+
+# -- routes ------------------------------------------------------------------------------------
+
+
+@bp.get("/id/<local_id>")
+def resource(local_id: str) -> Response:
+    """303 See Other to the page about the resource (the client repeats its Accept there);
+    404 when no public record or tombstone has that id."""
+    try:
+        public_graph(repository(), local_id)
+    except (InputError, NotFound):
+        return not_found(local_id)
+    target = url_for("records.page", local_id=local_id, **request.args.to_dict())
+    response = redirect(target, code=303)
+    response.vary.add("Accept")
+    return response
+
+
+@bp.get("/record/<local_id>")
+def page(local_id: str) -> Response:
+    """The record in the negotiated variant: 404 unknown, 410 withdrawn, 406 nothing acceptable,
+    400 for an unknown ``?format=``."""
+    variant = negotiate()
+    try:
+        stored = public_graph(repository(), local_id)
+    except (InputError, NotFound):
+        return not_found(local_id)
+    if variant is None:
+        return not_acceptable(local_id)
+    if is_tombstone(stored, local_id, repository().ids):
+        return gone(local_id, stored, variant)
+    record = split_record_graph(local_id, stored, repository().ids)
+    try:
+        body = record_html(record, stored) if variant == HTML else serialize_rdf(stored, variant)
+    except InputError as error:
+        return cannot_write(local_id, variant, error)
+    return variant_response(record, body, variant)
+
+
+@bp.get("/record/<local_id>/olac.xml")
+def olac(local_id: str) -> Response:
+    """The OLAC 1.1 record (``application/xml``); 404 unknown, 410 withdrawn."""
+    return export(local_id, "olac", "application/xml")
+
+
+@bp.get("/record/<local_id>/croissant.json")
+def croissant(local_id: str) -> Response:
+    """The Croissant 1.1 JSON-LD description; 404 unknown, 410 withdrawn."""
+    return export(local_id, "croissant", CROISSANT_TYPE)
+
+
+# -- negotiation -------------------------------------------------------------------------------
+
+
+def negotiate() -> str | None:
+    """The variant asked for: ``?format=`` first, then ``Accept`` (HTML when there is none).
+    None when nothing offered is acceptable. Answers 400 for an unknown ``?format=``."""
+    asked = request.args.get("format")
+    if asked is not None:
+        if asked not in FORMAT_NAMES:
+            abort(Response(f"unknown format {asked!r}; expected one of "
+                           f"{', '.join(sorted(FORMAT_NAMES))}\n", 400, content_type=TEXT))
+        return FORMAT_NAMES[asked]
+    if not request.accept_mimetypes:
+        return HTML
+    best = request.accept_mimetypes.best_match(list(OFFERS))
+    return OFFERS[best] if best else None
+
+
+def wants_html() -> bool:
+    """True when an error should be an HTML page rather than plain text."""
+    if not request.accept_mimetypes:
+        return True
+    return request.accept_mimetypes.best_match(["text/html", "text/plain"]) == "text/html"
+
+
+def alternates(local_id: str) -> list[tuple[str, str, str]]:
+    """(href, media type, label) of every variant of the record and its main exports."""
+    links = [(url_for("records.page", local_id=local_id, format=HTML), "text/html", "HTML")]
+    for name, syntax in RDF_SYNTAXES.items():
+        links.append((url_for("records.page", local_id=local_id, format=syntax.extension),
+                      syntax.media_type, RDF_LABELS[name]))
+    links.append((url_for("records.olac", local_id=local_id), "application/xml", "OLAC XML"))
+    links.append((url_for("records.croissant", local_id=local_id), CROISSANT_TYPE, "Croissant"))
+    return links
+
+
+def link_header(local_id: str) -> str:
+    return ", ".join(f'<{href}>; rel="alternate"; type="{media_type.split(";")[0]}"'
+                     for href, media_type, _ in alternates(local_id))
+
+
+def variant_response(record: Record, body: bytes | str, variant: str) -> Response:
+    """A 200 response with Vary, Link, Content-Location, ETag and Last-Modified; answers 304
+    to a matching conditional request."""
+    media_type = "text/html" if variant == HTML else RDF_SYNTAXES[variant].media_type
+    response = Response(body, mimetype=media_type)
+    response.vary.add("Accept")
+    response.headers["Link"] = link_header(record.id)
+    extension = HTML if variant == HTML else RDF_SYNTAXES[variant].extension
+    response.headers["Content-Location"] = url_for("records.page", local_id=record.id,
+                                                   format=extension)
+    return conditional(response, record, variant)
+
+
+def conditional(response: Response, record: Record, variant: str) -> Response:
+    """``response`` with an ETag and Last-Modified from the record's datestamp, made
+    conditional (304 Not Modified when the client holds this version)."""
+    stamp = utc_text(record.datestamp) if record.datestamp else ""
+    tag = f"{record.id}|{stamp}|{record.revision}|{record.content_hash}|{variant}"
+    response.set_etag(hashlib.sha256(tag.encode()).hexdigest()[:32])
+    if record.datestamp:
+        response.last_modified = record.datestamp
+    return response.make_conditional(request)
+
+
+# -- the answers -------------------------------------------------------------------------------
+
+
+def record_html(record: Record, stored: Graph) -> str:
+    """The HTML page of a published record (with the schema.org JSON-LD embedded)."""
+    ids, subject = repository().ids, repository().ids.resource(record.id)
+    page_url = str(ids.catalogue_record(record.id))
+    schema = to_schemaorg(stored, subject, page_url,
+                          {"name": config().repository_name, "url": config().base_uri})
+    fields = view.description_fields(stored, subject)
+    return render_template(
+        "record.html", record=record, subject=str(subject), page_url=page_url,
+        oai_identifier=ids.oai(record.id), titles=view.titles(stored, subject), fields=fields,
+        licence_terms=[f for f in fields if f.predicate in view.LICENCE_TERMS],
+        distributions=view.distributions(stored, subject),
+        licences=view.licences(stored, subject),
+        catalogue=view.catalogue_fields(record, ids.oai(record.id)),
+        provenance=view.provenance_fields(record),
+        alternates=alternates(record.id), oai_links=oai_links(record.id),
+        exports=export_links(record.id), schema_json=script_text(schema),
+        config=config(),
+    )
+
+
+def oai_links(local_id: str) -> list[tuple[str, str]]:
+    """(metadataPrefix, GetRecord URL) for every format the OAI-PMH provider disseminates."""
+    identifier = repository().ids.oai(local_id)
+    return [(f.prefix, url_for("oai.oai", verb="GetRecord", metadataPrefix=f.prefix,
+                               identifier=identifier)) for f in METADATA_FORMATS]
+
+
+def export_links(local_id: str) -> list[tuple[str, str, str]]:
+    """(format name, URL, media type) of every export of the record."""
+    return [(f.name, url_for("home.export", local_id=local_id, fmt=f.name), f.media_type)
+            for f in FORMATS.values()]
+
+
+def gone(local_id: str, stored: Graph, variant: str | None) -> Response:
+    """410 Gone: the tombstone page (HTML), the tombstone triples (RDF), or plain text."""
+    if variant == HTML:
+        response = Response(tombstone_html(local_id, stored), 410, mimetype="text/html")
+    elif variant is not None:
+        response = Response(serialize_rdf(stored, variant), 410,
+                            mimetype=RDF_SYNTAXES[variant].media_type)
+    else:
+        response = Response(f"record {local_id} was withdrawn and will not come back\n", 410,
+                            content_type=TEXT)
+    response.vary.add("Accept")
+    return response
+
+
+def tombstone_html(local_id: str, stored: Graph) -> str:
+    """The page of a withdrawn record: what it was, when it went, its OAI identifier."""
+    ids = repository().ids
+    tomb = split_record_graph(local_id, stored, ids)
+    return render_template(
+        "tombstone.html", local_id=local_id, subject=str(ids.resource(local_id)),
+        oai_identifier=ids.oai(local_id), sets=tombstone_set_specs(stored, local_id, ids),
+        withdrawn=utc_text(tomb.datestamp) if tomb.datestamp else None, config=config())
+
+
+def not_found(local_id: str) -> Response:
+    """404: an HTML page for browsers, plain text for everyone else."""
+    if wants_html():
+        body = render_template("not_found.html", local_id=local_id, config=config())
+        response = Response(body, 404, mimetype="text/html")
+    else:
+        response = Response(f"no public record {local_id}\n", 404, content_type=TEXT)
+    response.vary.add("Accept")
+    return response
+
+
+def not_acceptable(local_id: str) -> Response:
+    """406 listing the media types the record can be had in (and Link headers to them)."""
+    lines = [f"{media_type.split(';')[0]}  {href}" for href, media_type, _ in alternates(local_id)]
+    body = "none of the accepted media types is available; available:\n" + "\n".join(lines)
+    response = Response(body + "\n", 406, content_type=TEXT)
+    response.vary.add("Accept")
+    response.headers["Link"] = link_header(local_id)
+    return response
+
+
+def cannot_write(local_id: str, what: str, error: InputError) -> Response:
+    """500 naming the record and why it cannot be written as ``what`` (a crosswalk or writer
+    refused it; a published record should never get here)."""
+    return Response(f"record {local_id} cannot be written as {what}: {error}\n", 500,
+                    content_type=TEXT)
+
+
+@bp.errorhandler(StoreError)
+def store_failed(error: StoreError) -> Response:
+    """503 with Retry-After when the store fails (the request may well succeed later)."""
+    return Response(f"the repository is unavailable: {error}\n", 503, content_type=TEXT,
+                    headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
+
+
+def export(local_id: str, fmt: str, media_type: str) -> Response:
+    """The public record in export format ``fmt``; 404 unknown, 410 withdrawn, 500 when the
+    crosswalk cannot write it."""
+    try:
+        stored = public_graph(repository(), local_id)
+    except (InputError, NotFound):
+        return not_found(local_id)
+    if is_tombstone(stored, local_id, repository().ids):
+        return gone(local_id, stored, HTML if wants_html() else None)
+    record = split_record_graph(local_id, stored, repository().ids)
+    try:
+        data = export_record(repository(), record, fmt)
+    except InputError as error:
+        return cannot_write(local_id, fmt, error)
+    response = Response(data, content_type=media_type)
+    response.headers["Link"] = f'<{url_for("records.page", local_id=local_id)}>; rel="describedby"'
+    return conditional(response, record, fmt)

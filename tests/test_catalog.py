@@ -1,0 +1,176 @@
+"""/.well-known/void and /catalog over the demo repository: counts that match the public area,
+published datasets only, paging, content negotiation, and DCAT-AP conformance."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator
+
+import pyoxigraph
+import pytest
+from flask.testing import FlaskClient
+from pyshacl import validate
+from rdflib import Graph, Literal, URIRef
+from rdflib.compare import isomorphic
+from rdflib.namespace import SH
+
+import endpoints.catalog
+from app import create_app
+from repository import Config, Repository
+from repository.records import Source
+from repository.store import to_rdflib
+from tests.conftest import shared_path
+from tests.oai_support import dataset, demo_repository
+from vocab.namespaces import DCAT, DCT, RDF_, XSD
+
+BASE = "https://yuliao.example.org/"
+VOID = "http://rdfs.org/ns/void#"
+HYDRA = "http://www.w3.org/ns/hydra/core#"
+HIDDEN = ("00009203", "00009127", "00001182", "00009128", "00000026")
+RDF_FORMATS = {"text/turtle": pyoxigraph.RdfFormat.TURTLE,
+               "application/ld+json": pyoxigraph.RdfFormat.JSON_LD,
+               "application/rdf+xml": pyoxigraph.RdfFormat.RDF_XML,
+               "application/n-triples": pyoxigraph.RdfFormat.N_TRIPLES}
+MODULAR = ("shapes.ttl", "shapes_recommended.ttl", "range.ttl", "deprecateduris.ttl")
+
+
+@pytest.fixture(scope="module")
+def repo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Repository]:
+    with demo_repository(tmp_path_factory.mktemp("catalog") / "home") as repository:
+        yield repository
+
+
+@pytest.fixture(scope="module")
+def client(repo: Repository) -> FlaskClient:
+    return create_app(repository=repo).test_client()
+
+
+def parse(data: bytes, media_type: str) -> Graph:
+    """Oxigraph reads every format (rdflib 7.6's JSON-LD parser warns about itself)."""
+    graph = Graph()
+    for quad in pyoxigraph.parse(data, format=RDF_FORMATS[media_type]):
+        graph.add((to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object)))
+    return graph
+
+
+def fetch(client: FlaskClient, path: str, accept: str = "text/turtle") -> Graph:
+    response = client.get(path, headers={"Accept": accept})
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert response.mimetype == accept and "Accept" in response.vary
+    return parse(response.data, accept)
+
+
+def published(repo: Repository) -> set[URIRef]:
+    return {record_resource for record_resource in (
+        repo.ids.resource(i) for i in repo.local_ids(public=True) if i not in HIDDEN)}
+
+
+# -- VoID -----------------------------------------------------------------------------------
+
+
+def test_void_counts_match_the_public_area(client: FlaskClient, repo: Repository) -> None:
+    void = fetch(client, "/.well-known/void")
+    dataset = URIRef(f"{BASE}void#dataset")
+    assert (dataset, RDF_.type, URIRef(VOID + "Dataset")) in void
+    assert void.value(dataset, URIRef(VOID + "triples")) == Literal(len(repo.public),
+                                                                   datatype=XSD.integer)
+    assert void.value(dataset, URIRef(VOID + "entities")) == Literal(len(published(repo)),
+                                                                    datatype=XSD.integer)
+    assert void.value(dataset, URIRef(VOID + "sparqlEndpoint")) == URIRef(f"{BASE}sparql")
+    assert void.value(dataset, URIRef(VOID + "uriSpace")) == Literal(f"{BASE}id/")
+    assert URIRef(str(DCAT.Dataset).split("Dataset")[0]) in set(
+        void.objects(dataset, URIRef(VOID + "vocabulary")))
+
+
+@pytest.fixture(scope="module")
+def turtle(client: FlaskClient) -> dict[str, Graph]:
+    """Each description as Turtle, fetched once."""
+    return {path: fetch(client, path) for path in ("/.well-known/void", "/catalog")}
+
+
+@pytest.mark.parametrize("path", ["/.well-known/void", "/catalog"])
+@pytest.mark.parametrize("accept", [m for m in RDF_FORMATS if m != "text/turtle"])
+def test_every_rdf_format_says_the_same_as_turtle(client: FlaskClient, turtle: dict[str, Graph],
+                                                   path: str, accept: str) -> None:
+    assert isomorphic(fetch(client, path, accept), turtle[path])
+
+
+def test_a_format_nobody_writes_is_406(client: FlaskClient) -> None:
+    assert client.get("/catalog", headers={"Accept": "image/png"}).status_code == 406
+
+
+# -- DCAT -----------------------------------------------------------------------------------
+
+
+def test_the_catalogue_lists_the_published_datasets_only(turtle: dict[str, Graph],
+                                                         repo: Repository) -> None:
+    catalog = turtle["/catalog"]
+    listed = set(catalog.objects(URIRef(f"{BASE}catalog"), DCAT.dataset))
+    assert listed == published(repo)
+    for local_id in HIDDEN:
+        assert (repo.ids.resource(local_id), None, None) not in catalog
+
+
+def test_the_catalogue_offers_the_sparql_and_oai_services(turtle: dict[str, Graph]) -> None:
+    catalog = turtle["/catalog"]
+    services = set(catalog.objects(URIRef(f"{BASE}catalog"), DCAT.service))
+    endpoints_ = {catalog.value(s, DCAT.endpointURL) for s in services}
+    assert endpoints_ == {URIRef(f"{BASE}sparql"), URIRef(f"{BASE}oai")}
+    assert all((s, RDF_.type, DCAT.DataService) in catalog for s in services)
+
+
+def test_the_catalogue_pages(client: FlaskClient, repo: Repository,
+                             monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(endpoints.catalog, "PAGE_SIZE", 10)
+    catalog, seen = URIRef(f"{BASE}catalog"), set()
+    for number in range(1, 5):
+        page = fetch(client, f"/catalog?page={number}")
+        view = page.value(catalog, URIRef(HYDRA + "view"))
+        assert view == URIRef(f"{BASE}catalog?page={number}")
+        assert (view, RDF_.type, URIRef(HYDRA + "PartialCollectionView")) in page
+        has_next = page.value(view, URIRef(HYDRA + "next")) is not None
+        assert has_next is (number < 4)
+        seen |= set(page.objects(catalog, DCAT.dataset))
+    assert seen == published(repo)
+
+
+@pytest.mark.parametrize(("page", "status"), [("0", 400), ("two", 400), ("99", 404)])
+def test_a_page_that_is_not_there(client: FlaskClient, page: str, status: int) -> None:
+    response = client.get("/catalog", query_string={"page": page})
+    assert response.status_code == status and response.mimetype == "text/plain"
+
+
+@pytest.mark.shared
+def test_the_catalogue_conforms_to_the_dcat_ap_shapes(client: FlaskClient,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """On a page of five datasets (the per-dataset export is tested in test_dcat.py; pyshacl
+    needs about ten seconds for the whole demo catalogue)."""
+    monkeypatch.setattr(endpoints.catalog, "PAGE_SIZE", 5)
+    shapes = Graph()
+    for name in MODULAR:
+        shapes.parse(shared_path("standards", "dcat-ap", "3.0.1", "html-shacl", name),
+                     format="turtle")
+    _, report, _ = validate(fetch(client, "/catalog"), shacl_graph=shapes, inference="none",
+                            advanced=False)
+    violations = [f"{report.value(r, SH.focusNode)} {report.value(r, SH.resultPath)}: "
+                  f"{report.value(r, SH.resultMessage)}"
+                  for r in report.subjects(SH.resultSeverity, SH.Violation)]
+    assert violations == []
+
+
+def test_void_has_a_subset_per_harvest_source(tmp_path) -> None:
+    repo = Repository(Config(home=tmp_path), in_memory=True)
+    source, run = URIRef(f"{BASE}source/ntu"), URIRef(f"{BASE}run/ntu/20260301T080000Z")
+    for local_id in ("00000001", "00000002"):
+        record = dataset(repo, local_id, state="draft")
+        repo.put(dataclasses.replace(record, source=Source(f"oai:ntu:{local_id}",
+                                                           activity=run)))
+    repo.publish("00000001")  # 00000002 stays a draft: not counted
+    activity = Graph()
+    activity.add((run, URIRef("http://www.w3.org/ns/prov#used"), source))
+    repo.public.replace({URIRef(f"{BASE}graph/run/ntu/20260301T080000Z"): activity})
+    void = fetch(create_app(repository=repo).test_client(), "/.well-known/void")
+    subsets = list(void.objects(URIRef(f"{BASE}void#dataset"), URIRef(VOID + "subset")))
+    assert len(subsets) == 1
+    assert void.value(subsets[0], DCT.source) == source
+    assert void.value(subsets[0], URIRef(VOID + "entities")) == Literal(1, datatype=XSD.integer)
