@@ -9,6 +9,7 @@ cross threads.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from collections.abc import Iterable, Iterator
@@ -101,6 +102,15 @@ def replacement_update(graphs: dict[URIRef, list[str] | None],
     return " ;\n".join(operations)
 
 
+@contextlib.contextmanager
+def _reading(path: Path | None) -> Iterator[None]:
+    """Translate Oxigraph's read errors (I/O, corruption) into StoreError naming the store."""
+    try:
+        yield
+    except OSError as error:
+        raise StoreError(f"cannot read the store at {path or 'memory'}: {error}") from error
+
+
 class Store:
     """An Oxigraph store on disk (or in memory when ``path`` is None).
 
@@ -154,31 +164,40 @@ class Store:
     # -- reading ---------------------------------------------------------------------------
 
     def graph(self, name: URIRef) -> Graph:
-        """The triples of named graph ``name`` as an rdflib Graph (empty when absent)."""
+        """The triples of named graph ``name`` as an rdflib Graph (empty when absent).
+        Raises StoreError when the store cannot be read."""
         result = Graph()
-        for quad in self._store.quads_for_pattern(None, None, None, ox.NamedNode(name)):
-            result.add((to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object)))
+        with _reading(self.path):
+            for quad in self._store.quads_for_pattern(None, None, None, ox.NamedNode(name)):
+                result.add((to_rdflib(quad.subject), to_rdflib(quad.predicate),
+                            to_rdflib(quad.object)))
         return result
 
     def subject_facts(self, subject: URIRef, graph: URIRef) -> dict[URIRef, Node]:
         """Predicate → object of ``subject`` in named graph ``graph`` (an index lookup; with
-        several objects for a predicate, one of them)."""
-        quads = self._store.quads_for_pattern(ox.NamedNode(subject), None, None,
-                                              ox.NamedNode(graph))
-        return {URIRef(quad.predicate.value): to_rdflib(quad.object) for quad in quads}
+        several objects for a predicate, one of them). Raises StoreError."""
+        with _reading(self.path):
+            quads = self._store.quads_for_pattern(ox.NamedNode(subject), None, None,
+                                                  ox.NamedNode(graph))
+            return {URIRef(quad.predicate.value): to_rdflib(quad.object) for quad in quads}
 
     def has_graph(self, name: URIRef) -> bool:
-        """True when named graph ``name`` holds at least one triple."""
-        quads = self._store.quads_for_pattern(None, None, None, ox.NamedNode(name))
-        return next(iter(quads), None) is not None
+        """True when named graph ``name`` holds at least one triple. Raises StoreError."""
+        with _reading(self.path):
+            quads = self._store.quads_for_pattern(None, None, None, ox.NamedNode(name))
+            return next(iter(quads), None) is not None
 
     def absent(self, names: Iterable[URIRef]) -> frozenset[URIRef]:
-        """Those of ``names`` that are not named graphs of this store."""
-        return frozenset(n for n in names if not self._store.contains_named_graph(ox.NamedNode(n)))
+        """Those of ``names`` that are not named graphs of this store. Raises StoreError."""
+        with _reading(self.path):
+            return frozenset(n for n in names
+                             if not self._store.contains_named_graph(ox.NamedNode(n)))
 
     def graph_names(self) -> list[URIRef]:
-        """Every named graph in the store."""
-        return [URIRef(g.value) for g in self._store.named_graphs() if isinstance(g, ox.NamedNode)]
+        """Every named graph in the store. Raises StoreError."""
+        with _reading(self.path):
+            return [URIRef(g.value) for g in self._store.named_graphs()
+                    if isinstance(g, ox.NamedNode)]
 
     def select(self, sparql: str, **options) -> list[dict[str, Node]]:
         """The solutions of a SELECT query, materialised as dicts of rdflib terms.
