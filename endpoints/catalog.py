@@ -15,6 +15,7 @@ Both read the public area only and answer Turtle by default, JSON-LD, RDF/XML or
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 
 from flask import Blueprint, Response, current_app, request
@@ -24,6 +25,7 @@ from repository import Repository
 from repository.config import Config
 from repository.crosswalks.dcat import catalogue, dcat_triples, record_subject
 from repository.errors import RepositoryError
+from repository.records import now_utc, utc_literal
 from repository.sparql import QUERY_PREFIXES
 from vocab.namespaces import DCAT, DCT, FOAF, PREFIXES, RDF_, XSD, YL, bind_prefixes
 
@@ -67,27 +69,12 @@ def config() -> Config:
     return current_app.config["YULIAO"]
 
 
-# -- counting the public area ------------------------------------------------------------------
+# -- VoID --------------------------------------------------------------------------------------
 
 
-def count(query: str) -> int:
-    """The ``?n`` of a COUNT query over the public area (0 when there is no row)."""
-    rows = repository().public.select(query)
-    return int(rows[0]["n"]) if rows and "n" in rows[0] else 0
-
-
-def dataset_ids() -> list[str]:
-    """Local ids of the published records (tombstones left out), sorted."""
-    rows = repository().public.select(f"""
-        SELECT DISTINCT ?id WHERE {{ {GRAPH_PATTERN} {{
-          ?r <{YL.localId}> ?id ; <{FOAF.primaryTopic}> ?d .
-          FILTER NOT EXISTS {{ ?r a <{YL.Tombstone}> }} }} }} ORDER BY ?id""")
-    return [str(row["id"]) for row in rows]
-
-
-def source_subsets() -> list[tuple[URIRef, int]]:
+def source_subsets(repository: Repository) -> list[tuple[URIRef, int]]:
     """Each harvest source public records came from, with how many records."""
-    rows = repository().public.select(f"""
+    rows = repository.public.select(f"""
         SELECT ?source (COUNT(DISTINCT ?r) AS ?n) WHERE {{
           GRAPH ?g {{ ?r <{FOAF.primaryTopic}> ?d ;
                         <http://www.w3.org/ns/prov#wasGeneratedBy> ?run }}
@@ -98,17 +85,16 @@ def source_subsets() -> list[tuple[URIRef, int]]:
                                                                       URIRef)]
 
 
-# -- VoID --------------------------------------------------------------------------------------
-
-
-def void_graph(base: str, name: str) -> Graph:
-    """The VoID description of the public area of the repository at ``base``."""
+def void_graph(repository: Repository) -> Graph:
+    """The VoID description of the public area of ``repository``. Raises StoreError."""
+    config = repository.config
+    base = config.base_uri
     g = Graph(bind_namespaces="none")
     dataset = URIRef(f"{base}void#dataset")
     g.add((URIRef(f"{base}.well-known/void"), RDF_.type, void("DatasetDescription")))
     g.add((URIRef(f"{base}.well-known/void"), FOAF.primaryTopic, dataset))
     g.add((dataset, RDF_.type, void("Dataset")))
-    g.add((dataset, DCT.title, Literal(name)))
+    g.add((dataset, DCT.title, Literal(config.repository_name)))
     g.add((dataset, DCT.description, Literal(
         "Metadata of the published records of this repository (DCAT, Dublin Core, OLAC "
         "roles, licences, harvest provenance); drafts and records under review are not in it.",
@@ -117,34 +103,92 @@ def void_graph(base: str, name: str) -> Graph:
     g.add((dataset, void("sparqlEndpoint"), URIRef(f"{base}sparql")))
     g.add((dataset, void("rootResource"), URIRef(f"{base}catalog")))
     g.add((dataset, void("uriSpace"), Literal(f"{base}id/")))
-    g.add((dataset, DCT.rights, Literal(config().oai.archive.access, lang="en")))
+    g.add((dataset, DCT.rights, Literal(config.oai.archive.access, lang="en")))
     for prefix in VOCABULARIES:
         g.add((dataset, void("vocabulary"), URIRef(PREFIXES[prefix])))
-    _void_counts(g, dataset)
-    _void_subsets(g, dataset, base)
+    _void_counts(g, dataset, repository)
+    _void_subsets(g, dataset, repository)
     bind_prefixes(g)
     return g
 
 
-def _void_counts(g: Graph, dataset: URIRef) -> None:
-    triples = count(f"SELECT (COUNT(*) AS ?n) WHERE {{ {GRAPH_PATTERN} {{ ?s ?p ?o }} }}")
-    records = count(f"SELECT (COUNT(DISTINCT ?r) AS ?n) WHERE {{ {GRAPH_PATTERN} {{ "
-                    f"?r <{FOAF.primaryTopic}> ?d }} }}")
-    ids = dataset_ids()
-    g.add((dataset, void("triples"), Literal(triples, datatype=XSD.integer)))
-    g.add((dataset, void("entities"), Literal(len(ids), datatype=XSD.integer)))
-    g.add((dataset, void("documents"), Literal(records, datatype=XSD.integer)))
-    if ids:
-        g.add((dataset, void("exampleResource"), repository().ids.resource(ids[0])))
+def _void_counts(g: Graph, dataset: URIRef, repository: Repository) -> None:
+    """Triples from the store (a scan); datasets and documents from the dissemination index,
+    which holds exactly the public records and tombstones."""
+    index = repository.disseminations
+    g.add((dataset, void("triples"), Literal(len(repository.public), datatype=XSD.integer)))
+    g.add((dataset, void("entities"), Literal(index.live_count(), datatype=XSD.integer)))
+    g.add((dataset, void("documents"), Literal(len(index), datatype=XSD.integer)))
+    sample = index.sample_id()
+    if sample is not None:
+        g.add((dataset, void("exampleResource"), repository.ids.resource(sample)))
 
 
-def _void_subsets(g: Graph, dataset: URIRef, base: str) -> None:
-    for index, (source, records) in enumerate(source_subsets(), start=1):
-        subset = URIRef(f"{base}void#source-{index}")
+def _void_subsets(g: Graph, dataset: URIRef, repository: Repository) -> None:
+    for index, (source, records) in enumerate(source_subsets(repository), start=1):
+        subset = URIRef(f"{repository.config.base_uri}void#source-{index}")
         g.add((dataset, void("subset"), subset))
         g.add((subset, RDF_.type, void("Dataset")))
         g.add((subset, DCT.source, source))
         g.add((subset, void("entities"), Literal(records, datatype=XSD.integer)))
+
+
+class VoidCache:
+    """The VoID description, computed once per state of the public area.
+
+    Its statistics scan the store (about 10 s for 26 million quads), so a request never waits
+    for them but the first: when the dissemination index shows a change, the description is
+    recomputed on a background thread and the previous one is served meanwhile (its
+    ``dct:modified`` says when it was computed). Raises StoreError (the first computation).
+    """
+
+    def __init__(self, repository: Repository) -> None:
+        self.repository = repository
+        self._lock = threading.Lock()
+        self._state: tuple | None = None
+        self._graph: Graph | None = None
+        self.refreshing: threading.Thread | None = None
+
+    def graph(self) -> Graph:
+        state = self.repository.disseminations.state()
+        with self._lock:
+            if self._graph is None:
+                self._compute(state)
+            elif state != self._state and self.refreshing is None:
+                self.refreshing = threading.Thread(target=self._refresh, args=(state,),
+                                                   name="void-refresh", daemon=True)
+                self.refreshing.start()
+            return self._graph
+
+    def _compute(self, state: tuple) -> None:
+        self._graph, self._state = self._described(), state
+
+    def _described(self) -> Graph:
+        graph = void_graph(self.repository)
+        dataset = URIRef(f"{self.repository.config.base_uri}void#dataset")
+        graph.add((dataset, DCT.modified, utc_literal(now_utc())))
+        return graph
+
+    def _refresh(self, state: tuple) -> None:
+        """Recompute for ``state`` off the request; on a store error keep the stale graph
+        (the next request after a change tries again)."""
+        try:
+            graph = self._described()
+            with self._lock:
+                self._graph, self._state = graph, state
+        except RepositoryError:
+            pass
+        finally:
+            with self._lock:
+                self.refreshing = None
+
+
+def void_cache() -> VoidCache:
+    """The application's VoID cache (made on first use)."""
+    cache = current_app.extensions.get("yuliao.void")
+    if cache is None:
+        cache = current_app.extensions["yuliao.void"] = VoidCache(repository())
+    return cache
 
 
 # -- DCAT --------------------------------------------------------------------------------------
@@ -163,19 +207,21 @@ class Page:
         return max(1, -(-self.total // PAGE_SIZE))
 
 
-def page_of(argument: str | None, ids: list[str]) -> Page:
-    """The page ``argument`` (1 when absent) of ``ids``. Raises PageError: 400 for a page that
-    is not a whole number from 1, 404 for one past the last."""
+def page_of(argument: str | None, total: int) -> Page:
+    """The page ``argument`` (1 when absent) of the ``total`` published datasets, its ids read
+    from the dissemination index. Raises PageError: 400 for a page that is not a whole number
+    from 1, 404 for one past the last; StoreError when the index fails."""
     try:
         number = int(argument) if argument is not None else 1
     except ValueError:
         raise PageError(f"page={argument!r} is not a whole number", 400) from None
     if number < 1:
         raise PageError(f"page={number}: pages start at 1", 400)
-    page = Page(number, ids[(number - 1) * PAGE_SIZE:number * PAGE_SIZE], len(ids))
-    if number > page.last:
-        raise PageError(f"page={number}: the catalogue has {page.last} pages", 404)
-    return page
+    last = max(1, -(-total // PAGE_SIZE))
+    if number > last:
+        raise PageError(f"page={number}: the catalogue has {last} pages", 404)
+    ids = repository().disseminations.live_ids((number - 1) * PAGE_SIZE, PAGE_SIZE)
+    return Page(number, ids, total)
 
 
 def catalog_graph(base: str, page: Page) -> Graph:
@@ -265,7 +311,7 @@ def void_description() -> Response:
     """The VoID description (503 when the store fails, 406 for an unknown format)."""
     try:
         fmt = rdf_format()
-        return rdf_response(void_graph(config().base_uri, config().repository_name), fmt)
+        return rdf_response(void_cache().graph(), fmt)
     except (RepositoryError, NotAcceptable, CannotSerialise) as error:
         return text_error(error)
 
@@ -275,7 +321,7 @@ def catalog() -> Response:
     """One page of the DCAT catalogue (400/404 for a bad page, 406, 503)."""
     try:
         fmt = rdf_format()
-        page = page_of(request.args.get("page"), dataset_ids())
+        page = page_of(request.args.get("page"), repository().disseminations.live_count())
         return rdf_response(catalog_graph(config().base_uri, page), fmt)
     except (RepositoryError, NotAcceptable, CannotSerialise, PageError) as error:
         return text_error(error)

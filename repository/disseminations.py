@@ -263,6 +263,33 @@ class Disseminations:
             return db.execute(f"SELECT COUNT(*) FROM records {_clause(where)}",
                               params).fetchone()[0]
 
+    def live_ids(self, offset: int, limit: int) -> list[str]:
+        """Local ids of the records that are not deleted, in local-id order: ``limit`` of them
+        from position ``offset``."""
+        with self._reading() as db:
+            found = db.execute("SELECT local_id FROM records WHERE NOT deleted "
+                               "ORDER BY local_id LIMIT ? OFFSET ?", (limit, offset))
+            return [row[0] for row in found]
+
+    def live_count(self) -> int:
+        """How many records are not deleted."""
+        with self._reading() as db:
+            return db.execute("SELECT COUNT(*) FROM records WHERE NOT deleted").fetchone()[0]
+
+    def set_sizes(self, parent: str) -> dict[str, int]:
+        """Records not deleted in each set below ``parent`` (``source`` → ``source:x`` …)."""
+        with self._reading() as db:
+            found = db.execute(
+                "SELECT m.spec, COUNT(*) FROM memberships AS m JOIN records AS r"
+                " ON r.local_id = m.local_id WHERE m.spec > ? AND m.spec < ? AND NOT r.deleted"
+                " GROUP BY m.spec ORDER BY m.spec", (f"{parent}:", f"{parent};"))
+            return dict(found.fetchall())
+
+    def state(self) -> tuple[int, str | None]:
+        """(rows, latest datestamp): changes with every public change that takes a second."""
+        with self._reading() as db:
+            return tuple(db.execute("SELECT COUNT(*), MAX(datestamp) FROM records").fetchone())
+
     def earliest_datestamp(self) -> str | None:
         with self._reading() as db:
             return db.execute("SELECT MIN(datestamp) FROM records").fetchone()[0]

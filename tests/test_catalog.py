@@ -174,3 +174,36 @@ def test_void_has_a_subset_per_harvest_source(tmp_path) -> None:
     assert len(subsets) == 1
     assert void.value(subsets[0], DCT.source) == source
     assert void.value(subsets[0], URIRef(VOID + "entities")) == Literal(1, datatype=XSD.integer)
+
+
+def test_void_is_recomputed_off_the_request_after_a_change(tmp_path) -> None:
+    repo = Repository(Config(home=tmp_path), in_memory=True)
+    for local_id in ("00000001", "00000002"):
+        repo.put(dataset(repo, local_id, state="draft"))
+    repo.publish("00000001")
+    app = create_app(repository=repo)
+    entities, modified = URIRef(VOID + "entities"), DCT.modified
+    dataset_iri = URIRef(f"{BASE}void#dataset")
+    first = fetch(app.test_client(), "/.well-known/void")
+    assert first.value(dataset_iri, entities) == Literal(1, datatype=XSD.integer)
+    assert first.value(dataset_iri, modified) is not None
+    repo.publish("00000002")
+    stale = fetch(app.test_client(), "/.well-known/void")  # served at once, refresh started
+    assert stale.value(dataset_iri, entities) == Literal(1, datatype=XSD.integer)
+    refreshing = app.extensions["yuliao.void"].refreshing
+    if refreshing is not None:
+        refreshing.join(timeout=30)
+    fresh = fetch(app.test_client(), "/.well-known/void")
+    assert fresh.value(dataset_iri, entities) == Literal(2, datatype=XSD.integer)
+    assert fresh.value(dataset_iri, URIRef(VOID + "triples")) == Literal(len(repo.public),
+                                                                        datatype=XSD.integer)
+
+
+def test_catalogue_pages_come_from_the_index_in_local_id_order(client: FlaskClient,
+                                                               repo: Repository) -> None:
+    catalog = fetch(client, "/catalog")
+    listed = sorted(repo.ids.local_id_of(str(d))
+                    for d in catalog.objects(URIRef(f"{BASE}catalog"), DCAT.dataset))
+    assert listed == repo.disseminations.live_ids(0, 100)
+    assert catalog.value(URIRef(f"{BASE}catalog"), URIRef(HYDRA + "totalItems")) == Literal(
+        repo.disseminations.live_count(), datatype=XSD.integer)
