@@ -344,12 +344,18 @@ def iter_paths(paths: Iterable[Path]) -> Iterator[Path]:
 UNCHECKED_STATES = ("draft", "in-revision")
 
 
+#: States of a published record whose takedown is being reviewed: still public (BRIEF §4).
+TAKEDOWN_UNDER_REVIEW = ("takedown-pending-agency", "takedown-pending-platform")
+
+
 def load_records(repository: Repository, records: list[Record], validator=None) -> ImportReport:
     """Store ready-made records in their states (used for the demo data).
 
     Records in review or published must pass their shapes; drafts and records returned for
     revision may be incomplete and are stored as they are. Withdrawn records are published and
-    then withdrawn, so that their tombstone is public.
+    then withdrawn, so that their tombstone is public; records whose takedown is under review
+    are published and then put in that state, since they stay public until it is approved
+    (BRIEF §4).
     """
     importer = Importer(repository, validator=validator)
     report = ImportReport()
@@ -360,9 +366,11 @@ def load_records(repository: Repository, records: list[Record], validator=None) 
         if errors:
             report.outcomes.append(Outcome(record.id, record.id, "invalid", str(errors[0])))
             continue
-        publish = record.state in ("published", "withdrawn")
+        publish = record.state in ("published", "withdrawn", *TAKEDOWN_UNDER_REVIEW)
         saved = repository.save_batch([record], publish=publish)
         if record.state == "withdrawn":
             repository.withdraw(record.id)
+        elif record.state in TAKEDOWN_UNDER_REVIEW:
+            repository.set_state(record.id, record.state)
         report.outcomes.append(Outcome(record.id, record.id, saved[record.id]))
     return report

@@ -14,6 +14,7 @@ from rdflib.compare import isomorphic
 
 from app import main
 from repository import Config, Repository
+from repository.importer import TAKEDOWN_UNDER_REVIEW
 
 from .conftest import shared_path
 
@@ -40,6 +41,10 @@ LAUGHS = """<?xml version="1.0"?>
 """
 
 
+#: Demo states visible to the public: published, and published with a takedown under review.
+PUBLIC_STATES = ("published", *TAKEDOWN_UNDER_REVIEW)
+
+
 @pytest.fixture
 def home(tmp_path: Path) -> Path:
     return tmp_path / "home"
@@ -64,7 +69,7 @@ def test_init_demo_loads_every_demo_record(demo_home: Path) -> None:
     with Repository(Config(home=demo_home)) as repo:
         expected = list(demo.records(repo.config.base_uri))
         assert set(repo.local_ids()) == {d.local_id for d in expected}
-        published = {d.local_id for d in expected if d.state == "published"}
+        published = {d.local_id for d in expected if d.state in PUBLIC_STATES}
         assert {r.id for r in repo.published()} == published
 
 
@@ -72,7 +77,7 @@ def test_nothing_unpublished_of_the_demo_reaches_an_export(demo_home: Path, tmp_
     import demo
 
     hidden = [d for d in demo.records(Config(home=demo_home).base_uri)
-              if d.state not in ("published",)]
+              if d.state not in PUBLIC_STATES]
     assert hidden, "the demo must include records that are not published"
     out = tmp_path / "all.nq"
     assert run(demo_home, "export", "--format", "nquads", "-o", str(out)).exit_code == 0
@@ -211,3 +216,10 @@ def _graphs(path: Path) -> dict[str, Graph]:
             triple = tuple(to_rdflib(t) for t in (quad.subject, quad.predicate, quad.object))
             graphs.setdefault(str(quad.graph_name), Graph()).add(triple)
     return graphs
+
+
+def test_a_demo_record_whose_takedown_is_under_review_stays_public(demo_home: Path) -> None:
+    with Repository(Config(home=demo_home)) as repo:
+        assert repo.get("00009205").state == "takedown-pending-agency"
+        assert repo.get("00009205", public=True).id == "00009205"  # not a tombstone
+        assert repo.disseminations.get("00009205", "olac").deleted is False

@@ -139,7 +139,7 @@ def test_reindex_and_init_force_on_the_command_line(tmp_path) -> None:
     home = tmp_path / "home"
     assert run(home, "init", "--demo").exit_code == 0
     result = run(home, "reindex")
-    assert result.exit_code == 0 and "reindexed 32 public records" in result.output
+    assert result.exit_code == 0 and "reindexed 33 public records" in result.output
     assert run(home, "init", "--force").exit_code == 0
     with Repository(Config.from_env(home)) as repository:
         assert len(repository.disseminations) == 0

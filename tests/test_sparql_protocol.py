@@ -47,7 +47,7 @@ def test_get_answers_sparql_json_by_default(client: FlaskClient) -> None:
     assert response.status_code == 200
     assert response.mimetype == "application/sparql-results+json"
     assert "Accept" in response.vary
-    assert len(datasets(response.data)) == 31
+    assert len(datasets(response.data)) == 32
 
 
 def test_form_post_and_direct_post_answer_as_get(client: FlaskClient) -> None:
@@ -193,7 +193,7 @@ def test_a_browser_without_a_query_gets_the_query_page(client: FlaskClient) -> N
 def test_the_html_view_shows_the_rows(client: FlaskClient) -> None:
     response = client.get("/sparql", query_string={"query": DATASETS, "format": "html"})
     page = response.get_data(as_text=True)
-    assert "31 列 · rows" in page
+    assert "32 列 · rows" in page
     assert f'<a href="{BASE}id/00000001">' in page
 
 
