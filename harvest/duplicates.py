@@ -84,7 +84,7 @@ def _write(repository: Repository, local_id: str, others: set[str]) -> None:
     g = Graph(bind_namespaces="none")
     for other in sorted(others):
         g.add((ids.resource(local_id), PROV.alternateOf, ids.resource(other)))
-    name = URIRef(f"{ids.graph(local_id)}/links")
+    name = ids.links_graph(local_id)
     repository.work.replace({name: g})
     public = [t for t in g if _published(repository, t[2]) and _published(repository, t[0])]
     repository.public.replace({name: public or None})

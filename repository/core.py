@@ -358,14 +358,17 @@ class Repository:
         if self.public.has_graph(self.ids.graph(local_id)):
             stamp = next_datestamp(self._public_datestamp(local_id) or record.datestamp)
             self._bury(record.with_(datestamp=stamp))
-        self.work.replace({self.ids.graph(local_id): None, self.ids.raw_graph(local_id): None})
+        self.work.replace({self.ids.graph(local_id): None, self.ids.raw_graph(local_id): None,
+                           self.ids.links_graph(local_id): None})
 
     def _bury(self, record: Record) -> None:
         """Replace the public revision of ``record`` by its tombstone (keeping the sets it was
-        in), then mark it deleted in the dissemination index."""
+        in) and drop its public links, in one update; then mark it deleted in the dissemination
+        index."""
         specs = self._public_set_specs(record.id)
         tomb = tombstone_triples(record, self.ids, specs)
-        self.public.replace({self.ids.graph(record.id): tomb})
+        self.public.replace({self.ids.graph(record.id): tomb,
+                             self.ids.links_graph(record.id): None})
         self.disseminations.put([render_tombstone(record.id, record.datestamp, tuple(specs))])
 
     # -- the dissemination index -----------------------------------------------------------

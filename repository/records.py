@@ -98,6 +98,10 @@ class Identifiers:
     def raw_graph(self, local_id: str) -> URIRef:
         return URIRef(f"{self.base}graph/{local_id}/raw")
 
+    def links_graph(self, local_id: str) -> URIRef:
+        """Where the record's ``prov:alternateOf`` links to the same dataset elsewhere live."""
+        return URIRef(f"{self.base}graph/{local_id}/links")
+
     def oai(self, local_id: str) -> str:
         return f"oai:{self.oai_id}:{local_id}"
 

@@ -230,6 +230,12 @@ def test_the_same_dataset_from_two_sources_is_linked_not_silently_duplicated(rep
         links = repo.public.graph(URIRef(f"{repo.ids.graph('mirror.example.org:' + number)}/links"))
         assert set(links.objects(None, PROV.alternateOf)) == {
             repo.ids.resource(f"zenodo.org:{number}")}
+    mirrored = f"mirror.example.org:{sorted(identifiers(body))[0].rsplit(':', 1)[-1]}"
+    repo.withdraw(mirrored)  # its public links go with it; the work area keeps them
+    assert not repo.public.has_graph(repo.ids.links_graph(mirrored))
+    assert repo.work.has_graph(repo.ids.links_graph(mirrored))
+    repo.delete(mirrored)  # deleted for good: no links left anywhere
+    assert not repo.work.has_graph(repo.ids.links_graph(mirrored))
 
 
 @pytest.mark.parametrize(("granularity", "sent"), [
