@@ -438,6 +438,7 @@ def slow_server(oxigraph: OxigraphServers) -> RemoteStore:
     store.replace({A: [(URIRef(f"http://e/{i}"), P, Literal(i)) for i in range(40)]})
     yield store
     store.close()
+    server.stop()  # it may still be evaluating an abandoned query: free its core now
 
 
 CROSS = "?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l"
