@@ -27,7 +27,7 @@ from vocab.namespaces import DCT, YL
 
 from .backends import open_area
 from .config import Config
-from .disseminations import Dissemination, Disseminations
+from .disseminations import Dissemination, Disseminations, rendering
 from .errors import ConflictError, Gone, InputError, NotFound, StoreError
 from .oai_sets import record_sets
 from .records import (
@@ -377,15 +377,39 @@ class Repository:
         """Rebuild the dissemination index from the public area; returns the rows written.
 
         The index keeps serving while it is rebuilt (rows are replaced batch by batch and rows
-        of records no longer public are dropped at the end). Raises InputError when a public
-        record cannot be rendered and StoreError when the index cannot be written.
+        of records no longer public are dropped at the end). A record whose rendering differs
+        from the one indexed (a crosswalk changed since) first gets a new datestamp, so that
+        incremental harvesters fetch it again: OAI-PMH datestamps date the last change of the
+        record as disseminated. Raises InputError when a public record cannot be rendered and
+        StoreError when the index cannot be written.
         """
         local_ids = self.local_ids(public=True)
         for start in range(0, len(local_ids), REINDEX_BATCH):
             chunk = local_ids[start:start + REINDEX_BATCH]
-            self.disseminations.put([self._public_row(local_id) for local_id in chunk])
+            self.disseminations.put([self._reindexed_row(local_id) for local_id in chunk])
         self.disseminations.retain(local_ids)
         return len(local_ids)
+
+    def _reindexed_row(self, local_id: str) -> Dissemination:
+        """The row of ``local_id`` rendered anew, restamped first when it changed."""
+        row = self._public_row(local_id)
+        indexed = self.disseminations.rendered(local_id)
+        if row.deleted or indexed is None or indexed == rendering(row):
+            return row
+        self._restamp(local_id)
+        return self._public_row(local_id)
+
+    def _restamp(self, local_id: str) -> None:
+        """A new datestamp for the public revision of ``local_id``, written to the public area
+        and to the work area when that holds the same revision (a newer one under review keeps
+        its own facts; publishing it takes the later of both datestamps)."""
+        graph = self.ids.graph(local_id)
+        public = split_record_graph(local_id, self.public.graph(graph), self.ids)
+        stamp = next_datestamp(public.datestamp)
+        self.public.replace_statements({graph: self._lines(public.with_(datestamp=stamp))})
+        current = self._current(local_id)
+        if current is not None and current.revision == public.revision:
+            self.work.replace_statements({graph: self._lines(current.with_(datestamp=stamp))})
 
     def token_key(self) -> bytes:
         """The key that signs resumption tokens (``{home}/secret``; random in memory).

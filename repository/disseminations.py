@@ -230,6 +230,15 @@ class Disseminations:
                                "FROM records WHERE local_id = ?", (local_id,)).fetchone()
         return _row(found) if found else None
 
+    def rendered(self, local_id: str) -> tuple | None:
+        """What the index serves for ``local_id`` (see :func:`rendering`), or None when it does
+        not hold it."""
+        columns = ", ".join(PREFIXES)
+        with self._reading() as db:
+            found = db.execute(f"SELECT deleted, set_specs, {columns}, about FROM records "
+                               "WHERE local_id = ?", (local_id,)).fetchone()
+        return None if found is None else (bool(found[0]), *found[1:])
+
     def prefixes_of(self, local_id: str) -> list[str] | None:
         """The formats ``local_id`` can be had in (every one for a tombstone); None when the
         index does not hold it."""
@@ -314,6 +323,13 @@ class Disseminations:
         with self._reading() as db:
             found = db.execute("SELECT spec, name_zh, name_en FROM sets").fetchall()
         return {s.spec: s for s in with_parents(OaiSet(*columns) for columns in found)}
+
+
+def rendering(row: Dissemination) -> tuple:
+    """What a client of the provider sees of ``row`` apart from its datestamp: deletion, sets,
+    every fragment and the provenance block (compare with :meth:`Disseminations.rendered`)."""
+    return (row.deleted, " ".join(row.set_specs),
+            *(row.metadata.get(prefix) for prefix in PREFIXES), row.about)
 
 
 def _put_rows(db: sqlite3.Connection, rows: list[Dissemination]) -> None:

@@ -4,6 +4,7 @@ and after a crash between the public write and the index write."""
 
 from __future__ import annotations
 
+import dataclasses
 import stat
 from pathlib import Path
 
@@ -14,6 +15,8 @@ from app import main
 from repository import Config, Repository, StoreError
 from repository.config import read_toml
 from repository.disseminations import PREFIXES, Selection
+from repository.records import utc_text
+from repository.renderings import render
 from tests.oai_support import dataset, tick
 
 
@@ -52,6 +55,27 @@ def test_reindex_rebuilds_the_same_index(repo) -> None:
     before = snapshot(repo)
     assert repo.reindex() == 3
     assert snapshot(repo) == before
+
+
+def test_reindex_restamps_a_record_whose_rendering_changed_and_no_other(repo) -> None:
+    """A crosswalk that changed since a record was indexed (simulated by an indexed olac
+    fragment that today's crosswalk does not write): the record gets a new datestamp in both
+    areas, so that a harvest from its old datestamp fetches it again."""
+    stale = repo.disseminations.get("00000001", "olac")
+    others = {r.local_id: r.datestamp for r in repo.disseminations.page(Selection(), None, 10)
+              if r.local_id != "00000001"}
+    row = render(repo.get("00000001", public=True), repo.ids)
+    old = row.metadata["olac"].replace(b"</olac:olac>", b"<!-- old --></olac:olac>")
+    repo.disseminations.put([dataclasses.replace(row, metadata={**row.metadata, "olac": old})])
+    repo.reindex()
+    fresh = repo.disseminations.get("00000001", "olac")
+    assert fresh.datestamp > stale.datestamp and b"<!-- old -->" not in fresh.metadata
+    assert repo.get("00000001", public=True).datestamp == repo.get("00000001").datestamp
+    assert utc_text(repo.get("00000001", public=True).datestamp) == fresh.datestamp
+    assert {r.local_id: r.datestamp for r in repo.disseminations.page(Selection(), None, 10)
+            if r.local_id != "00000001"} == others
+    harvest = repo.disseminations.page(Selection("olac", since=fresh.datestamp), None, 10)
+    assert [r.local_id for r in harvest] == ["00000001"]
 
 
 def test_a_home_without_its_index_file_rebuilds_it_on_opening(repo) -> None:
