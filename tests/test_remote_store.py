@@ -282,13 +282,13 @@ def test_the_toml_table_with_endpoint_paths_and_limits(tmp_path: Path, monkeypat
     monkeypatch.delenv("YULIAO_STORE", raising=False)
     monkeypatch.delenv("YULIAO_PUBLIC_STORE", raising=False)
     (tmp_path / "yuliao.toml").write_text(
-        '[store]\nwork = "sparql+https://db.example/work/"\n'
-        'public = "sparql+https://db.example/public/"\nlayout = "fuseki"\n'
+        '[store]\nwork = "sparql+https://db.example/yuliao-work/"\n'
+        'public = "sparql+https://db.example/yuliao-public/"\nlayout = "fuseki"\n'
         'graph_store_path = "get"\nread_timeout = 5\nretries = 0\n')
     settings = Config.from_env(tmp_path).store
-    assert settings.work == RemoteEndpoints("https://db.example/work/query",
-                                            "https://db.example/work/update",
-                                            "https://db.example/work/get", "fuseki")
+    assert settings.work == RemoteEndpoints("https://db.example/yuliao-work/query",
+                                            "https://db.example/yuliao-work/update",
+                                            "https://db.example/yuliao-work/get", "fuseki")
     assert (settings.read_timeout, settings.retries) == (5.0, 0)
 
 
