@@ -42,7 +42,6 @@ SPARQL_PROTOCOL = URIRef("https://www.w3.org/TR/sparql11-protocol/")
 OAI_PMH = URIRef("http://www.openarchives.org/OAI/2.0/openarchivesprotocol.htm")
 #: The vocabularies the public records use (void:vocabulary).
 VOCABULARIES = ("dct", "dcat", "foaf", "vcard", "prov", "skos", "odrl", "xsd", "yl", "rdfs")
-GRAPH_PATTERN = "GRAPH ?g"
 
 
 def void(term: str) -> URIRef:

@@ -34,18 +34,13 @@ from .errors import StoreError
 from .sparql import (
     QUERY_PREFIXES,
     Answer,
-    Boolean,
     Dataset,
     QueryLimits,
-    QueryRefused,
     QuerySyntaxError,
-    QueryTimeout,
-    Solutions,
-    Triples,
     check_read_only,
     has_dataset_clause,
 )
-from .store import ntriples, replacement_update, to_rdflib
+from .store import materialise, ntriples, past_time_limit, replacement_update, to_rdflib
 
 RETRY_STATUS = frozenset({500, 502, 503, 504})
 USER_AGENT = "Yuliao-store/0.1 (+https://w3id.org/yuliao)"
@@ -227,7 +222,7 @@ class RemoteStore:
                 read_timeout=limits.seconds)
         except StoreError as error:
             if isinstance(error.__cause__, requests.ReadTimeout):
-                raise _timeout(limits) from error
+                raise past_time_limit(limits) from error
             raise
         with response:
             if response.status_code == 400:
@@ -363,56 +358,20 @@ def _answer(response: requests.Response, body: _Body, limits: QueryLimits) -> An
     kind = response.headers.get("Content-Type", "").split(";")[0].strip()
     try:
         if kind == N_TRIPLES:
-            return _triples(ox.parse(body, format=ox.RdfFormat.N_TRIPLES), limits, body)
-        return _solutions(ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON),
-                          limits, body)
+            result = ox.parse(body, format=ox.RdfFormat.N_TRIPLES)
+        else:
+            result = ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
+        answer = materialise(result, limits, body.deadline)
+        if body.expired:
+            raise past_time_limit(limits)
+        return answer
     except (StoreError, SyntaxError, OSError, ValueError) as error:
         if body.expired or body.cancelled:
-            raise _timeout(limits) from error
+            raise past_time_limit(limits) from error
         if isinstance(error, StoreError):
             raise
         raise StoreError(f"the store at {response.url} sent an unreadable answer: "
                          f"{error}") from error
-
-
-def _solutions(result: ox.QuerySolutions | ox.QueryBoolean, limits: QueryLimits,
-               body: _Body) -> Solutions | Boolean:
-    if isinstance(result, ox.QueryBoolean):
-        return Boolean(bool(result))
-    names = [v.value for v in result.variables]
-    solutions = Solutions(variables=names)
-    for row in result:
-        if len(solutions.rows) == limits.max_rows:
-            solutions.truncated = True
-            break
-        solutions.rows.append({n: _term(row[n]) for n in names if row[n] is not None})
-    if body.expired:
-        raise _timeout(limits)
-    return solutions
-
-
-def _triples(quads: Iterable[ox.Quad], limits: QueryLimits, body: _Body) -> Triples:
-    triples = Triples()
-    for quad in quads:
-        if len(triples.triples) == limits.max_rows:
-            triples.truncated = True
-            break
-        triples.triples.append((_term(quad.subject), _term(quad.predicate), _term(quad.object)))
-    if body.expired:
-        raise _timeout(limits)
-    return triples
-
-
-def _term(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> Node:
-    if isinstance(term, ox.Triple):
-        raise QueryRefused("the answer holds an RDF 1.2 triple term, which this endpoint "
-                           "cannot serialise")
-    return to_rdflib(term)
-
-
-def _timeout(limits: QueryLimits) -> QueryTimeout:
-    return QueryTimeout(f"the query ran past the time limit of {limits.seconds:g} s "
-                        "and was stopped")
 
 
 def _parse_results(response: requests.Response,

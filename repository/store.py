@@ -248,7 +248,7 @@ class Store:
         traceback of a raised error (and so its cause) would carry them to the thread that
         catches it. For the same reason the library error is not chained, only quoted."""
         try:
-            return _materialise(self._store.query(query, prefixes=QUERY_PREFIXES, **options),
+            return materialise(self._store.query(query, prefixes=QUERY_PREFIXES, **options),
                                 limits, deadline)
         except RepositoryError as error:
             return type(error)(str(error))
@@ -313,9 +313,11 @@ def _dataset_options(query: str, dataset: Dataset | None) -> dict:
     return {"use_default_graph_as_union": True}
 
 
-def _materialise(result: ox.QuerySolutions | ox.QueryTriples | ox.QueryBoolean,
-                 limits: QueryLimits, deadline: float) -> Answer:
-    """The answer of a pyoxigraph result, read in this thread, deadline and cap checked."""
+def materialise(result: ox.QuerySolutions | ox.QueryTriples | ox.QueryBoolean
+                | Iterable[ox.Quad], limits: QueryLimits, deadline: float) -> Answer:
+    """The answer of a pyoxigraph query result (or of parsed triples or quads), read in this
+    thread, deadline and row cap checked; both backends answer through it. Raises
+    QueryTimeout past ``deadline`` and QueryRefused for an RDF 1.2 triple term."""
     if isinstance(result, ox.QueryBoolean):
         _check_deadline(deadline, limits)
         return Boolean(bool(result))
@@ -352,8 +354,13 @@ def _bounded(items: Iterable, limits: QueryLimits, deadline: float,
 
 def _check_deadline(deadline: float, limits: QueryLimits) -> None:
     if time.monotonic() > deadline:
-        raise QueryTimeout(f"the query ran past the time limit of {limits.seconds:g} s "
-                           "and was stopped")
+        raise past_time_limit(limits)
+
+
+def past_time_limit(limits: QueryLimits) -> QueryTimeout:
+    """The error of a query stopped at its time limit."""
+    return QueryTimeout(f"the query ran past the time limit of {limits.seconds:g} s "
+                        "and was stopped")
 
 
 def _term(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> Node:

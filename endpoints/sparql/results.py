@@ -19,6 +19,8 @@ from lxml import etree
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
+from repository.errors import InputError
+from repository.export import serialize_rdf
 from repository.sparql import Boolean, Solutions, Triples
 from vocab.namespaces import bind_prefixes
 
@@ -28,7 +30,6 @@ RESULTS_NS = "http://www.w3.org/2005/sparql-results#"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 ASK_COLUMN = "_askResult"
 #: Our short format names → rdflib serialiser names.
-RDFLIB_FORMATS = {"turtle": "turtle", "jsonld": "json-ld", "rdfxml": "xml", "ntriples": "nt"}
 
 
 class CannotSerialise(Exception):
@@ -172,11 +173,12 @@ def graph_bytes(answer: Triples, name: str) -> bytes:
 
 
 def serialise_graph(graph: Graph, name: str) -> bytes:
-    """``graph`` in our format ``name`` (turtle, jsonld, rdfxml, ntriples), UTF-8. Raises
-    CannotSerialise when rdflib's writer refuses it."""
+    """``graph`` in our format ``name`` (turtle, jsonld, rdfxml, ntriples), UTF-8, written as
+    record pages and exports write it (:func:`repository.export.serialize_rdf`). Raises
+    CannotSerialise when the writer refuses it."""
     try:
-        return graph.serialize(format=RDFLIB_FORMATS[name], encoding="utf-8")
-    except Exception as error:  # rdflib's writers raise bare Exception and ValueError
+        return serialize_rdf(graph, name)
+    except InputError as error:
         raise CannotSerialise(f"the answer cannot be written as {name}: {error}") from error
 
 

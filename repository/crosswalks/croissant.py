@@ -101,15 +101,16 @@ def to_croissant(graph: Graph, subject: URIRef) -> dict[str, Any]:
     }
     _optional(document, "description", _language_map(graph, subject, DCT.description))
     _optional(document, "identifier", _plain(graph, subject, DCT.identifier))
-    _optional(document, "license", _licences(graph, subject) or _rights(graph, subject))
+    _optional(document, "license", licence_urls(graph, subject) or _rights(graph, subject))
     _optional(document, "citeAs", _citation(graph, subject))
     _optional(document, "creator", _agents(graph, subject, DCT.creator)
               or _agents(graph, subject, DCT.publisher))
     _optional(document, "publisher", _agents(graph, subject, DCT.publisher))
-    _optional(document, "datePublished", _date(graph, subject, DCT.issued, DCT.created, DCT.date))
-    _optional(document, "dateModified", _date(graph, subject, DCT.modified))
+    _optional(document, "datePublished",
+              first_literal(graph, subject, DCT.issued, DCT.created, DCT.date))
+    _optional(document, "dateModified", first_literal(graph, subject, DCT.modified))
     _optional(document, "keywords", sorted({str(k) for k in graph.objects(subject, DCAT.keyword)}))
-    _optional(document, "inLanguage", _languages(graph, subject))
+    _optional(document, "inLanguage", content_languages(graph, subject))
     _optional(document, "distribution", _file_objects(graph, subject))
     _optional(document, "usageInfo", usage_info(graph, subject))
     return document
@@ -140,7 +141,8 @@ def _plain(graph: Graph, subject: URIRef, prop: URIRef) -> list[str]:
                   if isinstance(value, Literal))
 
 
-def _licences(graph: Graph, subject: URIRef) -> list[str]:
+def licence_urls(graph: Graph, subject: URIRef) -> list[str]:
+    """The licences of ``subject`` as the pages of their texts (schema.org ``license``)."""
     return sorted(LICENCE_PAGES.get(licence, str(licence))
                   for licence in graph.objects(subject, DCT.license)
                   if isinstance(licence, URIRef))
@@ -175,8 +177,9 @@ def _agents(graph: Graph, subject: URIRef, prop: URIRef) -> list[dict[str, Any]]
     return agents
 
 
-def _date(graph: Graph, subject: URIRef, *props: URIRef) -> str | None:
-    """The first of ``props`` with a value; a catalogue record date is not the publication."""
+def first_literal(graph: Graph, subject: URIRef, *props: URIRef) -> str | None:
+    """The first of ``props`` with a literal value (as schema.org dates take them); a catalogue
+    record date is not the publication."""
     for prop in props:
         value = graph.value(subject, prop)
         if isinstance(value, Literal):
@@ -184,8 +187,9 @@ def _date(graph: Graph, subject: URIRef, *props: URIRef) -> str | None:
     return None
 
 
-def _languages(graph: Graph, subject: URIRef) -> list[str]:
-    """BCP 47 tags: the ISO 639-1 code where there is one, else the ISO 639-3 code."""
+def content_languages(graph: Graph, subject: URIRef) -> list[str]:
+    """BCP 47 tags of the content languages: the ISO 639-1 code where there is one, else the
+    ISO 639-3 code (schema.org ``inLanguage``)."""
     codes = []
     for language in graph.objects(subject, DCT.language):
         code = str(language).rstrip("/").rsplit("/", 1)[-1]

@@ -14,8 +14,7 @@ from typing import Any
 from rdflib import Graph, Literal, URIRef
 from rdflib.term import Node
 
-from repository.crosswalks.croissant import LICENCE_PAGES
-from vocab.languages import LanguageCodeError, resolve
+from repository.crosswalks.croissant import content_languages, first_literal, licence_urls
 from vocab.namespaces import DCAT, DCT, FOAF, RDF_, SCHEMA
 
 CONTEXT = {"@vocab": SCHEMA.base}
@@ -35,14 +34,14 @@ def to_schemaorg(graph: Graph, subject: URIRef, page: str,
         "name": _texts(graph, subject, DCT.title),
         "description": _texts(graph, subject, DCT.description),
         "identifier": _identifiers(graph, subject),
-        "license": _licences(graph, subject),
-        "inLanguage": _languages(graph, subject),
+        "license": licence_urls(graph, subject),
+        "inLanguage": content_languages(graph, subject),
         "keywords": _texts(graph, subject, DCAT.keyword),
         "creator": _agents(graph, subject, DCT.creator),
         "contributor": _agents(graph, subject, DCT.contributor),
         "publisher": _agents(graph, subject, DCT.publisher),
-        "datePublished": _first(graph, subject, DCT.issued, DCT.created, DCT.date),
-        "dateModified": _first(graph, subject, DCT.modified),
+        "datePublished": first_literal(graph, subject, DCT.issued, DCT.created, DCT.date),
+        "dateModified": first_literal(graph, subject, DCT.modified),
         "temporalCoverage": _period(graph, subject),
         "citation": _texts(graph, subject, DCT.bibliographicCitation),
         "distribution": _downloads(graph, subject),
@@ -75,25 +74,6 @@ def _identifiers(graph: Graph, subject: URIRef) -> list[str]:
     return sorted(str(value) for value in graph.objects(subject, DCT.identifier))
 
 
-def _licences(graph: Graph, subject: URIRef) -> list[str]:
-    return sorted(LICENCE_PAGES.get(value, str(value))
-                  for value in graph.objects(subject, DCT.license) if isinstance(value, URIRef))
-
-
-def _languages(graph: Graph, subject: URIRef) -> list[str]:
-    """BCP 47 tags of the content languages: ISO 639-1 where there is one, else ISO 639-3."""
-    from iso639 import Language
-
-    tags = set()
-    for language in graph.objects(subject, DCT.language):
-        try:
-            code = resolve(str(language).rstrip("/").rsplit("/", 1)[-1]).code
-        except LanguageCodeError:
-            continue
-        tags.add(Language.from_part3(code).part1 or code)
-    return sorted(tags)
-
-
 def _agents(graph: Graph, subject: URIRef, prop: URIRef) -> list[dict[str, Any]]:
     agents = []
     for agent in sorted(graph.objects(subject, prop)):
@@ -108,14 +88,6 @@ def _agents(graph: Graph, subject: URIRef, prop: URIRef) -> list[dict[str, Any]]
             entry["@id"] = str(agent)
         agents.append(entry)
     return agents
-
-
-def _first(graph: Graph, subject: URIRef, *props: URIRef) -> str | None:
-    for prop in props:
-        value = graph.value(subject, prop)
-        if isinstance(value, Literal):
-            return str(value)
-    return None
 
 
 def _period(graph: Graph, subject: URIRef) -> str | None:
