@@ -1,6 +1,9 @@
 """Harvest ListRecords (olac) from a store of N synthetic records with sickle over HTTP.
 
-    python bench/oai.py 100000 [--page-size 100] [--validate] [--chunk 5000]
+    python bench/oai.py 100000 [--page-size 100] [--validate] [--chunk 5000] [--home DIR]
+
+``--home DIR`` keeps the filled home in DIR and, when DIR already holds one, harvests it again
+without filling (the count is then whatever DIR's dissemination index holds).
 
 Three processes, so that each one's peak memory is its own:
 
@@ -178,13 +181,26 @@ def child(*arguments: str) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def run(count: int, page_size: int, chunk: int, validate: bool) -> None:
+def indexed(home: Path) -> int:
+    """Rows of an existing home's dissemination index (0 when there is no home)."""
+    if not (home / "oai.sqlite").exists():
+        return 0
+    with Repository(Config(home=home)) as repository:
+        return len(repository.disseminations)
+
+
+def run(count: int, page_size: int, chunk: int, validate: bool, keep: Path | None) -> None:
     with tempfile.TemporaryDirectory() as tmp:
-        home = Path(tmp) / "home"
-        filled = child("--role", "fill", str(home), str(count), str(chunk), str(int(validate)))
-        print(f"fill: {filled['summary']}; {filled['seconds']:.1f} s "
-              f"({count / filled['seconds']:,.0f} records/s), {filled['indexed']} rows indexed, "
-              f"peak RSS {filled['peak_rss_mb']:,.0f} MB")
+        home = keep or Path(tmp) / "home"
+        if indexed(home):
+            count = indexed(home)
+            print(f"fill: reusing {count:,} records already in the home")
+        else:
+            filled = child("--role", "fill", str(home), str(count), str(chunk),
+                           str(int(validate)))
+            print(f"fill: {filled['summary']}; {filled['seconds']:.1f} s "
+                  f"({count / filled['seconds']:,.0f} records/s), {filled['indexed']} rows "
+                  f"indexed, peak RSS {filled['peak_rss_mb']:,.0f} MB")
         server = subprocess.Popen([sys.executable, __file__, "--role", "serve", str(home),
                                    str(page_size)], stdout=subprocess.PIPE, text=True)
         try:
@@ -213,10 +229,11 @@ def main() -> None:
     parser.add_argument("--page-size", type=int, default=100)
     parser.add_argument("--chunk", type=int, default=5000)
     parser.add_argument("--validate", action="store_true", help="SHACL-validate the fill")
+    parser.add_argument("--home", type=Path, help="keep (or reuse) the filled home here")
     parser.add_argument("--role", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.role is None:
-        run(args.count, args.page_size, args.chunk, args.validate)
+        run(args.count, args.page_size, args.chunk, args.validate, args.home)
     elif args.role[0] == "fill":
         home, count, chunk, validate = args.role[1:]
         print(json.dumps(fill(Path(home), int(count), int(chunk), validate == "1")))

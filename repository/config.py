@@ -76,6 +76,8 @@ class OaiSettings:
 
     page_size: int = 100
     token_lifetime: timedelta = timedelta(hours=24)
+    #: Prepare the next page of a list while the harvester reads this one (endpoints/oai).
+    read_ahead: bool = True
     admin_emails: tuple[str, ...] = (DEFAULT_ADMIN_EMAIL,)
     archive: OlacArchive = field(default_factory=OlacArchive)
 
@@ -240,9 +242,17 @@ def oai_settings(table: dict[str, Any], base_uri: str,
         page_size=_integer(table.get("page_size", 100), "oai.page_size", PAGE_SIZE_RANGE),
         token_lifetime=timedelta(hours=_integer(table.get("token_lifetime_hours", 24),
                                                 "oai.token_lifetime_hours", TOKEN_HOURS_RANGE)),
+        read_ahead=_flag(table.get("read_ahead", True), "oai.read_ahead"),
         admin_emails=tuple(emails),
         archive=archive,
     )
+
+
+def _flag(value: Any, name: str) -> bool:
+    """A TOML boolean. Raises InputError naming the key otherwise."""
+    if not isinstance(value, bool):
+        raise InputError(f"expected true or false, found {value!r}", field=name)
+    return value
 
 
 def sparql_settings(table: dict[str, Any]) -> SparqlSettings:
@@ -472,6 +482,8 @@ repository_name = "Yuliao 語料 — Taiwan language resources"
 page_size = 100
 # How long a resumption token stays valid, in hours (1 to 720).
 token_lifetime_hours = 24
+# Prepare the next page of a list while the harvester reads the current one.
+read_ahead = true
 # Identify's adminEmail; each must be the e-mail of a participant below (OLAC rule).
 admin_emails = ["admin@yuliao.example.org"]
 

@@ -105,6 +105,7 @@ class Disseminations:
         self._lock = threading.Lock()
         self._local = threading.local()
         self._named: dict[str, tuple[str | None, str | None]] = {}  # set names written
+        self._writes = 0  # transactions committed through this object
         self._writer = self._connect()
         if self._writer.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
             self._create()
@@ -156,8 +157,20 @@ class Disseminations:
                     self._writer.execute("ROLLBACK")
                     raise
                 self._writer.execute("COMMIT")
+                self._writes += 1
             except sqlite3.Error as error:
                 raise StoreError(f"cannot update the OAI index: {error}") from error
+
+    def generation(self) -> tuple[int, int]:
+        """A value that changes whenever the index does: with each transaction committed
+        through this object, and (SQLite's ``data_version`` of the writer connection) with
+        each one committed by any other connection or process. Raises StoreError."""
+        with self._lock:
+            try:
+                version = self._writer.execute("PRAGMA data_version").fetchone()[0]
+            except sqlite3.Error as error:
+                raise StoreError(f"the OAI index failed: {error}") from error
+            return self._writes, version
 
     def close(self) -> None:
         """Closes the writer and this thread's reader; other threads' readers close with them."""

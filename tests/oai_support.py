@@ -93,8 +93,15 @@ def demo_repository(home) -> Iterator[Repository]:
 def serving(repository: Repository, config: Config | None = None) -> Iterator[str]:
     """``http://127.0.0.1:{port}/oai`` answered by a threaded server over ``repository``
     (with ``config``'s OAI settings when given); stopped on exit."""
-    httpd = make_server("127.0.0.1", 0, create_app(config or repository.config, repository),
-                        threaded=True)
+    with serving_app(create_app(config or repository.config, repository)) as url:
+        yield url
+
+
+@contextmanager
+def serving_app(app) -> Iterator[str]:
+    """``http://127.0.0.1:{port}/oai`` answered by a threaded server over ``app``; stopped
+    on exit."""
+    httpd = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05},
                               daemon=True)
     thread.start()

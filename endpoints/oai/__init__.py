@@ -14,6 +14,7 @@ from repository import Repository, StoreError
 from repository.records import now_utc
 
 from .protocol import Provider, respond
+from .readahead import ReadAhead
 
 bp = Blueprint("oai", __name__)
 CONTENT_TYPE = "text/xml; charset=utf-8"
@@ -29,10 +30,19 @@ def oai() -> Response:
         pairs += list(request.form.items(multi=True))
     repository: Repository = current_app.extensions["yuliao"]
     try:
-        provider = Provider(repository.disseminations, current_app.config["YULIAO"],
-                            repository.token_key())
+        config = current_app.config["YULIAO"]
+        provider = Provider(repository.disseminations, config, repository.token_key(),
+                            read_ahead() if config.oai.read_ahead else None)
         return Response(respond(provider, pairs, now_utc()), content_type=CONTENT_TYPE)
     except StoreError as error:  # OAI-PMH §3.1.2.2: 503 with Retry-After, not an OAI error
         return Response(f"the repository is unavailable: {error}\n", status=503,
                         headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
                         content_type="text/plain; charset=utf-8")
+
+
+def read_ahead() -> ReadAhead:
+    """This application's read-ahead of list pages (see readahead.py), made on first use."""
+    found = current_app.extensions.get("yuliao.oai.read_ahead")
+    if found is None:
+        found = current_app.extensions.setdefault("yuliao.oai.read_ahead", ReadAhead())
+    return found

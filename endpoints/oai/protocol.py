@@ -20,7 +20,7 @@ from repository.disseminations import PREFIXES, Disseminations, Row, Selection
 from repository.records import LOCAL_ID, utc_text
 from repository.renderings import METADATA_FORMATS
 
-from . import tokens, xml
+from . import readahead, tokens, xml
 from .errors import OAIError, raise_all
 
 IDENTIFIER = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]+")
@@ -40,6 +40,7 @@ class Provider:
     index: Disseminations
     config: Config
     key: bytes
+    read_ahead: readahead.ReadAhead | None = None
 
     @property
     def base_url(self) -> str:
@@ -181,21 +182,43 @@ VERBS: dict[str, Verb] = {
 
 
 def _list(provider: Provider, verb: str, arguments: dict[str, str], now: datetime) -> list[bytes]:
-    """One page of ListIdentifiers or ListRecords, with the resumptionToken it needs."""
+    """One page of ListIdentifiers or ListRecords, with the resumptionToken it needs: read
+    ahead when it was (see readahead.py), and the page after it read ahead in turn."""
     state = _start(provider, verb, arguments, now)
+    token = arguments.get("resumptionToken")
+    page = None
+    if token is not None and provider.read_ahead is not None:
+        page = provider.read_ahead.take(token, provider.index.generation())
+    body, following = page or _page(provider, state, now)
+    if following and provider.read_ahead is not None:
+        _read_ahead(provider, verb, following, now)
+    return body
+
+
+def _page(provider: Provider, state: tokens.ListState, now: datetime) -> readahead.Page:
+    """The page ``state`` selects and the token text that asks for the next one ("" when
+    none follows). Raises OAIError noRecordsMatch when the selection is empty."""
     size = provider.config.oai.page_size
-    with_metadata = verb == "ListRecords"
+    with_metadata = state.verb == "ListRecords"
     rows = provider.index.page(state.selection, state.after, size + 1,
                                with_metadata=with_metadata)
     if not rows:
         raise OAIError("noRecordsMatch", "no record matches these arguments")
     page = rows[:size]
-    body = [f"<{verb}>".encode()]
+    body = [f"<{state.verb}>".encode()]
     for row in page:
         identifier = provider.oai_identifier(row.local_id)
         body += xml.record(identifier, row) if with_metadata else [xml.header(identifier, row)]
-    body += [_token(provider, state, page, len(rows) > size, now), f"</{verb}>".encode()]
-    return body
+    token, following = _token(provider, state, page, len(rows) > size, now)
+    body += [token, f"</{state.verb}>".encode()]
+    return body, following
+
+
+def _read_ahead(provider: Provider, verb: str, following: str, now: datetime) -> None:
+    """Has the page that ``following`` asks for prepared while the harvester reads this one."""
+    state = tokens.redeem(following, provider.key, verb, now)
+    provider.read_ahead.prepare(following, provider.index.generation,
+                                lambda: _page(provider, state, now))
 
 
 def _start(provider: Provider, verb: str, arguments: dict[str, str],
@@ -213,21 +236,21 @@ def _start(provider: Provider, verb: str, arguments: dict[str, str],
 
 
 def _token(provider: Provider, state: tokens.ListState, page: list[Row], more: bool,
-           now: datetime) -> bytes:
-    """A token when more follows; an empty one ending a list that took several pages; none
-    for a list that fits on its first page."""
+           now: datetime) -> tuple[bytes, str]:
+    """The resumptionToken element and its text: a token when more follows; an empty one
+    ending a list that took several pages; none for a list that fits on its first page."""
     if more:
         size = state.size if state.size is not None else provider.index.count(state.selection)
         expires = now + provider.config.oai.token_lifetime
         following = tokens.ListState(state.verb, state.selection,
                                      (page[-1].datestamp, page[-1].local_id),
                                      state.cursor + len(page), size, expires)
-        return xml.resumption_token(tokens.issue(following, provider.key), cursor=state.cursor,
-                                    size=size, expires=expires)
+        text = tokens.issue(following, provider.key)
+        return xml.resumption_token(text, cursor=state.cursor, size=size, expires=expires), text
     if state.after is not None:
         return xml.resumption_token("", cursor=state.cursor, size=state.cursor + len(page),
-                                    expires=None)
-    return b""
+                                    expires=None), ""
+    return b"", ""
 
 
 def _bound(value: str | None, day_time: str) -> str | None:
