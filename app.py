@@ -106,9 +106,11 @@ def _empty_remote(repository: Repository, force: bool) -> None:
 
 
 def _remove_index(config: Config) -> None:
-    """The dissemination index of a store being replaced (with its WAL files)."""
+    """The dissemination index (with its WAL files) and the text index of a store being
+    replaced."""
     for suffix in ("", "-wal", "-shm"):
         Path(f"{config.oai_index_path}{suffix}").unlink(missing_ok=True)
+    shutil.rmtree(config.text_index_path, ignore_errors=True)
 
 
 def _load_demo(repository: Repository) -> None:

@@ -211,6 +211,11 @@ class Config:
         return self.home / "oai.sqlite"
 
     @property
+    def text_index_path(self) -> Path:
+        """The full-text index (derived from the public area, like the dissemination index)."""
+        return self.home / "text"
+
+    @property
     def secret_path(self) -> Path:
         """The per-home secret that signs resumption tokens."""
         return self.home / "secret"

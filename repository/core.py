@@ -6,8 +6,9 @@ SPARQL, search, record pages, exports) are given the public area and nothing els
 cannot leak through them by construction.
 
 The **dissemination index** (:mod:`repository.disseminations`) holds every public record
-pre-rendered for OAI-PMH. Every public change writes the public area first and the index
-second; a crash in between leaves a stale index that :meth:`Repository.reindex` rebuilds.
+pre-rendered for OAI-PMH, the **text index** (:mod:`repository.textindex`) their titles and
+texts. Every public change writes the public area first and the indexes second; a crash in
+between leaves stale indexes that :meth:`Repository.reindex` rebuilds.
 """
 
 from __future__ import annotations
@@ -49,6 +50,7 @@ from .records import (
 from .renderings import render, render_tombstone
 from .signing_key import signing_key
 from .store import statement
+from .textindex import TextDocument, TextIndex
 
 PUBLIC_PREFIX = "urn:yuliao:public:"
 REINDEX_BATCH = 500
@@ -69,6 +71,7 @@ class Repository:
         self.work = open_area(config, "work", in_memory=in_memory)
         self.public = open_area(config, "public", in_memory=in_memory)
         self.disseminations = Disseminations(None if in_memory else config.oai_index_path)
+        self.text_index = TextIndex(None if in_memory else config.text_index_path)
         self._id_lock = threading.Lock()
         self._key: bytes | None = signing_key(None) if in_memory else None
         try:
@@ -206,7 +209,7 @@ class Repository:
         full = self._lines(published)
         row = render(published, self.ids)
         self.public.replace_statements({self.ids.graph(local_id): full})
-        self.disseminations.put([row])
+        self._index([row])
         self.work.replace_statements({self.ids.graph(local_id): full})
         return published
 
@@ -274,7 +277,7 @@ class Repository:
         written."""
         if batch.public:
             self.public.replace_statements(batch.public, new=batch.new_public)
-            self.disseminations.put(batch.rows)
+            self._index(batch.rows)
 
     def write_work(self, batch: PreparedBatch) -> dict[str, str]:
         """The work area of a prepared batch whose :meth:`write_public` succeeded; returns the
@@ -369,9 +372,23 @@ class Repository:
         tomb = tombstone_triples(record, self.ids, specs)
         self.public.replace({self.ids.graph(record.id): tomb,
                              self.ids.links_graph(record.id): None})
-        self.disseminations.put([render_tombstone(record.id, record.datestamp, tuple(specs))])
+        self._index([render_tombstone(record.id, record.datestamp, tuple(specs))])
 
-    # -- the dissemination index -----------------------------------------------------------
+    # -- the dissemination and text indexes -------------------------------------------------
+
+    def _index(self, rows: list[Dissemination]) -> None:
+        """``rows`` into the dissemination index, then their texts into the text index (a
+        tombstone's taken out). Raises StoreError when either cannot be written."""
+        self.disseminations.put(rows)
+        documents = [self._text_document(row) for row in rows if row.text is not None]
+        if documents:
+            self.text_index.put(documents)
+        if any(row.deleted for row in rows):
+            self.text_index.remove(row.local_id for row in rows if row.deleted)
+
+    def _text_document(self, row: Dissemination) -> TextDocument:
+        titles, texts = row.text
+        return TextDocument(row.local_id, str(self.ids.resource(row.local_id)), titles, texts)
 
     def reindex(self) -> int:
         """Rebuild the dissemination index from the public area; returns the rows written.
@@ -384,11 +401,17 @@ class Repository:
         StoreError when the index cannot be written.
         """
         local_ids = self.local_ids(public=True)
-        for start in range(0, len(local_ids), REINDEX_BATCH):
-            chunk = local_ids[start:start + REINDEX_BATCH]
-            self.disseminations.put([self._reindexed_row(local_id) for local_id in chunk])
+        self.text_index.replace_all(self._reindexed(local_ids))
         self.disseminations.retain(local_ids)
         return len(local_ids)
+
+    def _reindexed(self, local_ids: list[str]) -> Iterator[TextDocument]:
+        """Rewrites the dissemination rows of ``local_ids`` batch by batch, yielding the text
+        documents of the live ones as it goes (for one commit of the whole text index)."""
+        for start in range(0, len(local_ids), REINDEX_BATCH):
+            rows = [self._reindexed_row(i) for i in local_ids[start:start + REINDEX_BATCH]]
+            self.disseminations.put(rows)
+            yield from (self._text_document(row) for row in rows if row.text is not None)
 
     def _reindexed_row(self, local_id: str) -> Dissemination:
         """The row of ``local_id`` rendered anew, restamped first when it changed."""
@@ -419,13 +442,16 @@ class Repository:
         return self._key
 
     def _align_index(self) -> None:
-        """Rebuild an index that is empty beside a public area that is not (a home made before
-        the index existed, or a lost index file), and empty one beside an empty public area."""
+        """Rebuild the indexes when one is empty beside a public area that is not (a home made
+        before the index existed, or a lost index), and empty them beside an empty public
+        area."""
         public_empty, index_empty = self.public.is_empty(), not len(self.disseminations)
-        if index_empty and not public_empty:
+        text_missing = not len(self.text_index) and self.disseminations.live_count() > 0
+        if (index_empty and not public_empty) or text_missing:
             self.reindex()
         elif public_empty and not index_empty:
             self.disseminations.retain([])
+            self.text_index.replace_all([])
 
     def _public_row(self, local_id: str) -> Dissemination:
         stored = self.public.graph(self.ids.graph(local_id))
@@ -478,6 +504,8 @@ class Repository:
             with contextlib.suppress(OSError, AttributeError):
                 store.close()
         self.disseminations.close()
+        with contextlib.suppress(AttributeError):
+            self.text_index.close()
 
     def __enter__(self) -> Repository:
         return self

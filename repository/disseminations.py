@@ -68,6 +68,8 @@ class Dissemination:
     metadata: dict[str, bytes] = field(default_factory=dict)  # prefix → fragment
     about: bytes | None = None
     sets: tuple[OaiSet, ...] = ()
+    #: (titles, other texts) for the text index; not stored here
+    text: tuple[tuple[str, ...], tuple[str, ...]] | None = field(default=None, compare=False)
 
     @property
     def set_specs(self) -> tuple[str, ...]:

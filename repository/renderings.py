@@ -15,6 +15,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from lxml import etree
+from rdflib import Literal, URIRef
+
+from vocab.namespaces import DCAT, DCT
 
 from .crosswalks.dcat import RDF_NAMESPACE, RDF_SCHEMA, dcat_fragment
 from .crosswalks.oai_dc import OAI_DC_NS, olac_to_oaidc
@@ -75,7 +78,21 @@ def render(record: Record, ids: Identifiers, stored: Iterable[Triple] | None = N
         local_id=record.id, datestamp=oai_datestamp(record.datestamp), metadata=metadata,
         about=provenance_fragment(record.source, record.issued),
         sets=tuple(record_sets(graph, subject, record.id, ids.base)),
+        text=searchable_text(graph, subject),
     )
+
+
+#: What the text index reads of a description besides its titles (literals only).
+TEXT_PROPERTIES = (DCT.alternative, DCT.description, DCT.abstract, DCAT.keyword, DCT.subject)
+
+
+def searchable_text(graph: TripleIndex, subject: URIRef) -> tuple[tuple[str, ...],
+                                                                   tuple[str, ...]]:
+    """The titles of ``subject`` and its other searchable texts, for the text index."""
+    titles = tuple(str(o) for o in graph.objects(subject, DCT.title) if isinstance(o, Literal))
+    texts = tuple(str(o) for p in TEXT_PROPERTIES for o in graph.objects(subject, p)
+                  if isinstance(o, Literal))
+    return titles, texts
 
 
 def _description_index(description: Iterable[Triple]) -> TripleIndex:

@@ -421,6 +421,9 @@ YL = Vocabulary(
         "labelAIOutput",  # ODRL action: mark outputs as AI-generated
         "generateSubstantiallySimilar",  # ODRL action: produce output substantially similar
         "Licence",  # licence concepts (also dct:LicenseDocument)
+        # SPARQL text matching (repository/text_match.py): never stored, only queried
+        "titleMatches",  # ?dataset yl:titleMatches "text": its titles contain the text
+        "textMatches",  # … its titles, descriptions or keywords do
         # harvesting (harvest/): sources, runs (prov:Activity), quarantined records
         "HarvestSource",  # a source records are harvested from (also a dcat:DataService)
         "HarvestRun",  # one harvest of one source (also a prov:Activity)

@@ -50,6 +50,7 @@ from repository.sparql import (
     Triples,
     check_read_only,
 )
+from repository.text_match import TextMatching
 
 from .examples import examples
 from .negotiation import BOOLEAN, GRAPH, HTML, SOLUTIONS, NotAcceptable, accepts_html, choose
@@ -216,8 +217,9 @@ def sparql() -> Response:
         asked = read_request()
         if asked.query is None:
             return _no_query(asked)
-        answer = runner().run(current_app.extensions["yuliao"].public, asked.query,
-                              asked.dataset)
+        repository = current_app.extensions["yuliao"]
+        public = TextMatching(repository.public, repository.text_index.search)
+        answer = runner().run(public, asked.query, asked.dataset)
         return _answer(asked, answer)
     except (ProtocolError, RepositoryError, NotAcceptable, CannotSerialise) as error:
         return _error(error)
