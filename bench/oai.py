@@ -86,13 +86,13 @@ def fill(home: Path, count: int, chunk: int, validate: bool) -> dict:
             "peak_rss_mb": peak_rss_mb()}
 
 
-def serve(home: Path, page_size: int) -> None:
+def serve(home: Path, page_size: int, read_ahead: bool) -> None:
     from werkzeug.serving import make_server
 
     from app import create_app
 
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
-    config = Config(home=home, oai=OaiSettings(page_size=page_size))
+    config = Config(home=home, oai=OaiSettings(page_size=page_size, read_ahead=read_ahead))
     httpd = make_server("127.0.0.1", 0, create_app(config, Repository(config)), threaded=True)
     print(httpd.server_port, flush=True)
     httpd.serve_forever()
@@ -189,7 +189,8 @@ def indexed(home: Path) -> int:
         return len(repository.disseminations)
 
 
-def run(count: int, page_size: int, chunk: int, validate: bool, keep: Path | None) -> None:
+def run(count: int, page_size: int, chunk: int, validate: bool, keep: Path | None,
+        read_ahead: bool) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         home = keep or Path(tmp) / "home"
         if indexed(home):
@@ -202,7 +203,8 @@ def run(count: int, page_size: int, chunk: int, validate: bool, keep: Path | Non
                   f"({count / filled['seconds']:,.0f} records/s), {filled['indexed']} rows "
                   f"indexed, peak RSS {filled['peak_rss_mb']:,.0f} MB")
         server = subprocess.Popen([sys.executable, __file__, "--role", "serve", str(home),
-                                   str(page_size)], stdout=subprocess.PIPE, text=True)
+                                   str(page_size), str(int(read_ahead))],
+                                  stdout=subprocess.PIPE, text=True)
         try:
             port = int(server.stdout.readline())
             got = child("--role", "harvest", f"http://127.0.0.1:{port}/oai")
@@ -212,7 +214,8 @@ def run(count: int, page_size: int, chunk: int, validate: bool, keep: Path | Non
             server.wait(timeout=30)
     rate = got["records"] / got["seconds"]
     print(f"harvest: {got['records']:,} records in {got['seconds']:.1f} s: {rate:,.0f} records/s "
-          f"(page size {page_size}); peak RSS server {server_peak:,.0f} MB, "
+          f"(page size {page_size}, read-ahead {'on' if read_ahead else 'off'}); "
+          f"peak RSS server {server_peak:,.0f} MB, "
           f"harvester {got['peak_rss_mb']:,.0f} MB")
     print(f"  sickle tuned (Record keeping its XML, metadata dict on demand; each page parsed "
           f"once): {got['tuned_records']:,} records in {got['tuned_seconds']:.1f} s: "
@@ -230,15 +233,17 @@ def main() -> None:
     parser.add_argument("--chunk", type=int, default=5000)
     parser.add_argument("--validate", action="store_true", help="SHACL-validate the fill")
     parser.add_argument("--home", type=Path, help="keep (or reuse) the filled home here")
+    parser.add_argument("--no-read-ahead", dest="read_ahead", action="store_false",
+                        help="serve without [oai] read_ahead")
     parser.add_argument("--role", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.role is None:
-        run(args.count, args.page_size, args.chunk, args.validate, args.home)
+        run(args.count, args.page_size, args.chunk, args.validate, args.home, args.read_ahead)
     elif args.role[0] == "fill":
         home, count, chunk, validate = args.role[1:]
         print(json.dumps(fill(Path(home), int(count), int(chunk), validate == "1")))
     elif args.role[0] == "serve":
-        serve(Path(args.role[1]), int(args.role[2]))
+        serve(Path(args.role[1]), int(args.role[2]), args.role[3] == "1")
     elif args.role[0] == "harvest":
         print(json.dumps(harvest(args.role[1])))
 
