@@ -3,13 +3,17 @@
     python bench/sparql.py 1000000 [--repeat 20] [--dir DIR] [--keep]
 
 1. **load**: N synthetic published records, shaped like the public area (one named graph per
-   record: the dataset, its catalogue record, agency, period and a distribution; about 40
-   triples), streamed into Oxigraph's bulk loader in a fresh directory. Timed apart.
+   record: the dataset, its catalogue record, agency, period and a distribution; 26 quads),
+   streamed into Oxigraph's bulk loader in a fresh directory; then the same records' titles
+   and texts into a text index (``repository.textindex``, what ``{home}/text`` holds), in one
+   commit. Both timed apart.
 2. **embedded**: the repository's own ``Store`` opens that directory; each query runs through
-   ``Store.evaluate`` (what ``/sparql`` calls: union default graph, results materialised as
-   rdflib terms) once to warm up and ``--repeat`` times measured.
+   ``TextMatching(Store, TextIndex.search).evaluate`` (what ``/sparql`` calls: text patterns
+   answered by the index, union default graph, results materialised as rdflib terms) once to
+   warm up and ``--repeat`` times measured.
 3. **server**: ``oxigraph serve`` on 127.0.0.1 over the same directory; each query runs through
-   ``RemoteStore.evaluate`` (SPARQL 1.1 Protocol over HTTP, the remote backend).
+   ``RemoteStore.evaluate`` (SPARQL 1.1 Protocol over HTTP, the remote backend), text patterns
+   answered by the same index.
 
 Prints a Markdown table of p50/p95 in milliseconds per query and backend, with row counts.
 """
@@ -25,7 +29,8 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from itertools import islice
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -35,6 +40,8 @@ import pyoxigraph as ox  # noqa: E402
 
 from repository.sparql import Boolean, QueryLimits, Solutions, Triples  # noqa: E402
 from repository.store import Store  # noqa: E402
+from repository.text_match import TextMatching  # noqa: E402
+from repository.textindex import TextDocument, TextIndex  # noqa: E402
 
 BASE = "https://bench.example.org/"
 LEXVO = "http://lexvo.org/id/iso639-3/"
@@ -72,8 +79,13 @@ QUERIES: dict[str, str] = {
   FILTER(?s <= "1999"^^xsd:gYear && ?e >= "1999"^^xsd:gYear) } LIMIT 100""",
     "language + text type, first 50": f"""SELECT ?d WHERE {{
   ?d dct:language lang:hak ; yl:textType <{VOCAB}text-type/education> }} LIMIT 50""",
-    "title contains 口述歷史, first 20": """SELECT ?d ?title WHERE {
+    "title contains 口述歷史, first 20 (a scan)": """SELECT ?d ?title WHERE {
   ?d dct:title ?title FILTER(CONTAINS(STR(?title), "口述歷史")) } LIMIT 20""",
+    "yl:titleMatches 口述歷史, first 20 (text index)": """SELECT ?d ?title WHERE {
+  ?d yl:titleMatches ("口述歷史" 20) ; dct:title ?title
+  FILTER(CONTAINS(STR(?title), "口述歷史")) } LIMIT 20""",
+    "yl:textMatches 族語, 1,000 hits + licence": """SELECT ?d ?l WHERE {
+  ?d yl:textMatches ("族語" 1000) ; dct:license ?l }""",
     "record lookup (DESCRIBE-like, one graph)": f"""SELECT ?s ?p ?o WHERE {{
   GRAPH <{BASE}graph/{{mid}}> {{ ?s ?p ?o }} }}""",
     "record by identifier": """SELECT ?d ?title WHERE {
@@ -88,14 +100,19 @@ QUERIES: dict[str, str] = {
 # -- the synthetic public area -------------------------------------------------------------
 
 
-def record_nquads(n: int, rng: random.Random) -> str:
-    """One published record (dataset, catalogue record, agency, period, distribution)."""
+def record_nquads(n: int, rng: random.Random) -> tuple[str, TextDocument]:
+    """One published record (dataset, catalogue record, agency, period, distribution), and
+    what the text index holds of it."""
     rid = f"{n:08d}"
     g, d, r = f"<{BASE}graph/{rid}>", f"<{BASE}id/{rid}>", f"<{BASE}record/{rid}>"
     agency = f"<{BASE}agency/A{rng.randrange(AGENCIES):08d}>"
     start = rng.randrange(1950, 2024)
     word, lang = rng.choice(WORDS), rng.choice(LANGS)
     lic = f"<{VOCAB}licence/{rng.choice(LICENCES)}>"
+    keyword = rng.choice(WORDS)
+    titles = (f"{word}合成資料集第{n}號", f"Synthetic dataset {n}")
+    description = f"第{n}號合成資料集，收錄{word}，供基準測試使用。"
+    document = TextDocument(rid, d[1:-1], titles, (description, word, keyword))
     t = lambda s, p, o: f"{s} {p} {o} {g} .\n"  # noqa: E731
     dct, dcat = "<http://purl.org/dc/terms/", "<http://www.w3.org/ns/dcat#"
     xsd = "^^<http://www.w3.org/2001/XMLSchema#"
@@ -103,9 +120,9 @@ def record_nquads(n: int, rng: random.Random) -> str:
     return "".join((
         t(d, a, f"{dcat}Dataset>"),
         t(d, f"{dct}identifier>", f'"{rid}"'),
-        t(d, f"{dct}title>", f'"{word}合成資料集第{n}號"@zh-hant-tw'),
-        t(d, f"{dct}title>", f'"Synthetic dataset {n}"@en'),
-        t(d, f"{dct}description>", f'"第{n}號合成資料集，收錄{word}，供基準測試使用。"@zh-hant-tw'),
+        t(d, f"{dct}title>", f'"{titles[0]}"@zh-hant-tw'),
+        t(d, f"{dct}title>", f'"{titles[1]}"@en'),
+        t(d, f"{dct}description>", f'"{description}"@zh-hant-tw'),
         t(d, f"{dct}language>", f"<{LEXVO}{lang}>"),
         t(d, f"{dct}license>", lic),
         t(d, f"{dct}publisher>", agency),
@@ -114,7 +131,7 @@ def record_nquads(n: int, rng: random.Random) -> str:
         t(d, "<https://w3id.org/yuliao/ns#textType>",
           f"<{VOCAB}text-type/{rng.choice(TEXT_TYPES)}>"),
         t(d, f"{dcat}keyword>", f'"{word}"@zh-hant-tw'),
-        t(d, f"{dcat}keyword>", f'"{rng.choice(WORDS)}"@zh-hant-tw'),
+        t(d, f"{dcat}keyword>", f'"{keyword}"@zh-hant-tw'),
         t(d, f"{dcat}distribution>", f"<{BASE}id/{rid}#dist-1>"),
         t(f"<{BASE}id/{rid}#dist-1>", a, f"{dcat}Distribution>"),
         t(f"<{BASE}id/{rid}#dist-1>", f"{dcat}mediaType>",
@@ -131,22 +148,38 @@ def record_nquads(n: int, rng: random.Random) -> str:
         t(r, "<https://w3id.org/yuliao/ns#datestamp>",
           f'"2026-11-{rng.randrange(1, 29):02d}T00:00:00Z"{xsd}dateTime>'),
         t(r, f"{dct}modified>", f'"2026-11-{rng.randrange(1, 29):02d}T00:00:00Z"{xsd}dateTime>'),
-    ))
+    )), document
+
+
+def records(count: int) -> Iterator[tuple[str, TextDocument]]:
+    """The ``count`` synthetic records, the same on every call."""
+    rng = random.Random(20261122)
+    return (record_nquads(n, rng) for n in range(1, count + 1))
 
 
 def load(directory: Path, count: int, chunk: int = 20_000) -> float:
     """Bulk-load ``count`` records into a new store at ``directory``, ``chunk`` records per
     call of the bulk loader; seconds taken (generation included)."""
     began = time.perf_counter()
-    rng = random.Random(20261122)
     store = ox.Store(str(directory))
-    for first in range(1, count + 1, chunk):
-        last = min(count, first + chunk - 1)
-        data = "".join(record_nquads(n, rng) for n in range(first, last + 1)).encode()
+    made = records(count)
+    for _ in range(0, count, chunk):
+        data = "".join(quads for quads, _ in islice(made, chunk)).encode()
         store.bulk_load(data, format=ox.RdfFormat.N_QUADS)
     store.flush()
     store.optimize()
     del store
+    return time.perf_counter() - began
+
+
+def index_texts(directory: Path, count: int) -> float:
+    """The text index of the ``count`` records at ``directory``, in one commit; seconds."""
+    began = time.perf_counter()
+    index = TextIndex(directory)
+    try:
+        index.replace_all(document for _, document in records(count))
+    finally:
+        index.close()
     return time.perf_counter() - began
 
 
@@ -203,15 +236,16 @@ def serve(directory: Path) -> tuple[subprocess.Popen, str]:
     raise SystemExit("the Oxigraph server did not start within 120 s")
 
 
-def embedded(directory: Path, repeat: int, mid: str) -> dict[str, tuple]:
+def embedded(directory: Path, text: TextIndex, repeat: int, mid: str) -> dict[str, tuple]:
     store = Store(directory)
     try:
-        return measure(lambda q: store.evaluate(q, limits=LIMITS), repeat, mid)
+        public = TextMatching(store, text.search)
+        return measure(lambda q: public.evaluate(q, limits=LIMITS), repeat, mid)
     finally:
         store.close()
 
 
-def remote(directory: Path, repeat: int, mid: str) -> dict[str, tuple]:
+def remote(directory: Path, text: TextIndex, repeat: int, mid: str) -> dict[str, tuple]:
     from repository.config import RemoteEndpoints
     from repository.remote_store import RemoteStore
 
@@ -219,7 +253,8 @@ def remote(directory: Path, repeat: int, mid: str) -> dict[str, tuple]:
     try:
         store = RemoteStore(RemoteEndpoints(f"{url}query", f"{url}update", f"{url}store"))
         try:
-            return measure(lambda q: store.evaluate(q, limits=LIMITS), repeat, mid)
+            public = TextMatching(store, text.search)
+            return measure(lambda q: public.evaluate(q, limits=LIMITS), repeat, mid)
         finally:
             store.close()
     finally:
@@ -227,8 +262,10 @@ def remote(directory: Path, repeat: int, mid: str) -> dict[str, tuple]:
         server.wait(timeout=60)
 
 
-def report(count: int, load_s: float, runs: dict[str, dict[str, tuple]]) -> None:
-    print(f"\n{count:,} records bulk-loaded in {load_s:.0f} s ({count / load_s:,.0f} records/s)\n")
+def report(count: int, took: tuple[float, float], runs: dict[str, dict[str, tuple]]) -> None:
+    load_s, index_s = took
+    print(f"\n{count:,} records bulk-loaded in {load_s:.0f} s ({count / load_s:,.0f} records/s), "
+          f"text-indexed in {index_s:.0f} s ({count / index_s:,.0f} records/s)\n")
     backends = list(runs)
     print("| query | rows | " + " | ".join(f"{b} p50 / p95 (ms)" for b in backends) + " |")
     print("|---|---:|" + "---:|" * len(backends))
@@ -247,19 +284,27 @@ def main() -> None:
     parser.add_argument("--load-only", action="store_true", help="load (into --dir) and stop")
     args = parser.parse_args()
     work = args.dir or Path(tempfile.mkdtemp(prefix="yuliao-bench-sparql-"))
-    directory = work / "public"
+    directory, text_directory = work / "public", work / "text"
     try:
-        load_s = float("nan")
+        load_s = index_s = float("nan")
         if not (args.keep and directory.exists()):
             shutil.rmtree(directory, ignore_errors=True)
             load_s = load(directory, args.count)
             print(f"loaded {args.count:,} records in {load_s:.0f} s", flush=True)
+        if not (args.keep and text_directory.exists()):
+            shutil.rmtree(text_directory, ignore_errors=True)
+            index_s = index_texts(text_directory, args.count)
+            print(f"text-indexed {args.count:,} records in {index_s:.0f} s", flush=True)
         if args.load_only:
             return
         mid = f"{args.count // 2:08d}"
-        runs = {"embedded": embedded(directory, args.repeat, mid)}
-        runs["Oxigraph server"] = remote(directory, args.repeat, mid)
-        report(args.count, load_s, runs)
+        text = TextIndex(text_directory)
+        try:
+            runs = {"embedded": embedded(directory, text, args.repeat, mid)}
+            runs["Oxigraph server"] = remote(directory, text, args.repeat, mid)
+        finally:
+            text.close()
+        report(args.count, (load_s, index_s), runs)
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)

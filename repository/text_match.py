@@ -15,9 +15,10 @@ Latin text). The rest of the query joins, filters and counts as usual.
 
 Limits: a pattern draws at most :data:`DEFAULT_HITS` datasets from the index, or the number it
 gives (at most :data:`MAX_HITS`); an answer built on a pattern that had more matches than it
-drew is marked truncated. The triple must stand on its own (``?var``, the property, a string
-or ``(string count)``, then ``.`` or ``}``); any other use of the two properties is refused
-with its line and column, rather than silently matching nothing.
+drew is marked truncated. The pattern must start its triple: ``?var``, the property, a string
+or ``(string count)``, then ``.``, ``}`` or ``;`` (more predicates of ``?var`` follow). Any
+other use of the two properties is refused with its line and column, rather than silently
+matching nothing.
 """
 
 from __future__ import annotations
@@ -88,7 +89,7 @@ _TOKENS = re.compile(r'''
     | (?P<punct>.)
 ''', re.VERBOSE | re.DOTALL)
 _STARTS = {"{", ".", "}", ")"}  # what may come right before a triple's subject
-_ENDS = {".", "}"}
+_ENDS = {".", "}", ";"}
 _ESCAPES = {"t": "\t", "n": "\n", "r": "\r", "b": "\b", "f": "\f", '"': '"', "'": "'",
             "\\": "\\"}
 
@@ -121,7 +122,8 @@ def expand(query: str, search: Search) -> Expansion:
         pattern = _pattern(query, found, index)
         hits = _search(search, query, token, pattern, field)
         truncated |= pattern.limited_by_default and hits.total > len(hits.iris)
-        pieces += [query[position:pattern.start], _values(pattern.variable, hits.iris)]
+        pieces += [query[position:pattern.start], _values(pattern.variable, hits.iris),
+                   f" {pattern.variable}" if pattern.continued else ""]
         position = pattern.end
     return Expansion("".join(pieces) + query[position:], truncated)
 
@@ -158,11 +160,13 @@ class Pattern:
     limited_by_default: bool
     start: int
     end: int
+    continued: bool = False  # followed by ';': the subject's other predicates come next
 
 
 def _pattern(query: str, found: list[Token], index: int) -> Pattern:
     """The pattern whose property is ``found[index]``. Raises QueryRefused when the tokens
-    around it are not ``?var <property> "text" .`` or ``?var <property> ("text" n) .``."""
+    around it are not ``?var <property> "text"`` or ``?var <property> ("text" n)`` followed by
+    ``.``, ``;`` or ``}``."""
     subject = found[index - 1] if index else None
     before = found[index - 2] if index > 1 else None
     if subject is None or subject.kind != "var" or (before and before.text not in _STARTS):
@@ -170,9 +174,10 @@ def _pattern(query: str, found: list[Token], index: int) -> Pattern:
     text, limit, after = _object(query, found, index + 1)
     end = found[after] if after < len(found) else None
     if end is None or end.text not in _ENDS:
-        _refuse(query, found[index], "the triple must end with '.' or '}'")
-    stop = end.end if end.text == "." else end.start
-    return Pattern(subject.text, text, limit or DEFAULT_HITS, limit is None, subject.start, stop)
+        _refuse(query, found[index], "the triple must end with '.', ';' or '}'")
+    stop = end.start if end.text == "}" else end.end
+    return Pattern(subject.text, text, limit or DEFAULT_HITS, limit is None, subject.start, stop,
+                   end.text == ";")
 
 
 def _search(search: Search, query: str, token: Token, pattern: Pattern, field: str) -> Hits:

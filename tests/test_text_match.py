@@ -58,6 +58,12 @@ def test_every_written_form_of_a_title_pattern_becomes_the_same_values(index, pa
     assert values_of(query, index) == f"VALUES ?d {{ <{BASE}1> }}"
 
 
+def test_a_pattern_followed_by_more_predicates_of_its_subject_keeps_them(index) -> None:
+    query = 'SELECT ?d ?t { ?d yl:titleMatches "口述歷史" ; dct:title ?t }'
+    expanded = expand(query, index.search).query
+    assert expanded == f"SELECT ?d ?t {{ VALUES ?d {{ <{BASE}1> }} ?d dct:title ?t }}"
+
+
 def test_a_prefix_of_the_query_own_naming_our_namespace_is_understood(index) -> None:
     query = 'PREFIX y: <https://w3id.org/yuliao/ns#> SELECT ?d { ?d y:textMatches "口述歷史" }'
     assert set(values_of(query, index).split()) >= {f"<{BASE}1>", f"<{BASE}2>"}
@@ -84,7 +90,8 @@ def test_a_pattern_with_no_match_gives_an_empty_values(index) -> None:
     ('SELECT * { ?d dct:title ?t ; yl:titleMatches "x" }', "subject must be a variable"),
     ('SELECT * { <https://example.org/id/1> yl:titleMatches "x" }', "subject must be a variable"),
     ("SELECT * { ?d yl:titleMatches ?text }", "object must be"),
-    ('SELECT * { ?d yl:titleMatches "x" ; dct:title ?t }', "must end with"),
+    ('SELECT * { ?d yl:titleMatches "x" , "y" }', "must end with"),
+    ('SELECT * { ?d yl:titleMatches "x" dct:title ?t }', "must end with"),
     ('SELECT * { ?d yl:titleMatches ("x" 0) }', f"from 1 to {MAX_HITS}"),
     (f'SELECT * {{ ?d yl:titleMatches ("x" {MAX_HITS + 1}) }}', f"from 1 to {MAX_HITS}"),
     ('SELECT * { ?d yl:textMatches "，。" }', "cannot search for"),
