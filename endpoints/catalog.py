@@ -4,9 +4,15 @@ Both read the public area only and answer Turtle by default, JSON-LD, RDF/XML or
 ``Accept`` (or ``format=``), with ``Vary: Accept``.
 
 - **VoID**: one ``void:Dataset`` (``{base}void#dataset``) for everything public, with its SPARQL
-  endpoint, counts computed per request (triples, records, datasets), vocabularies, URI space,
-  an example resource, and one subset per harvest source whose runs produced public records.
-  There is no whole-store dump to advertise (record dumps are per record).
+  endpoint, counts (triples, records, datasets), vocabularies, URI space, an example resource,
+  one subset per harvest source whose runs produced public records, and one subset per OAI-PMH
+  set (``{base}void#set-licence:CC0-1.0``: its ``yl:setSpec``, names, ``void:entities`` and the
+  ListRecords URL; for licence and text-type sets the statement that defines them). The set
+  subsets are the facet counts (datasets per language, licence, text type, agency, source)
+  that a SPARQL ``COUNT`` takes seconds to give at a million records: they come from the
+  dissemination index in one scan. The description is recomputed in the background after a
+  public change (:class:`VoidCache`). There is no whole-store dump to advertise (record dumps
+  are per record).
 - **DCAT**: the ``dcat:Catalog`` ``{base}catalog`` (header and dataset descriptions from
   :mod:`repository.crosswalks.dcat`), paged by ``?page=`` with :data:`PAGE_SIZE` datasets a
   page and a ``hydra:PartialCollectionView``, plus ``dcat:DataService`` entries for /sparql and
@@ -25,6 +31,7 @@ from repository import Repository
 from repository.config import Config
 from repository.crosswalks.dcat import catalogue, dcat_triples, record_subject
 from repository.errors import RepositoryError
+from repository.oai_sets import OaiSet, defining_statement
 from repository.records import now_utc, utc_literal
 from repository.sparql import QUERY_PREFIXES
 from vocab.namespaces import DCAT, DCT, FOAF, PREFIXES, RDF_, XSD, YL, bind_prefixes
@@ -107,6 +114,7 @@ def void_graph(repository: Repository) -> Graph:
         g.add((dataset, void("vocabulary"), URIRef(PREFIXES[prefix])))
     _void_counts(g, dataset, repository)
     _void_subsets(g, dataset, repository)
+    _void_sets(g, dataset, repository)
     bind_prefixes(g)
     return g
 
@@ -130,6 +138,34 @@ def _void_subsets(g: Graph, dataset: URIRef, repository: Repository) -> None:
         g.add((subset, RDF_.type, void("Dataset")))
         g.add((subset, DCT.source, source))
         g.add((subset, void("entities"), Literal(records, datatype=XSD.integer)))
+
+
+def _void_sets(g: Graph, dataset: URIRef, repository: Repository) -> None:
+    """One subset per OAI-PMH set with public records, with its size (the facet counts)."""
+    index = repository.disseminations
+    names = index.set_names()
+    for spec, records in index.set_counts().items():
+        subset = URIRef(f"{repository.config.base_uri}void#set-{spec}")
+        g.add((dataset, void("subset"), subset))
+        g.add((subset, RDF_.type, void("Dataset")))
+        g.add((subset, YL.setSpec, Literal(spec)))
+        g.add((subset, void("entities"), Literal(records, datatype=XSD.integer)))
+        g.add((subset, FOAF.page, URIRef(_set_list(repository.config, spec))))
+        _set_names(g, subset, names.get(spec))
+        defined = defining_statement(spec)
+        if defined is not None:
+            g.add((subset, *defined))
+
+
+def _set_list(config: Config, spec: str) -> str:
+    return f"{config.oai_base_url}?verb=ListRecords&metadataPrefix=olac&set={spec}"
+
+
+def _set_names(g: Graph, subset: URIRef, named: OaiSet | None) -> None:
+    if named is not None and named.name_zh:
+        g.add((subset, DCT.title, Literal(named.name_zh, lang="zh-Hant")))
+    if named is not None and named.name_en:
+        g.add((subset, DCT.title, Literal(named.name_en, lang="en")))
 
 
 class VoidCache:

@@ -300,13 +300,14 @@ class Disseminations:
         with self._reading() as db:
             return db.execute("SELECT COUNT(*) FROM records WHERE NOT deleted").fetchone()[0]
 
-    def set_sizes(self, parent: str) -> dict[str, int]:
-        """Records not deleted in each set below ``parent`` (``source`` → ``source:x`` …)."""
+    def set_counts(self) -> dict[str, int]:
+        """Records not deleted in each set that has any (``language:nan`` → 1,204 …), the
+        facet counts a SPARQL COUNT cannot give fast (one scan of the memberships)."""
         with self._reading() as db:
             found = db.execute(
                 "SELECT m.spec, COUNT(*) FROM memberships AS m JOIN records AS r"
-                " ON r.local_id = m.local_id WHERE m.spec > ? AND m.spec < ? AND NOT r.deleted"
-                " GROUP BY m.spec ORDER BY m.spec", (f"{parent}:", f"{parent};"))
+                " ON r.local_id = m.local_id WHERE NOT r.deleted"
+                " GROUP BY m.spec ORDER BY m.spec")
             return dict(found.fetchall())
 
     def state(self) -> tuple[int, str | None]:

@@ -71,10 +71,26 @@ PARENTS = {
 def record_sets(graph, subject: URIRef, local_id: str, base: str) -> list[OaiSet]:
     """The sets of the record ``local_id`` described in ``graph`` (an rdflib Graph or a
     TripleIndex), sorted by spec, each once."""
-    found = [*_languages(graph, subject), *_concepts(graph, subject, YL.textType, "text-type"),
-             *_concepts(graph, subject, DCT.license, "licence"), *_agencies(graph, subject, base),
+    concepts = [s for parent, predicate in DEFINING_PROPERTIES.items()
+                for s in _concepts(graph, subject, predicate, parent)]
+    found = [*_languages(graph, subject), *concepts, *_agencies(graph, subject, base),
              *_sources(local_id)]
     return sorted({s.spec: s for s in reversed(found)}.values(), key=lambda s: s.spec)
+
+
+#: The sets one statement of the dataset defines: parent → the property whose value it is.
+DEFINING_PROPERTIES = {"text-type": YL.textType, "licence": DCT.license}
+
+
+def defining_statement(spec: str) -> tuple[URIRef, URIRef] | None:
+    """(property, value) that every record of the set ``spec`` states of its dataset, and
+    only they: ``licence:CC0-1.0`` → (dct:license, <…/vocab/licence/CC0-1.0>). None for the
+    sets no one statement defines (a language set takes content and subject languages alike,
+    agencies and sources are slugs)."""
+    parent, _, code = spec.partition(":")
+    if parent not in DEFINING_PROPERTIES or not code:
+        return None
+    return DEFINING_PROPERTIES[parent], URIRef(f"{VOCAB_BASE}{parent}/{code}")
 
 
 def with_parents(sets: Iterable[OaiSet]) -> list[OaiSet]:

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 import pyoxigraph
 import pytest
 from flask.testing import FlaskClient
+from lxml import etree
 from pyshacl import validate
 from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
@@ -21,11 +22,12 @@ from repository.records import Source
 from repository.store import to_rdflib
 from tests.conftest import shared_path
 from tests.oai_support import dataset, demo_repository
-from vocab.namespaces import DCAT, DCT, RDF_, XSD
+from vocab.namespaces import DCAT, DCT, FOAF, RDF_, XSD, YL
 
 BASE = "https://yuliao.example.org/"
 VOID = "http://rdfs.org/ns/void#"
 HYDRA = "http://www.w3.org/ns/hydra/core#"
+OAI = "http://www.openarchives.org/OAI/2.0/"
 HIDDEN = ("00009203", "00009127", "00001182", "00009128", "00000026")
 RDF_FORMATS = {"text/turtle": pyoxigraph.RdfFormat.TURTLE,
                "application/ld+json": pyoxigraph.RdfFormat.JSON_LD,
@@ -80,6 +82,55 @@ def test_void_counts_match_the_public_area(client: FlaskClient, repo: Repository
     assert void.value(dataset, URIRef(VOID + "uriSpace")) == Literal(f"{BASE}id/")
     assert URIRef(str(DCAT.Dataset).split("Dataset")[0]) in set(
         void.objects(dataset, URIRef(VOID + "vocabulary")))
+
+
+def set_subsets(void: Graph) -> dict[str, URIRef]:
+    """The VoID subsets that stand for OAI-PMH sets, by setSpec."""
+    return {str(void.value(subset, YL.setSpec)): subset
+            for subset in void.objects(URIRef(f"{BASE}void#dataset"), URIRef(VOID + "subset"))
+            if void.value(subset, YL.setSpec) is not None}
+
+
+def oai_live_identifiers(client: FlaskClient, spec: str) -> set[str]:
+    """The identifiers of the records not deleted that /oai lists in set ``spec``."""
+    found, arguments = set(), f"verb=ListIdentifiers&metadataPrefix=oai_dc&set={spec}"
+    while arguments:
+        root = etree.fromstring(client.get(f"/oai?{arguments}").data)
+        found |= {header.findtext(f"{{{OAI}}}identifier")
+                  for header in root.iter(f"{{{OAI}}}header") if header.get("status") is None}
+        token = root.findtext(f".//{{{OAI}}}resumptionToken")
+        arguments = f"verb=ListIdentifiers&resumptionToken={token}" if token else ""
+    return found
+
+
+def test_void_has_a_subset_per_oai_set_sized_as_the_provider_lists_it(
+        client: FlaskClient, turtle: dict[str, Graph]) -> None:
+    void = turtle["/.well-known/void"]
+    subsets = set_subsets(void)
+    root = etree.fromstring(client.get("/oai?verb=ListSets").data)
+    children = {spec for spec in (s.text for s in root.iter(f"{{{OAI}}}setSpec")) if ":" in spec}
+    assert set(subsets) == children and {"language:nan", "licence:CC0-1.0"} <= children
+    for spec, subset in subsets.items():
+        size = void.value(subset, URIRef(VOID + "entities"))
+        assert size == Literal(len(oai_live_identifiers(client, spec)), datatype=XSD.integer)
+        assert str(void.value(subset, FOAF.page)).endswith(f"&set={spec}")
+        assert set(void.objects(subset, DCT.title))
+    assert set(void.objects(subsets["language:nan"], DCT.title)) == {
+        Literal("臺灣台語", lang="zh-Hant"), Literal("Taiwanese Hokkien", lang="en")}
+
+
+@pytest.mark.parametrize(("parent", "predicate"), [("licence", DCT.license),
+                                                   ("text-type", YL.textType)])
+def test_a_licence_or_text_type_subset_states_its_value_and_counts_its_datasets(
+        turtle: dict[str, Graph], repo: Repository, parent: str, predicate: URIRef) -> None:
+    void = turtle["/.well-known/void"]
+    subsets = {spec: s for spec, s in set_subsets(void).items() if spec.startswith(parent)}
+    assert len(subsets) >= 3
+    for subset in subsets.values():
+        value = void.value(subset, predicate)
+        rows = repo.public.select(f"""SELECT (COUNT(DISTINCT ?d) AS ?n) WHERE {{
+            GRAPH ?g {{ ?d a <{DCAT.Dataset}> ; <{predicate}> <{value}> }} }}""")
+        assert void.value(subset, URIRef(VOID + "entities")) == rows[0]["n"]
 
 
 @pytest.fixture(scope="module")
@@ -170,7 +221,9 @@ def test_void_has_a_subset_per_harvest_source(tmp_path) -> None:
     activity.add((run, URIRef("http://www.w3.org/ns/prov#used"), source))
     repo.public.replace({URIRef(f"{BASE}graph/run/ntu/20260301T080000Z"): activity})
     void = fetch(create_app(repository=repo).test_client(), "/.well-known/void")
-    subsets = list(void.objects(URIRef(f"{BASE}void#dataset"), URIRef(VOID + "subset")))
+    subsets = [subset for subset in void.objects(URIRef(f"{BASE}void#dataset"),
+                                                 URIRef(VOID + "subset"))
+               if void.value(subset, YL.setSpec) is None]
     assert len(subsets) == 1
     assert void.value(subsets[0], DCT.source) == source
     assert void.value(subsets[0], URIRef(VOID + "entities")) == Literal(1, datatype=XSD.integer)

@@ -402,7 +402,7 @@ YL = Vocabulary(
         "sourceBaseURL",  # the OAI-PMH base URL it was harvested from
         "sourceMetadataNamespace",  # XML namespace of the metadata at the source
         "harvestDate",  # when it was harvested (the source's OAI-PMH responseDate)
-        "setSpec",  # on a tombstone: an OAI set the record was in when it left public view
+        "setSpec",  # an OAI set: of a tombstone, harvested from a source, of a VoID subset
         "rawPayload",  # the payload the record came from (work area only)
         "contentHash",  # SHA-256 of the description's sorted N-Triples (detects unchanged imports)
         "lastLocalId",  # the highest 8-digit local id handed out (work area, catalogue graph)
@@ -430,7 +430,6 @@ YL = Vocabulary(
         "QuarantinedRecord",  # a harvested record that could not be taken in, kept with why
         "harvestKind",  # oai-pmh | olac-static | datagovtw
         "metadataPrefix",  # OAI-PMH metadata prefix asked for
-        "setSpec",  # OAI-PMH set harvested (none: the whole repository)
         "schedule",  # xsd:dayTimeDuration between scheduled harvests
         "deleteMissing",  # xsd:boolean: withdraw records a full harvest no longer lists
         "harvestedUntil",  # the source's responseDate up to which it is harvested
