@@ -1,12 +1,13 @@
 """p50/p95 of ten typical catalogue queries over N synthetic records, embedded store and server.
 
-    python bench/sparql.py 1000000 [--repeat 20] [--dir DIR] [--keep]
+    python bench/sparql.py 1000000 [--repeat 20] [--dir DIR] [--keep] [--load-only]
 
-1. **load**: N synthetic published records, shaped like the public area (one named graph per
+1. **build**: N synthetic published records, shaped like the public area (one named graph per
    record: the dataset, its catalogue record, agency, period and a distribution; 26 quads),
-   streamed into Oxigraph's bulk loader in a fresh directory; then the same records' titles
-   and texts into a text index (``repository.textindex``, what ``{home}/text`` holds), in one
-   commit. Both timed apart.
+   streamed into Oxigraph's bulk loader in a fresh directory; the same records' titles and
+   texts into a text index (``repository.textindex``, what ``{home}/text`` holds), in one
+   commit; their OAI-PMH set memberships into a dissemination index (``oai.sqlite``, without
+   fragments). Each timed apart.
 2. **embedded**: the repository's own ``Store`` opens that directory; each query runs through
    ``TextMatching(Store, TextIndex.search).evaluate`` (what ``/sparql`` calls: text patterns
    answered by the index, union default graph, results materialised as rdflib terms) once to
@@ -15,7 +16,8 @@
    ``RemoteStore.evaluate`` (SPARQL 1.1 Protocol over HTTP, the remote backend), text patterns
    answered by the same index.
 
-Prints a Markdown table of p50/p95 in milliseconds per query and backend, with row counts.
+Prints a Markdown table of p50/p95 in milliseconds per query and backend, with row counts,
+then p50/p95 of the facet counts VoID gives (``Disseminations.set_counts``, every set at once).
 """
 
 from __future__ import annotations
@@ -32,12 +34,15 @@ import time
 from collections.abc import Callable, Iterator
 from itertools import islice
 from pathlib import Path
+from typing import NamedTuple
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import pyoxigraph as ox  # noqa: E402
 
+from repository.disseminations import Dissemination, Disseminations  # noqa: E402
+from repository.oai_sets import OaiSet  # noqa: E402
 from repository.sparql import Boolean, QueryLimits, Solutions, Triples  # noqa: E402
 from repository.store import Store  # noqa: E402
 from repository.text_match import TextMatching  # noqa: E402
@@ -100,9 +105,17 @@ QUERIES: dict[str, str] = {
 # -- the synthetic public area -------------------------------------------------------------
 
 
-def record_nquads(n: int, rng: random.Random) -> tuple[str, TextDocument]:
-    """One published record (dataset, catalogue record, agency, period, distribution), and
-    what the text index holds of it."""
+class Synthetic(NamedTuple):
+    """One synthetic record: its quads, its text document and its OAI-PMH set specs."""
+
+    nquads: str
+    document: TextDocument
+    specs: tuple[str, ...]
+
+
+def record_nquads(n: int, rng: random.Random) -> Synthetic:
+    """One published record (dataset, catalogue record, agency, period, distribution), with
+    what the text and dissemination indexes hold of it."""
     rid = f"{n:08d}"
     g, d, r = f"<{BASE}graph/{rid}>", f"<{BASE}id/{rid}>", f"<{BASE}record/{rid}>"
     agency = f"<{BASE}agency/A{rng.randrange(AGENCIES):08d}>"
@@ -113,11 +126,14 @@ def record_nquads(n: int, rng: random.Random) -> tuple[str, TextDocument]:
     titles = (f"{word}合成資料集第{n}號", f"Synthetic dataset {n}")
     description = f"第{n}號合成資料集，收錄{word}，供基準測試使用。"
     document = TextDocument(rid, d[1:-1], titles, (description, word, keyword))
+    issued, text_type = rng.randrange(2000, 2026), rng.choice(TEXT_TYPES)
+    specs = (f"language:{lang}", f"licence:{lic[len(VOCAB) + 9:-1]}",
+             f"text-type:{text_type}", f"agency:{agency[-10:-1]}")
     t = lambda s, p, o: f"{s} {p} {o} {g} .\n"  # noqa: E731
     dct, dcat = "<http://purl.org/dc/terms/", "<http://www.w3.org/ns/dcat#"
     xsd = "^^<http://www.w3.org/2001/XMLSchema#"
     a = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
-    return "".join((
+    return Synthetic("".join((
         t(d, a, f"{dcat}Dataset>"),
         t(d, f"{dct}identifier>", f'"{rid}"'),
         t(d, f"{dct}title>", f'"{titles[0]}"@zh-hant-tw'),
@@ -126,10 +142,9 @@ def record_nquads(n: int, rng: random.Random) -> tuple[str, TextDocument]:
         t(d, f"{dct}language>", f"<{LEXVO}{lang}>"),
         t(d, f"{dct}license>", lic),
         t(d, f"{dct}publisher>", agency),
-        t(d, f"{dct}issued>", f'"{rng.randrange(2000, 2026)}-06-15"{xsd}date>'),
+        t(d, f"{dct}issued>", f'"{issued}-06-15"{xsd}date>'),
         t(d, f"{dct}temporal>", f"<{BASE}id/{rid}#period>"),
-        t(d, "<https://w3id.org/yuliao/ns#textType>",
-          f"<{VOCAB}text-type/{rng.choice(TEXT_TYPES)}>"),
+        t(d, "<https://w3id.org/yuliao/ns#textType>", f"<{VOCAB}text-type/{text_type}>"),
         t(d, f"{dcat}keyword>", f'"{word}"@zh-hant-tw'),
         t(d, f"{dcat}keyword>", f'"{keyword}"@zh-hant-tw'),
         t(d, f"{dcat}distribution>", f"<{BASE}id/{rid}#dist-1>"),
@@ -148,10 +163,10 @@ def record_nquads(n: int, rng: random.Random) -> tuple[str, TextDocument]:
         t(r, "<https://w3id.org/yuliao/ns#datestamp>",
           f'"2026-11-{rng.randrange(1, 29):02d}T00:00:00Z"{xsd}dateTime>'),
         t(r, f"{dct}modified>", f'"2026-11-{rng.randrange(1, 29):02d}T00:00:00Z"{xsd}dateTime>'),
-    )), document
+    )), document, specs)
 
 
-def records(count: int) -> Iterator[tuple[str, TextDocument]]:
+def records(count: int) -> Iterator[Synthetic]:
     """The ``count`` synthetic records, the same on every call."""
     rng = random.Random(20261122)
     return (record_nquads(n, rng) for n in range(1, count + 1))
@@ -164,7 +179,7 @@ def load(directory: Path, count: int, chunk: int = 20_000) -> float:
     store = ox.Store(str(directory))
     made = records(count)
     for _ in range(0, count, chunk):
-        data = "".join(quads for quads, _ in islice(made, chunk)).encode()
+        data = "".join(record.nquads for record in islice(made, chunk)).encode()
         store.bulk_load(data, format=ox.RdfFormat.N_QUADS)
     store.flush()
     store.optimize()
@@ -177,10 +192,47 @@ def index_texts(directory: Path, count: int) -> float:
     began = time.perf_counter()
     index = TextIndex(directory)
     try:
-        index.replace_all(document for _, document in records(count))
+        index.replace_all(record.document for record in records(count))
     finally:
         index.close()
     return time.perf_counter() - began
+
+
+def index_sets(path: Path, count: int, chunk: int = 10_000) -> float:
+    """The dissemination index of the ``count`` records at ``path`` with their set
+    memberships only (no fragments: the facet counts read memberships); seconds taken."""
+    began = time.perf_counter()
+    index = Disseminations(path)
+    try:
+        made = records(count)
+        for _ in range(0, count, chunk):
+            index.put(Dissemination(r.document.local_id, "2026-11-01T00:00:00Z",
+                                    sets=tuple(map(OaiSet, r.specs)))
+                      for r in islice(made, chunk))
+    finally:
+        index.close()
+    return time.perf_counter() - began
+
+
+def facet_counts(path: Path, repeat: int) -> tuple[float, float, int]:
+    """p50 and p95 ms of ``Disseminations.set_counts`` (VoID's facet counts), and the sets."""
+    index = Disseminations(path)
+    try:
+        sets = len(index.set_counts())
+        times = []
+        for _ in range(repeat):
+            began = time.perf_counter()
+            index.set_counts()
+            times.append((time.perf_counter() - began) * 1000)
+    finally:
+        index.close()
+    return (*percentiles(times), sets)
+
+
+def percentiles(times: list[float]) -> tuple[float, float]:
+    """p50 and p95 (nearest rank) of ``times``."""
+    times = sorted(times)
+    return statistics.median(times), times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
 
 
 # -- measuring -----------------------------------------------------------------------------
@@ -206,9 +258,7 @@ def measure(evaluate: Callable[[str], object], repeat: int, mid: str) -> dict[st
             began = time.perf_counter()
             evaluate(query)
             times.append((time.perf_counter() - began) * 1000)
-        times.sort()
-        p95 = times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
-        results[name] = (statistics.median(times), p95, rows)
+        results[name] = (*percentiles(times), rows)
     return results
 
 
@@ -262,10 +312,11 @@ def remote(directory: Path, text: TextIndex, repeat: int, mid: str) -> dict[str,
         server.wait(timeout=60)
 
 
-def report(count: int, took: tuple[float, float], runs: dict[str, dict[str, tuple]]) -> None:
-    load_s, index_s = took
-    print(f"\n{count:,} records bulk-loaded in {load_s:.0f} s ({count / load_s:,.0f} records/s), "
-          f"text-indexed in {index_s:.0f} s ({count / index_s:,.0f} records/s)\n")
+def report(count: int, took: dict[str, float], runs: dict[str, dict[str, tuple]],
+           facets: tuple[float, float, int]) -> None:
+    print(f"\n{count:,} records; built: " + (", ".join(
+        f"{part} in {seconds:.0f} s ({count / seconds:,.0f} records/s)"
+        for part, seconds in took.items()) or "nothing (--keep)") + "\n")
     backends = list(runs)
     print("| query | rows | " + " | ".join(f"{b} p50 / p95 (ms)" for b in backends) + " |")
     print("|---|---:|" + "---:|" * len(backends))
@@ -273,6 +324,28 @@ def report(count: int, took: tuple[float, float], runs: dict[str, dict[str, tupl
         rows = next(iter(runs.values()))[name][2]
         cells = " | ".join(f"{runs[b][name][0]:.1f} / {runs[b][name][1]:.1f}" for b in backends)
         print(f"| {name} | {rows} | {cells} |")
+    p50, p95, sets = facets
+    print(f"\nfacet counts of every set ({sets} sets, Disseminations.set_counts, VoID): "
+          f"p50 {p50:.0f} ms, p95 {p95:.0f} ms")
+
+
+#: What the bench builds in its directory, and how.
+PARTS: dict[str, Callable[[Path, int], float]] = {
+    "public": load, "text": index_texts, "oai.sqlite": index_sets}
+
+
+def prepare(work: Path, count: int, keep: bool) -> dict[str, float]:
+    """Builds every part (only those missing with ``keep``); seconds each took."""
+    took = {}
+    for name, build in PARTS.items():
+        path = work / name
+        if keep and path.exists():
+            continue
+        shutil.rmtree(path, ignore_errors=True)
+        path.unlink(missing_ok=True)
+        took[name] = build(path, count)
+        print(f"{name}: {count:,} records in {took[name]:.0f} s", flush=True)
+    return took
 
 
 def main() -> None:
@@ -280,31 +353,22 @@ def main() -> None:
     parser.add_argument("count", type=int)
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--dir", type=Path, help="where the store goes (default: a temp dir)")
-    parser.add_argument("--keep", action="store_true", help="reuse a store already loaded")
-    parser.add_argument("--load-only", action="store_true", help="load (into --dir) and stop")
+    parser.add_argument("--keep", action="store_true", help="reuse what is already built")
+    parser.add_argument("--load-only", action="store_true", help="build (into --dir) and stop")
     args = parser.parse_args()
     work = args.dir or Path(tempfile.mkdtemp(prefix="yuliao-bench-sparql-"))
-    directory, text_directory = work / "public", work / "text"
     try:
-        load_s = index_s = float("nan")
-        if not (args.keep and directory.exists()):
-            shutil.rmtree(directory, ignore_errors=True)
-            load_s = load(directory, args.count)
-            print(f"loaded {args.count:,} records in {load_s:.0f} s", flush=True)
-        if not (args.keep and text_directory.exists()):
-            shutil.rmtree(text_directory, ignore_errors=True)
-            index_s = index_texts(text_directory, args.count)
-            print(f"text-indexed {args.count:,} records in {index_s:.0f} s", flush=True)
+        took = prepare(work, args.count, args.keep)
         if args.load_only:
             return
         mid = f"{args.count // 2:08d}"
-        text = TextIndex(text_directory)
+        text = TextIndex(work / "text")
         try:
-            runs = {"embedded": embedded(directory, text, args.repeat, mid)}
-            runs["Oxigraph server"] = remote(directory, text, args.repeat, mid)
+            runs = {"embedded": embedded(work / "public", text, args.repeat, mid)}
+            runs["Oxigraph server"] = remote(work / "public", text, args.repeat, mid)
         finally:
             text.close()
-        report(args.count, (load_s, index_s), runs)
+        report(args.count, took, runs, facet_counts(work / "oai.sqlite", args.repeat))
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
