@@ -16,6 +16,7 @@ from flask import Flask
 
 from repository import Config, Repository, RepositoryError
 from repository.config import CONFIG_FILE, config_template
+from repository.void import VoidCache
 
 
 def create_app(config: Config | None = None, repository: Repository | None = None) -> Flask:
@@ -25,7 +26,8 @@ def create_app(config: Config | None = None, repository: Repository | None = Non
     app = Flask(__name__)
     config = config or (repository.config if repository else Config.from_env())
     app.config["YULIAO"] = config
-    app.extensions["yuliao"] = repository or Repository(config)
+    app.extensions["yuliao"] = repository = repository or Repository(config)
+    app.extensions["yuliao.void"] = VoidCache(repository)
     app.register_blueprint(home.bp)
     app.register_blueprint(oai.bp)
     app.register_blueprint(sparql.bp)

@@ -7,7 +7,8 @@
    streamed into Oxigraph's bulk loader in a fresh directory; the same records' titles and
    texts into a text index (``repository.textindex``, what ``{home}/text`` holds), in one
    commit; their OAI-PMH set memberships into a dissemination index (``oai.sqlite``, without
-   fragments). Each timed apart.
+   fragments), whose VoID set subsets (the facet counts) go into the store as the repository
+   stores its VoID description. Each timed apart.
 2. **embedded**: the repository's own ``Store`` opens that directory; each query runs through
    ``TextMatching(Store, TextIndex.search).evaluate`` (what ``/sparql`` calls: text patterns
    answered by the index, union default graph, results materialised as rdflib terms) once to
@@ -40,13 +41,16 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import pyoxigraph as ox  # noqa: E402
+from rdflib import Graph, URIRef  # noqa: E402
 
+from repository.config import Config  # noqa: E402
 from repository.disseminations import Dissemination, Disseminations  # noqa: E402
 from repository.oai_sets import OaiSet  # noqa: E402
 from repository.sparql import Boolean, QueryLimits, Solutions, Triples  # noqa: E402
 from repository.store import Store  # noqa: E402
 from repository.text_match import TextMatching  # noqa: E402
 from repository.textindex import TextDocument, TextIndex  # noqa: E402
+from repository.void import set_subsets  # noqa: E402
 
 BASE = "https://bench.example.org/"
 LEXVO = "http://lexvo.org/id/iso639-3/"
@@ -68,6 +72,7 @@ PREFIX dcat: <http://www.w3.org/ns/dcat#>
 PREFIX foaf: <http://xmlns.com/foaf/0.1/>
 PREFIX yl: <https://w3id.org/yuliao/ns#>
 PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
+PREFIX void: <http://rdfs.org/ns/void#>
 PREFIX lang: <{LEXVO}>
 PREFIX lic: <{VOCAB}licence/>
 """
@@ -99,6 +104,10 @@ QUERIES: dict[str, str] = {
   ?d dct:license lic:OGDL-Taiwan-1.0 ; a dcat:Dataset }""",
     "count datasets of a language": """SELECT (COUNT(?d) AS ?n) WHERE {
   ?d dct:language lang:ami ; a dcat:Dataset }""",
+    "count of a licence, from the VoID statistics": """SELECT ?n WHERE {
+  ?s yl:setSpec "licence:OGDL-Taiwan-1.0" ; void:entities ?n }""",
+    "counts of every language, from the VoID statistics": """SELECT ?spec ?n WHERE {
+  ?s yl:setSpec ?spec ; void:entities ?n FILTER(STRSTARTS(?spec, "language:")) }""",
 }
 
 
@@ -212,6 +221,20 @@ def index_sets(path: Path, count: int, chunk: int = 10_000) -> float:
     finally:
         index.close()
     return time.perf_counter() - began
+
+
+def store_set_subsets(work: Path) -> None:
+    """The set subsets of VoID (``repository.void.set_subsets``) of ``work/oai.sqlite``, stored
+    in ``work/public`` as the repository stores its description, so that SPARQL reads them."""
+    config = Config(home=work, base_uri=BASE)
+    index, store = Disseminations(work / "oai.sqlite"), Store(work / "public")
+    try:
+        description = Graph()
+        set_subsets(description, URIRef(f"{BASE}void#dataset"), index, config)
+        store.replace({URIRef(f"{BASE}.well-known/void"): description})
+    finally:
+        index.close()
+        store.close()
 
 
 def facet_counts(path: Path, repeat: int) -> tuple[float, float, int]:
@@ -345,6 +368,8 @@ def prepare(work: Path, count: int, keep: bool) -> dict[str, float]:
         path.unlink(missing_ok=True)
         took[name] = build(path, count)
         print(f"{name}: {count:,} records in {took[name]:.0f} s", flush=True)
+        if name == "oai.sqlite":
+            store_set_subsets(work)
     return took
 
 

@@ -3,16 +3,10 @@
 Both read the public area only and answer Turtle by default, JSON-LD, RDF/XML or N-Triples by
 ``Accept`` (or ``format=``), with ``Vary: Accept``.
 
-- **VoID**: one ``void:Dataset`` (``{base}void#dataset``) for everything public, with its SPARQL
-  endpoint, counts (triples, records, datasets), vocabularies, URI space, an example resource,
-  one subset per harvest source whose runs produced public records, and one subset per OAI-PMH
-  set (``{base}void#set-licence:CC0-1.0``: its ``yl:setSpec``, names, ``void:entities`` and the
-  ListRecords URL; for licence and text-type sets the statement that defines them). The set
-  subsets are the facet counts (datasets per language, licence, text type, agency, source)
-  that a SPARQL ``COUNT`` takes seconds to give at a million records: they come from the
-  dissemination index in one scan. The description is recomputed in the background after a
-  public change (:class:`VoidCache`). There is no whole-store dump to advertise (record dumps
-  are per record).
+- **VoID**: the description :func:`repository.void.describe` makes (counts, subsets per
+  harvest source and per OAI-PMH set: the facet counts), cached and recomputed in the
+  background after a public change (:class:`VoidCache`), which also keeps a copy in the public
+  area for SPARQL. There is no whole-store dump to advertise (record dumps are per record).
 - **DCAT**: the ``dcat:Catalog`` ``{base}catalog`` (header and dataset descriptions from
   :mod:`repository.crosswalks.dcat`), paged by ``?page=`` with :data:`PAGE_SIZE` datasets a
   page and a ``hydra:PartialCollectionView``, plus ``dcat:DataService`` entries for /sparql and
@@ -21,7 +15,6 @@ Both read the public area only and answer Turtle by default, JSON-LD, RDF/XML or
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 
 from flask import Blueprint, Response, current_app, request
@@ -31,10 +24,9 @@ from repository import Repository
 from repository.config import Config
 from repository.crosswalks.dcat import catalogue, dcat_triples, record_subject
 from repository.errors import RepositoryError
-from repository.oai_sets import OaiSet, defining_statement
-from repository.records import now_utc, utc_literal
 from repository.sparql import QUERY_PREFIXES
-from vocab.namespaces import DCAT, DCT, FOAF, PREFIXES, RDF_, XSD, YL, bind_prefixes
+from repository.void import VoidCache
+from vocab.namespaces import DCAT, DCT, FOAF, RDF_, XSD, bind_prefixes
 
 from .sparql.negotiation import GRAPH, Format, NotAcceptable, choose
 from .sparql.results import CannotSerialise, serialise_graph
@@ -43,16 +35,9 @@ bp = Blueprint("catalog", __name__)
 
 #: Datasets on one page of /catalog (at most 1000, the brief's bound).
 PAGE_SIZE = 100
-VOID = "http://rdfs.org/ns/void#"
 HYDRA = "http://www.w3.org/ns/hydra/core#"
 SPARQL_PROTOCOL = URIRef("https://www.w3.org/TR/sparql11-protocol/")
 OAI_PMH = URIRef("http://www.openarchives.org/OAI/2.0/openarchivesprotocol.htm")
-#: The vocabularies the public records use (void:vocabulary).
-VOCABULARIES = ("dct", "dcat", "foaf", "vcard", "prov", "skos", "odrl", "xsd", "yl", "rdfs")
-
-
-def void(term: str) -> URIRef:
-    return URIRef(VOID + term)
 
 
 def hydra(term: str) -> URIRef:
@@ -78,152 +63,9 @@ def config() -> Config:
 # -- VoID --------------------------------------------------------------------------------------
 
 
-def source_subsets(repository: Repository) -> list[tuple[URIRef, int]]:
-    """Each harvest source public records came from, with how many records."""
-    rows = repository.public.select(f"""
-        SELECT ?source (COUNT(DISTINCT ?r) AS ?n) WHERE {{
-          GRAPH ?g {{ ?r <{FOAF.primaryTopic}> ?d ;
-                        <http://www.w3.org/ns/prov#wasGeneratedBy> ?run }}
-          GRAPH ?h {{ ?run <http://www.w3.org/ns/prov#used> ?source }}
-          FILTER NOT EXISTS {{ GRAPH ?g {{ ?r a <{YL.Tombstone}> }} }}
-        }} GROUP BY ?source ORDER BY ?source""")
-    return [(row["source"], int(row["n"])) for row in rows if isinstance(row.get("source"),
-                                                                      URIRef)]
-
-
-def void_graph(repository: Repository) -> Graph:
-    """The VoID description of the public area of ``repository``. Raises StoreError."""
-    config = repository.config
-    base = config.base_uri
-    g = Graph(bind_namespaces="none")
-    dataset = URIRef(f"{base}void#dataset")
-    g.add((URIRef(f"{base}.well-known/void"), RDF_.type, void("DatasetDescription")))
-    g.add((URIRef(f"{base}.well-known/void"), FOAF.primaryTopic, dataset))
-    g.add((dataset, RDF_.type, void("Dataset")))
-    g.add((dataset, DCT.title, Literal(config.repository_name)))
-    g.add((dataset, DCT.description, Literal(
-        "Metadata of the published records of this repository (DCAT, Dublin Core, OLAC "
-        "roles, licences, harvest provenance); drafts and records under review are not in it.",
-        lang="en")))
-    g.add((dataset, FOAF.homepage, URIRef(base)))
-    g.add((dataset, void("sparqlEndpoint"), URIRef(f"{base}sparql")))
-    g.add((dataset, void("rootResource"), URIRef(f"{base}catalog")))
-    g.add((dataset, void("uriSpace"), Literal(f"{base}id/")))
-    g.add((dataset, DCT.rights, Literal(config.oai.archive.access, lang="en")))
-    for prefix in VOCABULARIES:
-        g.add((dataset, void("vocabulary"), URIRef(PREFIXES[prefix])))
-    _void_counts(g, dataset, repository)
-    _void_subsets(g, dataset, repository)
-    _void_sets(g, dataset, repository)
-    bind_prefixes(g)
-    return g
-
-
-def _void_counts(g: Graph, dataset: URIRef, repository: Repository) -> None:
-    """Triples from the store (a scan); datasets and documents from the dissemination index,
-    which holds exactly the public records and tombstones."""
-    index = repository.disseminations
-    g.add((dataset, void("triples"), Literal(len(repository.public), datatype=XSD.integer)))
-    g.add((dataset, void("entities"), Literal(index.live_count(), datatype=XSD.integer)))
-    g.add((dataset, void("documents"), Literal(len(index), datatype=XSD.integer)))
-    sample = index.sample_id()
-    if sample is not None:
-        g.add((dataset, void("exampleResource"), repository.ids.resource(sample)))
-
-
-def _void_subsets(g: Graph, dataset: URIRef, repository: Repository) -> None:
-    for index, (source, records) in enumerate(source_subsets(repository), start=1):
-        subset = URIRef(f"{repository.config.base_uri}void#source-{index}")
-        g.add((dataset, void("subset"), subset))
-        g.add((subset, RDF_.type, void("Dataset")))
-        g.add((subset, DCT.source, source))
-        g.add((subset, void("entities"), Literal(records, datatype=XSD.integer)))
-
-
-def _void_sets(g: Graph, dataset: URIRef, repository: Repository) -> None:
-    """One subset per OAI-PMH set with public records, with its size (the facet counts)."""
-    index = repository.disseminations
-    names = index.set_names()
-    for spec, records in index.set_counts().items():
-        subset = URIRef(f"{repository.config.base_uri}void#set-{spec}")
-        g.add((dataset, void("subset"), subset))
-        g.add((subset, RDF_.type, void("Dataset")))
-        g.add((subset, YL.setSpec, Literal(spec)))
-        g.add((subset, void("entities"), Literal(records, datatype=XSD.integer)))
-        g.add((subset, FOAF.page, URIRef(_set_list(repository.config, spec))))
-        _set_names(g, subset, names.get(spec))
-        defined = defining_statement(spec)
-        if defined is not None:
-            g.add((subset, *defined))
-
-
-def _set_list(config: Config, spec: str) -> str:
-    return f"{config.oai_base_url}?verb=ListRecords&metadataPrefix=olac&set={spec}"
-
-
-def _set_names(g: Graph, subset: URIRef, named: OaiSet | None) -> None:
-    if named is not None and named.name_zh:
-        g.add((subset, DCT.title, Literal(named.name_zh, lang="zh-Hant")))
-    if named is not None and named.name_en:
-        g.add((subset, DCT.title, Literal(named.name_en, lang="en")))
-
-
-class VoidCache:
-    """The VoID description, computed once per state of the public area.
-
-    Its statistics scan the store (about 10 s for 26 million quads), so a request never waits
-    for them but the first: when the dissemination index shows a change, the description is
-    recomputed on a background thread and the previous one is served meanwhile (its
-    ``dct:modified`` says when it was computed). Raises StoreError (the first computation).
-    """
-
-    def __init__(self, repository: Repository) -> None:
-        self.repository = repository
-        self._lock = threading.Lock()
-        self._state: tuple | None = None
-        self._graph: Graph | None = None
-        self.refreshing: threading.Thread | None = None
-
-    def graph(self) -> Graph:
-        state = self.repository.disseminations.state()
-        with self._lock:
-            if self._graph is None:
-                self._compute(state)
-            elif state != self._state and self.refreshing is None:
-                self.refreshing = threading.Thread(target=self._refresh, args=(state,),
-                                                   name="void-refresh", daemon=True)
-                self.refreshing.start()
-            return self._graph
-
-    def _compute(self, state: tuple) -> None:
-        self._graph, self._state = self._described(), state
-
-    def _described(self) -> Graph:
-        graph = void_graph(self.repository)
-        dataset = URIRef(f"{self.repository.config.base_uri}void#dataset")
-        graph.add((dataset, DCT.modified, utc_literal(now_utc())))
-        return graph
-
-    def _refresh(self, state: tuple) -> None:
-        """Recompute for ``state`` off the request; on a store error keep the stale graph
-        (the next request after a change tries again)."""
-        try:
-            graph = self._described()
-            with self._lock:
-                self._graph, self._state = graph, state
-        except RepositoryError:
-            pass
-        finally:
-            with self._lock:
-                self.refreshing = None
-
-
 def void_cache() -> VoidCache:
-    """The application's VoID cache (made on first use)."""
-    cache = current_app.extensions.get("yuliao.void")
-    if cache is None:
-        cache = current_app.extensions["yuliao.void"] = VoidCache(repository())
-    return cache
+    """The application's VoID cache (``create_app`` makes it)."""
+    return current_app.extensions["yuliao.void"]
 
 
 # -- DCAT --------------------------------------------------------------------------------------

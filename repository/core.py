@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import Literal, URIRef
+from rdflib import Graph, Literal, URIRef
 
 from vocab.namespaces import DCT, YL
 
@@ -433,6 +433,12 @@ class Repository:
         current = self._current(local_id)
         if current is not None and current.revision == public.revision:
             self.work.replace_statements({graph: self._lines(current.with_(datestamp=stamp))})
+
+    def store_description(self, description: Graph) -> None:
+        """Replace the copy of the VoID description (:mod:`repository.void`) kept in the public
+        area, in the graph ``{base}.well-known/void``, in one update: SPARQL reads its counts
+        there. It is not a record: no datestamp, no index row. Raises StoreError."""
+        self.public.replace({self.ids.description: description})
 
     def token_key(self) -> bytes:
         """The key that signs resumption tokens (``{home}/secret``; random in memory).

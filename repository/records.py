@@ -98,6 +98,11 @@ class Identifiers:
     def raw_graph(self, local_id: str) -> URIRef:
         return URIRef(f"{self.base}graph/{local_id}/raw")
 
+    @property
+    def description(self) -> URIRef:
+        """The VoID description of the public area, and the graph its stored copy is in."""
+        return URIRef(f"{self.base}.well-known/void")
+
     def links_graph(self, local_id: str) -> URIRef:
         """Where the record's ``prov:alternateOf`` links to the same dataset elsewhere live."""
         return URIRef(f"{self.base}graph/{local_id}/links")

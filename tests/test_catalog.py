@@ -62,6 +62,11 @@ def fetch(client: FlaskClient, path: str, accept: str = "text/turtle") -> Graph:
     return parse(response.data, accept)
 
 
+def records_triples(repo: Repository) -> int:
+    """The public area's triples apart from the stored VoID description."""
+    return len(repo.public) - len(repo.public.graph(repo.ids.description))
+
+
 def published(repo: Repository) -> set[URIRef]:
     return {record_resource for record_resource in (
         repo.ids.resource(i) for i in repo.local_ids(public=True) if i not in HIDDEN)}
@@ -74,7 +79,7 @@ def test_void_counts_match_the_public_area(client: FlaskClient, repo: Repository
     void = fetch(client, "/.well-known/void")
     dataset = URIRef(f"{BASE}void#dataset")
     assert (dataset, RDF_.type, URIRef(VOID + "Dataset")) in void
-    assert void.value(dataset, URIRef(VOID + "triples")) == Literal(len(repo.public),
+    assert void.value(dataset, URIRef(VOID + "triples")) == Literal(records_triples(repo),
                                                                    datatype=XSD.integer)
     assert void.value(dataset, URIRef(VOID + "entities")) == Literal(len(published(repo)),
                                                                     datatype=XSD.integer)
@@ -248,8 +253,54 @@ def test_void_is_recomputed_off_the_request_after_a_change(tmp_path) -> None:
         refreshing.join(timeout=30)
     fresh = fetch(app.test_client(), "/.well-known/void")
     assert fresh.value(dataset_iri, entities) == Literal(2, datatype=XSD.integer)
-    assert fresh.value(dataset_iri, URIRef(VOID + "triples")) == Literal(len(repo.public),
+    assert fresh.value(dataset_iri, URIRef(VOID + "triples")) == Literal(records_triples(repo),
                                                                         datatype=XSD.integer)
+
+
+def sparql_count(client: FlaskClient, spec: str) -> int | None:
+    """The size of set ``spec`` as /sparql reads it from the stored description."""
+    query = f'SELECT ?n WHERE {{ ?s yl:setSpec "{spec}" ; void:entities ?n }}'
+    response = client.get("/sparql", query_string={"query": query},
+                          headers={"Accept": "application/sparql-results+json"})
+    assert response.status_code == 200, response.get_data(as_text=True)
+    bindings = response.get_json()["results"]["bindings"]
+    assert len(bindings) <= 1
+    return int(bindings[0]["n"]["value"]) if bindings else None
+
+
+def test_the_description_is_stored_where_sparql_reads_its_counts(client: FlaskClient,
+                                                                 repo: Repository) -> None:
+    void = fetch(client, "/.well-known/void")
+    stored = repo.public.graph(repo.ids.description)
+    assert isomorphic(stored, void)
+    for spec, subset in set_subsets(void).items():
+        assert sparql_count(client, spec) == int(void.value(subset, URIRef(VOID + "entities")))
+
+
+def settled(app) -> None:
+    """Waits for the VoID refresh a request may have started."""
+    refreshing = app.extensions["yuliao.void"].refreshing
+    if refreshing is not None:
+        refreshing.join(timeout=30)
+
+
+def test_a_sparql_query_after_a_change_refreshes_the_stored_counts(tmp_path) -> None:
+    repo = Repository(Config(home=tmp_path), in_memory=True)
+    for local_id in ("00000001", "00000002", "00000003"):
+        repo.put(dataset(repo, local_id, state="draft"))
+    repo.publish("00000001")
+    app = create_app(repository=repo)
+    spec = "licence:OGDL-Taiwan-1.0"
+    assert len(repo.public.graph(repo.ids.description)) == 0
+    sparql_count(app.test_client(), spec)  # nothing computed before: a refresh starts
+    settled(app)
+    assert sparql_count(app.test_client(), spec) == 1
+    repo.publish("00000002")  # 00000003 stays a draft: never counted
+    sparql_count(app.test_client(), spec)
+    settled(app)
+    assert sparql_count(app.test_client(), spec) == 2
+    assert len(repo.public.graph(repo.ids.description)) == len(fetch(app.test_client(),
+                                                                    "/.well-known/void"))
 
 
 def test_catalogue_pages_come_from_the_index_in_local_id_order(client: FlaskClient,

@@ -5,6 +5,7 @@ and after a crash between the public write and the index write."""
 from __future__ import annotations
 
 import dataclasses
+import sqlite3
 import stat
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from click.testing import CliRunner
 from app import main
 from repository import Config, Repository, StoreError
 from repository.config import read_toml
-from repository.disseminations import PREFIXES, Selection
+from repository.disseminations import PREFIXES, SCHEMA_VERSION, Disseminations, Selection
 from repository.records import utc_text
 from repository.renderings import render
 from tests.oai_support import dataset, tick
@@ -85,6 +86,32 @@ def test_a_home_without_its_index_file_rebuilds_it_on_opening(repo) -> None:
         Path(f"{config.oai_index_path}{suffix}").unlink(missing_ok=True)
     with Repository(config) as reopened:
         assert snapshot(reopened) == before
+
+
+def test_an_index_of_schema_version_1_is_migrated_keeping_its_rows(repo) -> None:
+    """Version 1 lacked the index of deleted records that live and set counts use."""
+    before, config = snapshot(repo), repo.config
+    counts, live = repo.disseminations.set_counts(), repo.disseminations.live_count()
+    repo.close()
+    with sqlite3.connect(config.oai_index_path) as db:
+        db.executescript("DROP INDEX records_deleted; PRAGMA user_version = 1;")
+    index = Disseminations(config.oai_index_path)
+    try:
+        assert index._writer.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        assert index._writer.execute("SELECT name FROM sqlite_master WHERE name = "
+                                     "'records_deleted'").fetchone() is not None
+        assert (index.set_counts(), index.live_count()) == (counts, live)
+    finally:
+        index.close()
+    with Repository(config) as reopened:
+        assert snapshot(reopened) == before
+
+
+def test_set_counts_leave_out_deleted_records(repo) -> None:
+    assert repo.disseminations.set_counts() == {  # 00000002 (hak, nan) is withdrawn
+        "agency:A29000000G": 1, "language:nan": 2, "licence:OGDL-Taiwan-1.0": 2,
+        "source:src.example.org": 1, "text-type:language-resource": 2}
+    assert repo.disseminations.live_count() == 2
 
 
 def test_an_index_beside_an_empty_public_area_is_emptied(tmp_path) -> None:

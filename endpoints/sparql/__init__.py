@@ -218,6 +218,7 @@ def sparql() -> Response:
         if asked.query is None:
             return _no_query(asked)
         repository = current_app.extensions["yuliao"]
+        current_app.extensions["yuliao.void"].refresh()  # the statistics SPARQL reads
         public = TextMatching(repository.public, repository.text_index.search)
         answer = runner().run(public, asked.query, asked.dataset)
         return _answer(asked, answer)
