@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 export YULIAO_HOME ?= $(CURDIR)/var
 
-.PHONY: run test install lint bench bench-oai bench-sparql clean demo
+.PHONY: run test install lint bench bench-oai bench-sparql bench-floor clean demo
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,9 @@ bench-oai: install
 
 bench-sparql: install
 	$(BIN)/python bench/sparql.py 1000000
+
+bench-floor: install
+	$(BIN)/python bench/store_floor.py 10000
 
 clean:
 	rm -rf $(VENV) var .pytest_cache
