@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from rdflib.compare import isomorphic
 
 from app import main
 from repository import Config, Repository, StoreError
@@ -18,6 +19,7 @@ from repository.config import read_toml
 from repository.disseminations import PREFIXES, SCHEMA_VERSION, Disseminations, Selection
 from repository.records import utc_text
 from repository.renderings import render
+from repository.void import describe
 from tests.oai_support import dataset, tick
 
 
@@ -112,6 +114,23 @@ def test_set_counts_leave_out_deleted_records(repo) -> None:
         "agency:A29000000G": 1, "language:nan": 2, "licence:OGDL-Taiwan-1.0": 2,
         "source:src.example.org": 1, "text-type:language-resource": 2}
     assert repo.disseminations.live_count() == 2
+
+
+def test_the_stored_description_is_no_record_and_survives_reindex(repo) -> None:
+    """The VoID copy in the public area (graph {base}.well-known/void) is read by SPARQL only:
+    it adds no record, no index row, and reindexing leaves it alone."""
+    before, ids = snapshot(repo), repo.local_ids(public=True)
+    description = describe(repo)
+    repo.store_description(description)
+    assert isomorphic(repo.public.graph(repo.ids.description), description)
+    assert repo.local_ids(public=True) == ids
+    repo.reindex()
+    assert snapshot(repo) == before
+    assert isomorphic(repo.public.graph(repo.ids.description), description)
+    counted = repo.public.select(
+        'SELECT ?n WHERE { GRAPH ?g { ?s <https://w3id.org/yuliao/ns#setSpec> "language:nan" ;'
+        ' <http://rdfs.org/ns/void#entities> ?n } }')
+    assert [int(row["n"]) for row in counted] == [2]
 
 
 def test_an_index_beside_an_empty_public_area_is_emptied(tmp_path) -> None:
