@@ -37,6 +37,7 @@ class SourceRecord:
     base_url: str | None = None
     metadata_namespace: str | None = None
     harvest_date: str | None = None
+    prior_origin: str | None = None  # the source's own provenance of it (XML), if it had one
 
     def provenance(self, activity: URIRef | None = None) -> Source:
         """Where the record came from, as stored on its catalogue record: its identifier (or
@@ -44,7 +45,7 @@ class SourceRecord:
         ``activity`` when there is one."""
         return Source(self.identifier or self.origin, self.datestamp, self.format, activity,
                       base_url=self.base_url, metadata_namespace=self.metadata_namespace,
-                      harvest_date=self.harvest_date)
+                      harvest_date=self.harvest_date, prior_origin=self.prior_origin)
 
 
 def to_graph(record: SourceRecord, subject: URIRef) -> Graph:

@@ -4,7 +4,10 @@ Follows the OAI "Guidelines for expressing provenance" (schema
 ``http://www.openarchives.org/OAI/2.0/provenance.xsd``): one ``originDescription`` with the
 source's ``baseURL``, the record's ``identifier`` and ``datestamp`` there, the
 ``metadataNamespace`` it was harvested in, ``harvestDate`` (the source's responseDate) and
-``altered="true"`` (we re-express every record through our canonical RDF).
+``altered="true"`` (we re-express every record through our canonical RDF). When the source
+had itself harvested the record and said so in its own ``<about><provenance>``, that
+``originDescription`` is nested inside ours, as the guidelines ask of every re-exposure, so
+the chain back to the original repository is kept.
 
 A record gets the block only when all four elements are known, which is the case for records
 read from OAI-PMH responses and static repositories; records typed in here or imported from
@@ -18,7 +21,9 @@ from datetime import UTC, datetime
 
 from lxml import etree
 
+from .errors import InputError
 from .records import Source, utc_text
+from .xmlsafe import parse_xml
 
 PROVENANCE_NS = "http://www.openarchives.org/OAI/2.0/provenance"
 XSI_NS = "http://www.w3.org/2001/XMLSchema-instance"
@@ -50,7 +55,18 @@ def provenance_fragment(source: Source | None, fallback_harvest_date: datetime |
                         ("datestamp", datestamp),
                         ("metadataNamespace", source.metadata_namespace)):
         etree.SubElement(origin, f"{{{PROVENANCE_NS}}}{name}").text = value
+    if source.prior_origin:
+        origin.append(_prior(source))
     return etree.tostring(root, encoding="UTF-8")
+
+
+def _prior(source: Source) -> etree._Element:
+    """The source's own ``originDescription``. Raises InputError when it is not one."""
+    prior = parse_xml(source.prior_origin.encode("utf-8"), f"provenance of {source.identifier}")
+    if prior.tag != f"{{{PROVENANCE_NS}}}originDescription":
+        raise InputError(f"expected a provenance originDescription, got <{prior.tag}>",
+                         origin=f"provenance of {source.identifier}")
+    return prior
 
 
 def utc_datestamp(value: str | None) -> str | None:

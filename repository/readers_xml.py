@@ -27,6 +27,7 @@ from .xmlsafe import parse_xml
 OAI_NS = "http://www.openarchives.org/OAI/2.0/"
 STATIC_NS = "http://www.openarchives.org/OAI/2.0/static-repository"
 OAI_DC_NS = "http://www.openarchives.org/OAI/2.0/oai_dc/"
+PROVENANCE_NS = "http://www.openarchives.org/OAI/2.0/provenance"
 OLAC_NAMESPACES = frozenset({OLAC_NS, *OLAC_LEGACY_NS})
 
 
@@ -135,7 +136,17 @@ def _record(record: etree._Element, origin: str, prefix: str | None) -> SourceRe
     if metadata is None:
         raise InputError("the record has no metadata", origin=origin, record=identifier)
     format_ = _format(metadata, prefix, origin, identifier)
-    return SourceRecord(identifier, datestamp, format_, metadata, raw, origin, False, set_specs)
+    return SourceRecord(identifier, datestamp, format_, metadata, raw, origin, False, set_specs,
+                        prior_origin=_prior_origin(record, namespace))
+
+
+def _prior_origin(record: etree._Element, namespace: str | None) -> str | None:
+    """The ``originDescription`` of the record's own OAI provenance (``<about><provenance>``:
+    the source had harvested it from elsewhere), as XML text, or None."""
+    path = (f"{_tag(namespace, 'about')}/{{{PROVENANCE_NS}}}provenance"
+            f"/{{{PROVENANCE_NS}}}originDescription")
+    found = record.find(path)
+    return None if found is None else etree.tostring(found, encoding="unicode", with_tail=False)
 
 
 def _format(

@@ -49,6 +49,9 @@ class Source:
     base_url: str | None = None
     metadata_namespace: str | None = None
     harvest_date: str | None = None
+    #: the ``originDescription`` the source gave the record (it had harvested it from
+    #: elsewhere), as XML text: nested in ours when we re-expose it
+    prior_origin: str | None = None
 
 
 @dataclass(frozen=True)
@@ -290,7 +293,8 @@ def _source_triples(node: URIRef, source: Source) -> list[Triple]:
         triples.append((node, PROV.wasGeneratedBy, source.activity))
     for predicate, value in ((YL.sourceBaseURL, source.base_url),
                              (YL.sourceMetadataNamespace, source.metadata_namespace),
-                             (YL.harvestDate, source.harvest_date)):
+                             (YL.harvestDate, source.harvest_date),
+                             (YL.priorOrigin, source.prior_origin)):
         if value:
             triples.append((node, predicate, Literal(value)))
     return triples
@@ -356,6 +360,7 @@ def _source(admin: dict) -> Source | None:
         base_url=_optional_text(admin, YL.sourceBaseURL),
         metadata_namespace=_optional_text(admin, YL.sourceMetadataNamespace),
         harvest_date=_optional_text(admin, YL.harvestDate),
+        prior_origin=_optional_text(admin, YL.priorOrigin),
     )
 
 

@@ -17,6 +17,7 @@ from repository import Config, Repository
 from repository.crosswalks.olac import graph_to_olac, olac_to_graph
 from repository.records import local_id_for_source
 from tests.oai_support import Client, demo_repository, serving
+from tests.schemas import assert_valid, oai_response_schema
 from vocab.namespaces import DCAT, DCT, RDF_, YL
 
 
@@ -81,6 +82,36 @@ def _description(graph: Graph) -> Graph:
 
 def test_nothing_was_written_to_the_origin(origin, copy) -> None:
     assert not any("/run/" in str(g) for g in origin.work.graph_names())
+
+
+@pytest.fixture(scope="module")
+def copy_of_copy(copy, tmp_path_factory) -> Iterator[Repository]:
+    """A third home harvested from the copy's /oai."""
+    home = tmp_path_factory.mktemp("copy2") / "home"
+    with serving(copy[0]) as url, Repository(Config(home=home)) as repository:
+        source = Registry(repository).add(new_source("copy", "oai-pmh", url))
+        report = Harvest(repository, source, full=True, fetcher=Fetcher()).run()
+        assert report.ok, report.error
+        yield repository
+
+
+def test_a_record_harvested_twice_carries_both_origins_nested(origin, copy, copy_of_copy,
+                                                               ) -> None:
+    repository = copy_of_copy
+    some = sorted(record.id for record in origin.published())[0]
+    in_copy = harvested_id(origin, some)
+    local_id = local_id_for_source(copy[0].ids.oai(in_copy))
+    with serving(repository) as url:
+        reply = Client(url).get(verb="GetRecord", metadataPrefix="olac",
+                                identifier=repository.ids.oai(local_id))
+    assert_valid(oai_response_schema(), reply.root)
+    prov = "{http://www.openarchives.org/OAI/2.0/provenance}"
+    outer = reply.root.find(f".//{prov}provenance/{prov}originDescription")
+    inner = outer.find(f"{prov}originDescription")
+    assert (outer.findtext(f"{prov}identifier"), outer.findtext(f"{prov}baseURL")) == (
+        copy[0].ids.oai(in_copy), copy[0].config.oai_base_url)
+    assert inner.findtext(f"{prov}identifier") == origin.ids.oai(some)
+    assert inner.find(f"{prov}originDescription") is None  # the origin made it: no further hop
 
 
 def test_the_copy_re_exposes_harvested_records_with_oai_provenance(origin, copy) -> None:

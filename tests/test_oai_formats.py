@@ -211,6 +211,31 @@ def test_provenance_describes_the_origin_in_utc() -> None:
         "http://www.openarchives.org/OAI/2.0/provenance.xsd")
 
 
+def test_the_source_provenance_is_nested_in_ours_as_the_guidelines_ask() -> None:
+    """The OAI provenance guidelines' own example (two origins deep) becomes the inner part of
+    a three-deep chain that still validates against provenance.xsd."""
+    example = etree.parse(str(shared_path("standards", "oai-pmh", "2.0", "examples",
+                                          "provenance-test1.xml")))
+    schema = etree.XMLSchema(etree.parse(str(shared_path("standards", "oai-pmh", "2.0",
+                                                         "provenance.xsd"))))
+    ns = "{http://www.openarchives.org/OAI/2.0/provenance}"
+    prior = example.getroot().find(f"{ns}originDescription")
+    source = replace(ORIGIN, prior_origin=etree.tostring(prior, encoding="unicode",
+                                                         with_tail=False))
+    about = etree.fromstring(provenance_fragment(source, datetime(2026, 1, 1, tzinfo=UTC)))
+    assert_valid(schema, about)
+    ours = about.find(f"{ns}originDescription")
+    assert ours.findtext(f"{ns}identifier") == ORIGIN.identifier
+    assert etree.tostring(ours[-1], method="c14n") == etree.tostring(prior, method="c14n")
+    assert len(about.findall(f".//{ns}originDescription")) == 3
+
+
+def test_a_prior_origin_that_is_not_an_origin_description_is_refused() -> None:
+    source = replace(ORIGIN, prior_origin="<baseURL>https://x.example.org/</baseURL>")
+    with pytest.raises(InputError, match="originDescription"):
+        provenance_fragment(source, datetime(2026, 1, 1, tzinfo=UTC))
+
+
 @pytest.mark.parametrize("missing", ["base_url", "metadata_namespace", "datestamp"])
 def test_no_provenance_without_a_complete_origin(missing) -> None:
     source = replace(ORIGIN, **{missing: None})

@@ -170,3 +170,33 @@ def test_a_bare_record_has_no_oai_origin() -> None:
     [record] = read_xml((DATA / "olac" / "small_record.xml").read_bytes(), "small_record.xml")
     assert (record.base_url, record.harvest_date) == (None, None)
     assert record.provenance().identifier == "small_record.xml"
+
+
+AGGREGATED = b"""<OAI-PMH xmlns="http://www.openarchives.org/OAI/2.0/">
+<responseDate>2026-12-01T00:00:00Z</responseDate>
+<request verb="ListRecords" metadataPrefix="oai_dc">https://agg.example.org/oai</request>
+<ListRecords><record><header><identifier>oai:agg.example.org:7</identifier>
+<datestamp>2026-11-30</datestamp></header><metadata>
+<oai_dc:dc xmlns:oai_dc="http://www.openarchives.org/OAI/2.0/oai_dc/"
+ xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:title>T</dc:title></oai_dc:dc></metadata>
+<about><provenance xmlns="http://www.openarchives.org/OAI/2.0/provenance">
+<originDescription harvestDate="2026-11-29T00:00:00Z" altered="false">
+<baseURL>https://first.example.org/oai</baseURL><identifier>oai:first.example.org:7</identifier>
+<datestamp>2026-11-28</datestamp>
+<metadataNamespace>http://www.openarchives.org/OAI/2.0/oai_dc/</metadataNamespace>
+</originDescription></provenance></about></record></ListRecords></OAI-PMH>"""
+
+
+def test_a_record_the_source_had_harvested_keeps_the_source_provenance() -> None:
+    (record,) = read_xml(AGGREGATED, "aggregated.xml")
+    prior = etree.fromstring(record.prior_origin)
+    ns = "{http://www.openarchives.org/OAI/2.0/provenance}"
+    assert prior.tag == f"{ns}originDescription" and prior.get("altered") == "false"
+    assert prior.findtext(f"{ns}identifier") == "oai:first.example.org:7"
+    assert record.provenance().prior_origin == record.prior_origin
+
+
+def test_a_record_without_provenance_has_no_prior_origin() -> None:
+    (record,) = read_xml(AGGREGATED.split(b"<about>")[0] + b"</record></ListRecords></OAI-PMH>",
+                         "plain.xml")
+    assert record.prior_origin is None

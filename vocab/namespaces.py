@@ -402,6 +402,7 @@ YL = Vocabulary(
         "sourceBaseURL",  # the OAI-PMH base URL it was harvested from
         "sourceMetadataNamespace",  # XML namespace of the metadata at the source
         "harvestDate",  # when it was harvested (the source's OAI-PMH responseDate)
+        "priorOrigin",  # the source's own OAI provenance of the record (originDescription XML)
         "setSpec",  # an OAI set: of a tombstone, harvested from a source, of a VoID subset
         "rawPayload",  # the payload the record came from (work area only)
         "contentHash",  # SHA-256 of the description's sorted N-Triples (detects unchanged imports)
