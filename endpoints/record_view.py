@@ -14,6 +14,7 @@ from urllib.parse import urlencode
 from rdflib import Graph, Literal, URIRef
 from rdflib.term import Node
 
+from repository.provenance import earlier_origins
 from repository.records import Record, utc_text
 from vocab import code_of, label, labels, load
 from vocab.namespaces import (
@@ -433,6 +434,8 @@ def provenance_fields(record: Record) -> list[Field]:
             ("來源詮釋資料命名空間", "Source metadata namespace", source.metadata_namespace, None),
             ("收割時間", "Harvest date", source.harvest_date, None),
             ("收割作業", "Harvest run", source.activity, source.activity)]
+    rows += [("更早的來源", "Earlier origin", f"{identifier} ({base_url})", base_url)
+             for base_url, identifier in earlier_origins(source)]
     return [Field(zh, en, (Value((Text(str(text)),), href=str(href) if href else None),))
             for zh, en, text, href in rows if text]
 

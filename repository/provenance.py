@@ -60,6 +60,17 @@ def provenance_fragment(source: Source | None, fallback_harvest_date: datetime |
     return etree.tostring(root, encoding="UTF-8")
 
 
+def earlier_origins(source: Source) -> list[tuple[str | None, str | None]]:
+    """(base URL, identifier) of each repository the record passed through before ``source``,
+    nearest first, from the source's own provenance (empty without one). Raises InputError
+    when that provenance is not an ``originDescription``."""
+    if not source.prior_origin:
+        return []
+    ns = f"{{{PROVENANCE_NS}}}"
+    return [(origin.findtext(f"{ns}baseURL"), origin.findtext(f"{ns}identifier"))
+            for origin in _prior(source).iter(f"{ns}originDescription")]
+
+
 def _prior(source: Source) -> etree._Element:
     """The source's own ``originDescription``. Raises InputError when it is not one."""
     prior = parse_xml(source.prior_origin.encode("utf-8"), f"provenance of {source.identifier}")

@@ -335,6 +335,26 @@ def test_a_harvested_record_shows_where_it_came_from(own_repo: Repository) -> No
                       'verb=GetRecord")]')
 
 
+def test_a_record_harvested_through_an_aggregator_shows_its_earlier_origin(
+        own_repo: Repository) -> None:
+    prior = ('<originDescription xmlns="http://www.openarchives.org/OAI/2.0/provenance" '
+             'harvestDate="2026-11-29T00:00:00Z" altered="false">'
+             "<baseURL>https://first.example.org/oai</baseURL>"
+             "<identifier>oai:first.example.org:7</identifier><datestamp>2026-11-28</datestamp>"
+             "<metadataNamespace>http://www.openarchives.org/OAI/2.0/oai_dc/</metadataNamespace>"
+             "</originDescription>")
+    source = Source("oai:agg.example.org:7", datestamp="2026-11-30", format="oai_dc",
+                    base_url="https://agg.example.org/oai", prior_origin=prior)
+    own_repo.put(dataset(own_repo, "agg.example.org:7").with_(source=source))
+    own_repo.publish("agg.example.org:7")
+    page = html.fromstring(create_app(repository=own_repo).test_client()
+                           .get("/record/agg.example.org:7").data)
+    section = page.xpath('//section[@aria-labelledby="provenance"]')[0]
+    assert "Earlier origin" in section.text_content()
+    assert "oai:first.example.org:7 (https://first.example.org/oai)" in section.text_content()
+    assert section.xpath('.//a[@href="https://first.example.org/oai"]')
+
+
 def test_a_record_made_here_has_no_provenance_section(client: FlaskClient) -> None:
     page = html.fromstring(client.get("/record/00001174").data)
     assert not page.xpath('//section[@aria-labelledby="provenance"]')
