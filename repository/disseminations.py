@@ -325,11 +325,6 @@ class Disseminations:
                 counts[spec] -= deleted
         return {spec: n for spec, n in sorted(counts.items()) if n > 0}
 
-    def state(self) -> tuple[int, str | None]:
-        """(rows, latest datestamp): changes with every public change that takes a second."""
-        with self._reading() as db:
-            return tuple(db.execute("SELECT COUNT(*), MAX(datestamp) FROM records").fetchone())
-
     def earliest_datestamp(self) -> str | None:
         with self._reading() as db:
             return db.execute("SELECT MIN(datestamp) FROM records").fetchone()[0]

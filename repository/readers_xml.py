@@ -22,12 +22,12 @@ from lxml import etree
 from .crosswalks.olac import OLAC_LEGACY_NS, OLAC_NS
 from .errors import InputError
 from .formats import SourceRecord
+from .provenance import PROVENANCE_NS
 from .xmlsafe import parse_xml
 
 OAI_NS = "http://www.openarchives.org/OAI/2.0/"
 STATIC_NS = "http://www.openarchives.org/OAI/2.0/static-repository"
 OAI_DC_NS = "http://www.openarchives.org/OAI/2.0/oai_dc/"
-PROVENANCE_NS = "http://www.openarchives.org/OAI/2.0/provenance"
 OLAC_NAMESPACES = frozenset({OLAC_NS, *OLAC_LEGACY_NS})
 
 
