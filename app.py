@@ -6,6 +6,7 @@ application needs it.
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 import sys
 from datetime import date
@@ -19,21 +20,51 @@ from repository.config import CONFIG_FILE, config_template
 from repository.void import VoidCache
 
 
-def create_app(config: Config | None = None, repository: Repository | None = None) -> Flask:
-    """The web application over ``repository`` (opened from ``config`` when not given)."""
+def create_app(config: Config | None = None, repository: Repository | None = None, *,
+               reader: bool = False) -> Flask:
+    """The web application over ``repository`` (opened from ``config`` when not given).
+
+    ``reader``: open the home as a :class:`~repository.reader.PublicReader` (its public
+    area's newest snapshot, read-only), as the web workers of ``yuliao serve`` do while the
+    server's owner process holds the store.
+    """
     from endpoints import catalog, home, oai, records, sparql
+    from repository.reader import PublicReader
 
     app = Flask(__name__)
     config = config or (repository.config if repository else Config.from_env())
     app.config["YULIAO"] = config
-    app.extensions["yuliao"] = repository = repository or Repository(config)
-    app.extensions["yuliao.void"] = VoidCache(repository)
+    if repository is None:
+        repository = PublicReader(config) if reader else Repository(config)
+    app.extensions["yuliao"] = repository
+    app.extensions["yuliao.void"] = VoidCache(repository, store=not reader)
     app.register_blueprint(home.bp)
     app.register_blueprint(oai.bp)
     app.register_blueprint(sparql.bp)
     app.register_blueprint(catalog.bp)
     app.register_blueprint(records.bp)
     return app
+
+
+def reader_app() -> Flask:
+    """The application of one web worker of ``yuliao serve`` (the home from
+    ``YULIAO_HOME``): a public reader when the store is embedded, the repository itself when
+    it is on SPARQL servers (which any number of processes share)."""
+    config = Config.from_env()
+    return create_app(config, reader=not config.store.remote)
+
+
+def served_app():
+    """The ASGI application of one web worker of ``yuliao serve``: :func:`reader_app` behind
+    :class:`endpoints.asgi.BufferedApp`, which reads each request whole within the server's
+    limits before the application sees it."""
+    from endpoints.asgi import BufferedApp, Limits
+
+    app = reader_app()
+    server = app.config["YULIAO"].server
+    return BufferedApp(app, Limits(body_seconds=server.body_timeout,
+                                   body_bytes=server.max_body_bytes,
+                                   send_seconds=server.send_timeout, threads=server.threads))
 
 
 # -- the command line ----------------------------------------------------------------------
@@ -230,12 +261,24 @@ def reindex(config: Config) -> None:
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--workers", type=click.IntRange(1, 64),
+              help="Web worker processes (default: [server] workers, else one per core).")
 @click.pass_obj
-def serve(config: Config, host: str, port: int) -> None:
-    """Serve the web interface."""
-    app = create_app(config)
-    click.echo(f"serving {config.home} on http://{host}:{port}/")
-    app.run(host=host, port=port, threaded=True, use_reloader=False)
+def serve(config: Config, host: str, port: int, workers: int | None) -> None:
+    """Serve the web interface (granian, one web worker per core; see docs/deployment.md)."""
+    from endpoints.server import serve as run
+    from endpoints.server import worker_count
+
+    if workers:
+        config = dataclasses.replace(
+            config, server=dataclasses.replace(config.server, workers=workers))
+    click.echo(f"serving {config.home} on http://{host}:{port}/ "
+               f"({worker_count(config)} web workers)")
+    try:
+        status = run(config, host, port)
+    except RepositoryError as error:
+        fail(str(error))
+    sys.exit(status)
 
 
 def _add_harvest_commands() -> None:

@@ -82,19 +82,51 @@ class OaiSettings:
     archive: OlacArchive = field(default_factory=OlacArchive)
 
 
-#: Bounds of the ``[sparql]`` settings: seconds a query may run, rows it may return, workers.
+#: Bounds of the ``[sparql]`` settings: seconds a query may run, rows it may return, query
+#: processes, MiB of memory per query, heavy queries at once, seconds before a query is heavy.
 SPARQL_TIME_LIMIT_RANGE = (0.1, 600.0)
 SPARQL_MAX_ROWS_RANGE = (1, 1_000_000)
 SPARQL_WORKERS_RANGE = (1, 64)
+SPARQL_MEMORY_MIB_RANGE = (64, 1_048_576)
+SPARQL_HEAVY_RANGE = (1, 64)
+SPARQL_HEAVY_AFTER_RANGE = (0.05, 600.0)
 
 
 @dataclass(frozen=True)
 class SparqlSettings:
-    """Limits of the public SPARQL endpoint (``[sparql]`` in yuliao.toml)."""
+    """Limits of the public SPARQL endpoint (``[sparql]`` in yuliao.toml; see
+    :mod:`repository.querypool` for what they bound)."""
 
     time_limit: float = 10.0
     max_rows: int = 10_000
-    workers: int = 4
+    #: query processes per web process
+    workers: int = 3
+    #: bytes a query process may grow by (its address space beyond its start-up size)
+    memory_limit: int = 1024 * 2**20
+    #: queries allowed past ``heavy_after`` at once, among every process of the home
+    heavy: int = 1
+    heavy_after: float = 0.5
+
+
+#: Bounds of the ``[server]`` settings.
+SERVER_WORKERS_RANGE = (1, 64)
+SERVER_THREADS_RANGE = (1, 512)
+SERVER_TIMEOUT_RANGE = (0.5, 600.0)
+SERVER_BODY_RANGE = (1024, 2**31)
+
+
+@dataclass(frozen=True)
+class ServerSettings:
+    """How ``yuliao serve`` serves (``[server]`` in yuliao.toml): web worker processes (None:
+    one per core), threads each, and what a client gets: seconds to send its headers, its
+    body, and to take each part of the response; the largest request body."""
+
+    workers: int | None = None
+    threads: int = 16
+    header_timeout: float = 10.0
+    body_timeout: float = 10.0
+    send_timeout: float = 30.0
+    max_body_bytes: int = 1024 * 1024
 
 
 #: Where each endpoint of a SPARQL server lives, relative to an area's base URL:
@@ -155,6 +187,7 @@ class Config:
     validation_batch: int = 200
     oai: OaiSettings = field(default_factory=OaiSettings)
     sparql: SparqlSettings = field(default_factory=SparqlSettings)
+    server: ServerSettings = field(default_factory=ServerSettings)
     store: StoreSettings = field(default_factory=StoreSettings)
     extra: dict[str, str] = field(default_factory=dict)
 
@@ -193,6 +226,7 @@ class Config:
                                   "repository_name"),
             oai=oai_settings(_table(settings, "oai"), base_uri, emails),
             sparql=sparql_settings(_table(settings, "sparql")),
+            server=server_settings(_table(settings, "server")),
             store=store_settings(_table(settings, "store"), env),
         )
 
@@ -214,6 +248,16 @@ class Config:
     def text_index_path(self) -> Path:
         """The full-text index (derived from the public area, like the dissemination index)."""
         return self.home / "text"
+
+    @property
+    def snapshot_dir(self) -> Path:
+        """Read-only copies of the public area for other processes (repository.snapshots)."""
+        return self.home / "snapshots"
+
+    @property
+    def run_dir(self) -> Path:
+        """Files of the running server: the heavy-query slots (repository.querypool)."""
+        return self.home / "run"
 
     @property
     def secret_path(self) -> Path:
@@ -264,18 +308,47 @@ def sparql_settings(table: dict[str, Any]) -> SparqlSettings:
     """The ``[sparql]`` table as SparqlSettings. Raises InputError naming the key for a value of
     the wrong type or out of range."""
     default = SparqlSettings()
-    low, high = SPARQL_TIME_LIMIT_RANGE
-    limit = table.get("time_limit", default.time_limit)
-    if isinstance(limit, bool) or not isinstance(limit, int | float) or not low <= limit <= high:
-        raise InputError(f"expected a number of seconds from {low:g} to {high:g}, "
-                         f"found {limit!r}", field="sparql.time_limit")
+    memory = _integer(table.get("memory_limit_mib", default.memory_limit // 2**20),
+                      "sparql.memory_limit_mib", SPARQL_MEMORY_MIB_RANGE)
     return SparqlSettings(
-        time_limit=float(limit),
+        time_limit=_number(table.get("time_limit", default.time_limit), "sparql.time_limit",
+                           SPARQL_TIME_LIMIT_RANGE),
         max_rows=_integer(table.get("max_rows", default.max_rows), "sparql.max_rows",
                           SPARQL_MAX_ROWS_RANGE),
         workers=_integer(table.get("workers", default.workers), "sparql.workers",
                          SPARQL_WORKERS_RANGE),
+        memory_limit=memory * 2**20,
+        heavy=_integer(table.get("heavy", default.heavy), "sparql.heavy", SPARQL_HEAVY_RANGE),
+        heavy_after=_number(table.get("heavy_after", default.heavy_after),
+                            "sparql.heavy_after", SPARQL_HEAVY_AFTER_RANGE),
     )
+
+
+def server_settings(table: dict[str, Any]) -> ServerSettings:
+    """The ``[server]`` table as ServerSettings. Raises InputError naming the key for a value
+    of the wrong type or out of range."""
+    default = ServerSettings()
+    workers = table.get("workers")
+    return ServerSettings(
+        workers=None if workers is None else _integer(workers, "server.workers",
+                                                      SERVER_WORKERS_RANGE),
+        threads=_integer(table.get("threads", default.threads), "server.threads",
+                         SERVER_THREADS_RANGE),
+        **{name: _number(table.get(name, getattr(default, name)), f"server.{name}",
+                         SERVER_TIMEOUT_RANGE)
+           for name in ("header_timeout", "body_timeout", "send_timeout")},
+        max_body_bytes=_integer(table.get("max_body_bytes", default.max_body_bytes),
+                                "server.max_body_bytes", SERVER_BODY_RANGE),
+    )
+
+
+def _number(value: Any, key: str, bounds: tuple[float, float]) -> float:
+    """A number of seconds within ``bounds``. Raises InputError naming the key otherwise."""
+    low, high = bounds
+    if isinstance(value, bool) or not isinstance(value, int | float) or not low <= value <= high:
+        raise InputError(f"expected a number of seconds from {low:g} to {high:g}, "
+                         f"found {value!r}", field=key)
+    return float(value)
 
 
 def store_settings(table: dict[str, Any], env: Mapping[str, str]) -> StoreSettings:
@@ -346,11 +419,7 @@ def _check_areas(settings: StoreSettings, work_key: str, public_key: str) -> Non
 
 
 def _seconds(value: Any, key: str) -> float:
-    low, high = STORE_TIMEOUT_RANGE
-    if isinstance(value, bool) or not isinstance(value, int | float) or not low <= value <= high:
-        raise InputError(f"expected a number of seconds from {low:g} to {high:g}, "
-                         f"found {value!r}", field=key)
-    return float(value)
+    return _number(value, key, STORE_TIMEOUT_RANGE)
 
 
 def olac_archive(table: dict[str, Any], base_uri: str, first_email: str) -> OlacArchive:
@@ -518,9 +587,29 @@ time_limit = 10
 # Rows (or triples) an answer may hold; longer answers are cut and say so in the
 # Yuliao-Results-Truncated header (1 to 1000000).
 max_rows = 10000
-# Queries evaluated at the same time (1 to 64); a query waits for a free worker until its
-# time limit runs out.
-workers = 4
+# Query processes per web process (1 to 64); a query waits for a free one until its time
+# limit runs out. Each runs on a read-only snapshot of the public area and can be stopped.
+workers = 3
+# MiB of memory one query may use (64 to 1048576); a query that needs more is stopped (503).
+memory_limit_mib = 1024
+# A query still running after heavy_after seconds is "heavy": at most `heavy` of those run at
+# once in this home (every web worker counted); one more is stopped at once with 503 and
+# Retry-After, so that long queries cannot keep small ones from being answered.
+heavy = 1
+heavy_after = 0.5
+
+# How `yuliao serve` serves. It runs `workers` web processes (default: one per core), each
+# with `threads` threads; every request is read whole before the application sees it.
+[server]
+# workers = 2
+threads = 16
+# Seconds a client may take to send its request headers, its body, and to take each part of
+# the response; then it is cut off (408 for a late body).
+header_timeout = 10
+body_timeout = 10
+send_timeout = 30
+# Largest request body accepted, in bytes (413 beyond it, before it is read).
+max_body_bytes = 1048576
 
 # Where the records are stored. By default (nothing here) in an embedded Oxigraph store under
 # the home, which only one process can open. To share one store between several processes or

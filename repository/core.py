@@ -29,13 +29,13 @@ from vocab.namespaces import DCT, YL
 from .backends import open_area
 from .config import Config
 from .disseminations import Dissemination, Disseminations, rendering
-from .errors import ConflictError, Gone, InputError, NotFound, StoreError
+from .errors import ConflictError, Gone, InputError, StoreError
 from .oai_sets import record_sets
+from .reader import read_record
 from .records import (
     Identifiers,
     Record,
     catalogue_triples,
-    check_local_id,
     content_hash,
     is_tombstone,
     next_datestamp,
@@ -49,7 +49,8 @@ from .records import (
 )
 from .renderings import render, render_tombstone
 from .signing_key import signing_key
-from .store import statement
+from .snapshots import Snapshots
+from .store import Store, statement
 from .textindex import TextDocument, TextIndex
 
 PUBLIC_PREFIX = "urn:yuliao:public:"
@@ -74,6 +75,7 @@ class Repository:
         self.text_index = TextIndex(None if in_memory else config.text_index_path)
         self._id_lock = threading.Lock()
         self._key: bytes | None = signing_key(None) if in_memory else None
+        self.snapshots = Snapshots(config.snapshot_dir)
         try:
             self._align_index()  # the first request to a remote store: it may be down
         except BaseException:
@@ -139,14 +141,7 @@ class Repository:
 
         Raises NotFound when there is no such record and Gone when only a tombstone remains.
         """
-        check_local_id(local_id)
-        store = self.public if public else self.work
-        stored = store.graph(self.ids.graph(local_id))
-        if not len(stored):
-            raise NotFound(f"no record {local_id}")
-        if is_tombstone(stored, local_id, self.ids):
-            raise Gone(f"record {local_id} was withdrawn")
-        return split_record_graph(local_id, stored, self.ids)
+        return read_record(self.public if public else self.work, self.ids, local_id)
 
     def raw(self, local_id: str) -> bytes | None:
         """The payload record ``local_id`` was imported from, if any (work area only)."""
@@ -446,6 +441,14 @@ class Repository:
         if self._key is None:  # two threads may both read the file: they read the same key
             self._key = signing_key(self.config.secret_path)
         return self._key
+
+    def public_snapshot(self) -> Path:
+        """A read-only copy of the public area as it is now, which other processes may open
+        (:mod:`repository.snapshots`); taken anew only when the area was written since the
+        last. Raises StoreError for an area in memory or on a SPARQL server."""
+        if not isinstance(self.public, Store) or self.public.path is None:
+            raise StoreError("only an embedded public area on disk has snapshots")
+        return self.snapshots.refresh(self.public)
 
     def _align_index(self) -> None:
         """Rebuild the indexes when one is empty beside a public area that is not (a home made

@@ -107,6 +107,20 @@ class QueryTimeout(QueryError):
     status = 503
 
 
+class QueryTooLarge(QueryError):
+    """The query needed more memory than its limit and was stopped."""
+
+    status = 503
+
+
+class QueryBusy(QueryError):
+    """The query was stopped because the endpoint is already running as many long queries as
+    it allows; ``retry_after`` says in how many seconds to try again."""
+
+    status = 503
+    retry_after = 10
+
+
 # -- what every backend predeclares --------------------------------------------------------------
 
 #: The prefixes every query may use without declaring them (a query's own PREFIX wins): our

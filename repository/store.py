@@ -118,13 +118,19 @@ class Store:
     its lock).
     """
 
-    def __init__(self, path: Path | None = None) -> None:
+    def __init__(self, path: Path | None = None, *, read_only: bool = False) -> None:
         self.path = path
         try:
-            self._store = ox.Store(str(path)) if path is not None else ox.Store()
+            if read_only and path is not None:
+                self._store = ox.Store.read_only(str(path))
+            else:
+                self._store = ox.Store(str(path)) if path is not None else ox.Store()
         except OSError as error:
             raise StoreError(f"cannot open the store at {path}: {error}") from error
+        self.read_only = read_only
         self._write_lock = threading.Lock()
+        #: Writes made through this object since it was opened (what a snapshot is taken of).
+        self.generation = 0
 
     # -- writing ---------------------------------------------------------------------------
 
@@ -151,6 +157,7 @@ class Store:
     def update(self, sparql: str) -> None:
         """Run one SPARQL update atomically. Raises StoreError on failure."""
         with self._write_lock:
+            self.generation += 1
             try:
                 self._store.update(sparql)
             except (SyntaxError, OSError, ValueError) as error:
@@ -159,6 +166,7 @@ class Store:
     def clear(self) -> None:
         """Remove everything."""
         with self._write_lock:
+            self.generation += 1
             self._store.clear()
 
     # -- reading ---------------------------------------------------------------------------
@@ -279,6 +287,7 @@ class Store:
     def load_quads(self, quads: list[ox.Quad]) -> None:
         """Add ``quads`` in one transaction. Raises StoreError on failure."""
         with self._write_lock:
+            self.generation += 1
             try:
                 self._store.extend(quads)
             except (OSError, ValueError) as error:
@@ -288,10 +297,24 @@ class Store:
         """Make every write durable."""
         self._store.flush()
 
+    def backup(self, target: Path) -> None:
+        """A consistent copy of the store in the new directory ``target`` (RocksDB checkpoint:
+        hard links to the immutable table files, after a flush of what is in memory), which
+        another process may open with ``Store(target, read_only=True)`` while this one goes on
+        writing. Raises StoreError when the copy cannot be made (``target`` exists, no space,
+        an in-memory store)."""
+        if self.path is None:
+            raise StoreError("an in-memory store cannot be copied to disk")
+        with self._write_lock:
+            try:
+                self._store.backup(str(target))
+            except OSError as error:
+                raise StoreError(f"cannot copy the store to {target}: {error}") from error
+
     def close(self) -> None:
         """Flush and let go of the store, releasing its directory lock. The object is unusable
         afterwards (pyoxigraph has no close: the lock goes with the last reference)."""
-        if self.path is not None:
+        if self.path is not None and not self.read_only:
             self._store.flush()
         del self._store
 

@@ -144,7 +144,8 @@ def _set_names(g: Graph, subset: URIRef, named: OaiSet | None) -> None:
 
 class VoidCache:
     """The VoID description (:func:`describe`), computed once per state of
-    the dissemination index, and kept in the public area for SPARQL.
+    the dissemination index, and kept in the public area for SPARQL (unless ``store`` is
+    False: a process reading a snapshot leaves that to the store's owner).
 
     Its statistics scan the store (about 10 s for 26 million quads), so a request never waits
     for them but the first request for the description: when the index's generation shows a
@@ -155,8 +156,9 @@ class VoidCache:
     nothing changed.
     """
 
-    def __init__(self, repository: Repository) -> None:
+    def __init__(self, repository: Repository, *, store: bool = True) -> None:
         self.repository = repository
+        self.store = store  # keep each description in the public area (its owner does)
         self._lock = threading.Lock()
         self._state: tuple | None = None
         self._graph: Graph | None = None
@@ -193,6 +195,8 @@ class VoidCache:
         """A new description, stored in the public area (a failed write is logged: the
         description is still served)."""
         graph = describe(self.repository)
+        if not self.store:
+            return graph
         try:
             self.repository.store_description(graph)
         except RepositoryError as error:

@@ -17,8 +17,10 @@ def home_with(tmp_path: Path, table: str) -> Path:
     return tmp_path
 
 
-def test_the_defaults_are_ten_seconds_and_ten_thousand_rows(tmp_path: Path) -> None:
-    assert Config.from_env(tmp_path).sparql == SparqlSettings(10.0, 10_000, 4)
+def test_the_defaults_are_ten_seconds_ten_thousand_rows_and_one_gib(tmp_path: Path) -> None:
+    assert Config.from_env(tmp_path).sparql == SparqlSettings(
+        time_limit=10.0, max_rows=10_000, workers=3, memory_limit=2**30, heavy=1,
+        heavy_after=0.5)
 
 
 def test_the_template_states_the_defaults(tmp_path: Path) -> None:
@@ -27,8 +29,11 @@ def test_the_template_states_the_defaults(tmp_path: Path) -> None:
 
 
 def test_settings_are_read_from_the_file(tmp_path: Path) -> None:
-    home = home_with(tmp_path, "time_limit = 2.5\nmax_rows = 500\nworkers = 2")
-    assert Config.from_env(home).sparql == SparqlSettings(2.5, 500, 2)
+    home = home_with(tmp_path, "time_limit = 2.5\nmax_rows = 500\nworkers = 2\n"
+                     "memory_limit_mib = 256\nheavy = 2\nheavy_after = 0.5")
+    assert Config.from_env(home).sparql == SparqlSettings(
+        time_limit=2.5, max_rows=500, workers=2, memory_limit=256 * 2**20, heavy=2,
+        heavy_after=0.5)
 
 
 @pytest.mark.parametrize(("line", "key"), [
@@ -36,6 +41,10 @@ def test_settings_are_read_from_the_file(tmp_path: Path) -> None:
     ("time_limit = true", "sparql.time_limit"), ("time_limit = 601", "sparql.time_limit"),
     ("max_rows = 0", "sparql.max_rows"), ("max_rows = 1.5", "sparql.max_rows"),
     ("workers = 0", "sparql.workers"), ("workers = 65", "sparql.workers"),
+    ("memory_limit_mib = 10", "sparql.memory_limit_mib"),
+    ("memory_limit_mib = 1.5", "sparql.memory_limit_mib"),
+    ("heavy = 0", "sparql.heavy"), ("heavy_after = 0", "sparql.heavy_after"),
+    ("heavy_after = \"1\"", "sparql.heavy_after"),
 ])
 def test_a_bad_value_names_its_key(tmp_path: Path, line: str, key: str) -> None:
     with pytest.raises(InputError, match=f"field {key}"):

@@ -9,24 +9,18 @@ The endpoint reads ``Repository.public`` and nothing else, so no query can reach
 It is read-only: updates, SERVICE and LOAD are refused before anything is parsed
 (:func:`repository.sparql.check_read_only`).
 
-**Limits** (``[sparql]`` in yuliao.toml): each query runs on a bounded pool of ``workers``
-threads and may take ``time_limit`` seconds in all, waiting for a free worker included; past
-it the answer is 503 naming the limit. The embedded store checks the deadline between
-solutions, which truly stops streaming queries (a cross product). Oxigraph cannot cancel a
-query, so a *blocking* operator (ORDER BY, GROUP BY, COUNT over a huge join) keeps its worker
-busy until Oxigraph produces its first solution, long after the client got its 503; the pool
-bound keeps such queries from starving the server (at most ``workers`` of them run, and other
-requests never wait on them beyond their own time limit). Answers hold at most ``max_rows``
-rows or triples; a cut answer carries the header ``Yuliao-Results-Truncated: {max_rows}``.
+**Limits** (``[sparql]`` in yuliao.toml): each query runs in a query process
+(:mod:`repository.querypool`) and may take ``time_limit`` seconds in all, waiting for a free
+process included, and ``memory_limit_mib``; past either its process is killed and the answer
+is 503 naming the limit. At most ``heavy`` queries may run longer than ``heavy_after``
+seconds at once; another is stopped with 503 and ``Retry-After``, so small queries go on being
+answered while long ones run. Answers hold at most ``max_rows`` rows or triples; a cut answer
+carries the header ``Yuliao-Results-Truncated: {max_rows}``.
 """
 
 from __future__ import annotations
 
 import re
-import threading
-import time
-from concurrent.futures import ThreadPoolExecutor
-from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 
 from flask import Blueprint, Flask, Response, current_app, render_template, request, url_for
@@ -37,18 +31,18 @@ from rdflib.term import Node
 
 from repository.config import SparqlSettings
 from repository.errors import RepositoryError
+from repository.querypool import QueryPool, ThreadRunner, query_runner
+from repository.querypool.pool import CLIENT
 from repository.sparql import (
     MAX_QUERY_CHARS,
     QUERY_PREFIXES,
     Answer,
     Boolean,
     Dataset,
-    Evaluator,
+    QueryBusy,
     QueryLimits,
-    QueryTimeout,
     Solutions,
     Triples,
-    check_read_only,
 )
 from repository.text_match import TextMatching
 
@@ -60,8 +54,6 @@ bp = Blueprint("sparql", __name__, template_folder="templates")
 
 #: Header on an answer cut at the row cap; its value is the cap.
 TRUNCATED_HEADER = "Yuliao-Results-Truncated"
-#: Seconds the request thread waits beyond the time limit for a worker to report its timeout.
-GRACE_S = 0.5
 #: Largest request body accepted (a query is at most MAX_QUERY_CHARS characters).
 MAX_BODY_BYTES = 4 * MAX_QUERY_CHARS
 FORM = "application/x-www-form-urlencoded"
@@ -87,63 +79,24 @@ class QueryRequest:
     formats: list[str]
 
 
-# -- running queries on a bounded pool ---------------------------------------------------------
-
-
-class QueryRunner:
-    """Runs queries on ``settings.workers`` threads, each within ``settings.time_limit``
-    seconds counted from the request (waiting for a worker included)."""
-
-    def __init__(self, settings: SparqlSettings) -> None:
-        self.settings = settings
-        self._pool = ThreadPoolExecutor(max_workers=settings.workers,
-                                        thread_name_prefix="sparql")
-        self._slots = threading.BoundedSemaphore(settings.workers)
-
-    def run(self, store: Evaluator, query: str, dataset: Dataset | None) -> Answer:
-        """The answer of ``query`` on ``store`` (a Store or RemoteStore).
-
-        Raises QueryRefused at once for an update or SERVICE (no worker needed), QueryTimeout
-        when no worker frees up or the query does not finish within the time limit, and what
-        ``store.evaluate`` raises.
-        """
-        check_read_only(query)
-        limit = self.settings.time_limit
-        deadline = time.monotonic() + limit
-        if not self._slots.acquire(timeout=limit):
-            raise QueryTimeout(f"all {self.settings.workers} query workers stayed busy for the "
-                               f"time limit of {limit:g} s; try again later")
-        try:
-            future = self._pool.submit(self._evaluate, store, query, dataset, deadline)
-        except RuntimeError:
-            self._slots.release()
-            raise
-        try:
-            return future.result(timeout=max(0.0, deadline - time.monotonic()) + GRACE_S)
-        except (FutureTimeout, QueryTimeout):
-            raise QueryTimeout(f"the query ran past the time limit of {limit:g} s and was "
-                               "stopped") from None
-
-    def _evaluate(self, store: Evaluator, query: str, dataset: Dataset | None,
-                  deadline: float) -> Answer:
-        """In a worker: evaluate and materialise, then free the slot."""
-        try:
-            limits = QueryLimits(seconds=max(0.0, deadline - time.monotonic()),
-                                 max_rows=self.settings.max_rows)
-            return store.evaluate(query, limits=limits, dataset=dataset)
-        finally:
-            self._slots.release()
+# -- running queries ---------------------------------------------------------------------------
 
 
 @bp.record_once
 def _install_runner(state: BlueprintSetupState) -> None:
     app: Flask = state.app
     config = app.config.get("YULIAO")
-    app.extensions[EXTENSION] = QueryRunner(config.sparql if config else SparqlSettings())
+    settings = config.sparql if config else SparqlSettings()
+    app.extensions[EXTENSION] = query_runner(app.extensions["yuliao"], settings)
+    app.extensions[EXTENSION + ".settings"] = settings
 
 
-def runner() -> QueryRunner:
+def runner() -> QueryPool | ThreadRunner:
     return current_app.extensions[EXTENSION]
+
+
+def settings() -> SparqlSettings:
+    return current_app.extensions[EXTENSION + ".settings"]
 
 
 # -- reading a protocol request ----------------------------------------------------------------
@@ -219,9 +172,11 @@ def sparql() -> Response:
             return _no_query(asked)
         repository = current_app.extensions["yuliao"]
         current_app.extensions["yuliao.void"].refresh()  # the statistics SPARQL reads
-        public = TextMatching(repository.public, repository.text_index.search)
-        answer = runner().run(public, asked.query, asked.dataset)
-        return _answer(asked, answer)
+        public = TextMatching(runner(), repository.text_index.search)
+        limits = QueryLimits(settings().time_limit, settings().max_rows)
+        CLIENT.set(request.remote_addr or "")  # waiting queries are served fairly by client
+        return _answer(asked, public.evaluate(asked.query, limits=limits,
+                                              dataset=asked.dataset))
     except (ProtocolError, RepositoryError, NotAcceptable, CannotSerialise) as error:
         return _error(error)
 
@@ -242,7 +197,7 @@ def _answer(asked: QueryRequest, answer: Answer) -> Response:
     else:
         response = Response(serialise(answer, fmt), content_type=fmt.content_type)
     if isinstance(answer, Solutions | Triples) and answer.truncated:
-        response.headers[TRUNCATED_HEADER] = str(runner().settings.max_rows)
+        response.headers[TRUNCATED_HEADER] = str(settings().max_rows)
     response.vary.add("Accept")
     return response
 
@@ -250,7 +205,7 @@ def _answer(asked: QueryRequest, answer: Answer) -> Response:
 def _page(query: str | None, answer: Answer | None, kind: str | None) -> Response:
     html = render_template(
         "sparql.html", query=query or _default_query(), answer=answer, kind=kind,
-        prefixes=QUERY_PREFIXES, examples=examples(), settings=runner().settings,
+        prefixes=QUERY_PREFIXES, examples=examples(), settings=settings(),
         endpoint=url_for("sparql.sparql"), truncated_header=TRUNCATED_HEADER, term=term_html)
     response = Response(html, content_type=HTML.content_type)
     response.vary.add("Accept")
@@ -278,4 +233,7 @@ def _default_query() -> str:
 
 def _error(error: Exception) -> Response:
     status = getattr(error, "status", 500)
-    return Response(f"{error}\n", status=status, content_type="text/plain; charset=utf-8")
+    response = Response(f"{error}\n", status=status, content_type="text/plain; charset=utf-8")
+    if isinstance(error, QueryBusy):
+        response.headers["Retry-After"] = str(error.retry_after)
+    return response

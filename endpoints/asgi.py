@@ -1,0 +1,215 @@
+"""The Flask application served over ASGI the way a buffering proxy would serve it.
+
+Granian (``yuliao serve``'s server) times out clients that send their headers slowly, but a
+WSGI application reads the request body itself, blocking one of the server's threads for as
+long as the client takes to send it: 200 clients sending a body a byte at a time held every
+thread. :class:`BufferedApp` therefore takes requests over ASGI, where waiting costs no
+thread: it reads the whole body first, within :attr:`Limits.body_seconds` and
+:attr:`Limits.body_bytes` (408 or 413 otherwise, the application never called), then runs the
+WSGI application on a bounded pool of threads with the body in memory, and sends the
+response, each part within :attr:`Limits.send_seconds` (a client that does not read is
+dropped).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import io
+import sys
+from collections.abc import Awaitable, Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from urllib.parse import unquote_to_bytes
+
+Scope = dict
+Receive = Callable[[], Awaitable[dict]]
+Send = Callable[[dict], Awaitable[None]]
+WSGIApp = Callable[[dict, Callable], Iterable[bytes]]
+
+#: Bytes of a response body sent to the client at once.
+CHUNK = 64 * 1024
+#: Bytes of a response the worker thread reads before it hands the response over.
+EAGER_BYTES = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What a client gets: seconds to send its body, bytes it may send, seconds for each part
+    of the response to be taken, and threads running the application."""
+
+    body_seconds: float = 10.0
+    body_bytes: int = 1024 * 1024
+    send_seconds: float = 30.0
+    threads: int = 16
+
+
+class BodyTooLarge(Exception):
+    """The request body is over the limit."""
+
+
+class BufferedApp:
+    """An ASGI application serving the WSGI application ``app`` within ``limits``."""
+
+    def __init__(self, app: WSGIApp, limits: Limits | None = None) -> None:
+        self.app, self.limits = app, limits or Limits()
+        self._threads = ThreadPoolExecutor(max_workers=self.limits.threads,
+                                           thread_name_prefix="wsgi")
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            await _lifespan(receive, send)
+        elif scope["type"] == "http":
+            await self._http(scope, receive, send)
+
+    async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            body = await asyncio.wait_for(self._body(scope, receive), self.limits.body_seconds)
+        except TimeoutError:
+            await _refuse(send, 408, f"the request body did not arrive within "
+                                     f"{self.limits.body_seconds:g} s")
+            return
+        except BodyTooLarge:
+            await _refuse(send, 413, f"the request body is over {self.limits.body_bytes} "
+                                     "bytes")
+            return
+        loop = asyncio.get_running_loop()
+        started = await loop.run_in_executor(self._threads, _start, self.app,
+                                             environ(scope, body))
+        with contextlib.suppress(TimeoutError):
+            await self._respond(send, started, loop)
+
+    async def _body(self, scope: Scope, receive: Receive) -> bytes:
+        """The whole request body. Raises BodyTooLarge as soon as it is over the limit."""
+        declared = _header(scope, b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.limits.body_bytes:
+            raise BodyTooLarge
+        parts, size, more = [], 0, True
+        while more:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                break
+            part = message.get("body", b"")
+            size += len(part)
+            if size > self.limits.body_bytes:
+                raise BodyTooLarge
+            parts.append(part)
+            more = message.get("more_body", False)
+        return b"".join(parts)
+
+    async def _respond(self, send: Send, started: Started,
+                       loop: asyncio.AbstractEventLoop) -> None:
+        """Send the status, headers and body parts, each within ``send_seconds``. Raises
+        TimeoutError when the client does not take them (the rest is dropped)."""
+        try:
+            await self._send(send, {"type": "http.response.start", "status": started.status,
+                                    "headers": started.headers})
+            for part in started.parts:
+                for start in range(0, len(part), CHUNK):
+                    await self._send(send, {"type": "http.response.body",
+                                            "body": part[start:start + CHUNK],
+                                            "more_body": True})
+            while started.rest is not None:
+                part = await loop.run_in_executor(self._threads, next, started.rest, None)
+                if part is None:
+                    break
+                await self._send(send, {"type": "http.response.body", "body": part,
+                                        "more_body": True})
+            await self._send(send, {"type": "http.response.body", "body": b""})
+        finally:
+            await loop.run_in_executor(self._threads, started.close)
+
+    async def _send(self, send: Send, message: dict) -> None:
+        await asyncio.wait_for(send(message), self.limits.send_seconds)
+
+
+@dataclass
+class Started:
+    """A WSGI response once the application has started it: status, headers, the body parts
+    read so far, the iterator of the rest (None when all were read) and its close()."""
+
+    status: int
+    headers: list[tuple[bytes, bytes]]
+    parts: list[bytes]
+    rest: Iterator[bytes] | None
+    close: Callable[[], None]
+
+
+def _start(app: WSGIApp, env: dict) -> Started:
+    """Call the application (in a worker thread) and read its response up to EAGER_BYTES,
+    so that most responses reach the event loop whole."""
+    began: list = []
+
+    def start_response(status: str, headers: list[tuple[str, str]], exc_info=None):
+        began[:] = [int(status.split(" ", 1)[0]),
+                    [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers]]
+        return lambda data: None  # the write() callable; unused by Flask
+
+    result = app(env, start_response)
+    rest: Iterator[bytes] | None = iter(result)
+    parts, size = [], 0
+    for part in rest:
+        parts.append(part)
+        size += len(part)
+        if size >= EAGER_BYTES:
+            break
+    else:
+        rest = None
+    status, headers = began
+    return Started(status, headers, parts, rest, getattr(result, "close", lambda: None))
+
+
+def environ(scope: Scope, body: bytes) -> dict:
+    """The WSGI environ (PEP 3333) of an ASGI HTTP request whose body is ``body``.
+
+    ``PATH_INFO`` is the percent-decoded path as latin-1 text, as WSGI servers give it;
+    ``RAW_URI`` keeps the path as it was sent."""
+    raw = scope.get("raw_path") or scope["path"].encode("utf-8")
+    query = scope.get("query_string", b"")
+    server = scope.get("server") or ("127.0.0.1", 80)
+    client = scope.get("client") or ("", 0)
+    env = {
+        "REQUEST_METHOD": scope["method"],
+        "SCRIPT_NAME": scope.get("root_path", ""),
+        "PATH_INFO": unquote_to_bytes(raw).decode("latin-1"),
+        "QUERY_STRING": query.decode("latin-1"),
+        "RAW_URI": (raw + (b"?" + query if query else b"")).decode("latin-1"),
+        "SERVER_NAME": str(server[0]), "SERVER_PORT": str(server[1]),
+        "REMOTE_ADDR": client[0], "REMOTE_PORT": str(client[1]),
+        "SERVER_PROTOCOL": f"HTTP/{scope.get('http_version', '1.1')}",
+        "wsgi.version": (1, 0), "wsgi.url_scheme": scope.get("scheme", "http"),
+        "wsgi.input": io.BytesIO(body), "wsgi.errors": sys.stderr,
+        "wsgi.multithread": True, "wsgi.multiprocess": True, "wsgi.run_once": False,
+        "wsgi.input_terminated": True,
+    }
+    for name, value in scope["headers"]:
+        key = name.decode("latin-1").upper().replace("-", "_")
+        key = key if key in ("CONTENT_TYPE", "CONTENT_LENGTH") else f"HTTP_{key}"
+        text = value.decode("latin-1")
+        env[key] = f"{env[key]}, {text}" if key in env else text
+    return env
+
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    for key, value in scope["headers"]:
+        if key.lower() == name:
+            return value.decode("latin-1").strip()
+    return None
+
+
+async def _refuse(send: Send, status: int, message: str) -> None:
+    body = f"{message}\n".encode()
+    await send({"type": "http.response.start", "status": status, "headers": [
+        (b"content-type", b"text/plain; charset=utf-8"),
+        (b"content-length", str(len(body)).encode()), (b"connection", b"close")]})
+    await send({"type": "http.response.body", "body": body})
+
+
+async def _lifespan(receive: Receive, send: Send) -> None:
+    while True:
+        message = await receive()
+        if message["type"] == "lifespan.startup":
+            await send({"type": "lifespan.startup.complete"})
+        elif message["type"] == "lifespan.shutdown":
+            await send({"type": "lifespan.shutdown.complete"})
+            return

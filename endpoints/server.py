@@ -1,0 +1,119 @@
+"""``yuliao serve``: the owner process and its web workers.
+
+Layout on one machine (docs/deployment.md has the measurements behind it)::
+
+    yuliao serve (owner) ── holds the embedded store read-write; snapshots its public area;
+      │                     computes the VoID statistics; restarts nothing, writes nothing else
+      └─ granian (ASGI) ─── N web worker processes (one per core by default), each
+           ├─ worker 1      app:served_app(): a PublicReader on the newest snapshot, the OAI and
+           └─ worker N      text indexes; SPARQL in its own query processes (repository.querypool)
+
+Granian was chosen on measurements (Rust HTTP/1.1, headers read within ``header_timeout``);
+requests reach Flask through :class:`endpoints.asgi.BufferedApp`, which reads each body whole
+within ``body_timeout`` and ``max_body_bytes`` first. With the store on SPARQL servers there is
+nothing to own: the workers open the repository themselves.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import signal
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+from repository import Config, Repository, RepositoryError
+from repository.void import VoidCache
+
+log = logging.getLogger(__name__)
+
+#: The package root the web workers import this code from (the same as the owner's).
+CODE_ROOT = Path(__file__).resolve().parents[1]
+#: Seconds the workers get to finish their requests when the server is stopped.
+STOP_S = 10
+
+
+def worker_count(config: Config) -> int:
+    """Web worker processes: ``[server] workers``, else one per core."""
+    return config.server.workers or os.cpu_count() or 1
+
+
+def granian_command(config: Config, host: str, port: int) -> list[str]:
+    """The command that runs the web workers."""
+    server = config.server
+    return [
+        sys.executable, "-m", "granian", "--interface", "asgi", "--factory",
+        "--host", host, "--port", str(port), "--workers", str(worker_count(config)),
+        "--http1-header-read-timeout", str(int(server.header_timeout * 1000)),
+        "--no-ws", "--log-level", "warning", "--workers-kill-timeout", str(STOP_S),
+        "app:served_app",
+    ]
+
+
+class Owner:
+    """The process that holds an embedded store while the workers read its snapshots.
+
+    Raises StoreError (from the constructor) when the store cannot be opened, for example
+    because another process holds it."""
+
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        self.repository: Repository | None = None
+        if not config.store.remote:
+            self.repository = Repository(config)
+            self.repository.public_snapshot()  # the workers open it at once
+
+    def describe_in_background(self) -> threading.Thread | None:
+        """Compute the VoID statistics, keep them in the public area (SPARQL reads their
+        counts) and snapshot again; off the way of the first requests."""
+        if self.repository is None:
+            return None
+        thread = threading.Thread(target=self._describe, name="void", daemon=True)
+        thread.start()
+        return thread
+
+    def _describe(self) -> None:
+        try:
+            VoidCache(self.repository).graph()
+            self.repository.public_snapshot()
+        except RepositoryError as error:
+            log.warning("the VoID description was not stored: %s", error)
+
+    def close(self) -> None:
+        if self.repository is not None:
+            self.repository.close()
+
+
+def serve(config: Config, host: str, port: int) -> int:
+    """Run the server until it is stopped (SIGINT, SIGTERM) or the workers exit; returns
+    their exit status. Raises RepositoryError when the home cannot be opened."""
+    owner = Owner(config)
+    try:
+        environment = {**os.environ, "YULIAO_HOME": str(config.home),
+                       "PYTHONPATH": os.pathsep.join(filter(None, (
+                           str(CODE_ROOT), os.environ.get("PYTHONPATH"))))}
+        workers = subprocess.Popen(granian_command(config, host, port), env=environment)
+        owner.describe_in_background()
+        return _supervise(workers)
+    finally:
+        owner.close()
+
+
+def _supervise(workers: subprocess.Popen) -> int:
+    """Wait for the workers; SIGINT and SIGTERM stop them (then the owner lets go)."""
+    def stop(signum: int, frame) -> None:
+        with contextlib.suppress(ProcessLookupError):
+            workers.send_signal(signal.SIGTERM)
+
+    previous = {s: signal.signal(s, stop) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        return workers.wait()
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+        if workers.poll() is None:
+            workers.kill()
+            workers.wait()

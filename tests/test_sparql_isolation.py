@@ -1,0 +1,138 @@
+"""No query can take the SPARQL endpoint down: hostile queries sent in parallel to a real
+``yuliao serve`` are stopped at their time or memory limit, the server's memory stays within
+its budget, small queries from other clients go on being answered, and everything is back to
+normal right after."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import re
+import threading
+import time
+import urllib.parse
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from .server_support import Server, get, serving
+from .test_serve import make_home
+
+MEMORY_LIMIT_MIB = 256
+QUERY_PROCESSES, HEAVY = 2, 1
+SETTINGS = f"""
+[sparql]
+time_limit = 4
+memory_limit_mib = {MEMORY_LIMIT_MIB}
+workers = {QUERY_PROCESSES}
+heavy = {HEAVY}
+heavy_after = 0.5
+"""
+#: What each query process may add to the tree: its memory limit, and what its address space
+#: may hold beyond its resident start-up size (the cap is on address space).
+PER_PROCESS_MIB = MEMORY_LIMIT_MIB + 128
+HOSTILE = [
+    # sorts a cartesian product: memory grows until the process is stopped
+    "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i } ORDER BY ?c ?f ?i LIMIT 1",
+    "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f } ORDER BY DESC(?c) ?f LIMIT 1",
+    # counts a four-way cartesian product: runs until its time limit
+    "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }",
+    # regular-expression backtracking over every literal, in a cartesian product
+    'SELECT ?x WHERE { ?x ?p ?o . ?y ?q ?r . ?z ?s ?t FILTER regex(str(?o), "^(a+)+$") }',
+    # a deep property path over any predicate, sorted
+    "SELECT ?x ?y WHERE { ?x (!<urn:x:none>)* ?y } ORDER BY ?y ?x LIMIT 1",
+    "SELECT (COUNT(*) AS ?n) WHERE { ?x (!<urn:x:none>)+/(!<urn:x:none>)+ ?y . ?a ?b ?c }",
+    "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i } ORDER BY ?i ?f ?c LIMIT 1",
+    "SELECT (GROUP_CONCAT(?c) AS ?all) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }",
+]
+SMALL = "ASK { ?d a dcat:Dataset }"
+#: Why a hostile query is stopped: its memory, its time, or the slots for long queries.
+STOPPED = rb"memory limit of 256 MiB|time limit of 4 s|every slot for long queries"
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    home = make_home(tmp_path_factory.mktemp("isolation"), SETTINGS)
+    with serving(home, "--workers", "1") as running:
+        yield running
+
+
+def query_from(server: Server, query: str, source: str) -> tuple[int, float, bytes]:
+    """Status, seconds and body of a query sent from the address ``source`` (each client
+    is an address: waiting queries are served fairly between them)."""
+    address = urllib.parse.urlsplit(server.url)
+    connection = http.client.HTTPConnection(address.hostname, address.port, timeout=60,
+                                            source_address=(source, 0))
+    started = time.monotonic()
+    try:
+        connection.request("GET", "/sparql?" + urllib.parse.urlencode({"query": query}),
+                           headers={"Accept": "application/sparql-results+json"})
+        response = connection.getresponse()
+        return response.status, time.monotonic() - started, response.read()
+    finally:
+        connection.close()
+
+
+def small_ones(server: Server) -> tuple[int, float]:
+    status, seconds, body = query_from(server, SMALL, "127.0.0.1")
+    assert status == 200 and json.loads(body)["boolean"] is True
+    return status, seconds
+
+
+def test_hostile_queries_in_parallel_are_stopped_and_small_ones_answered(server: Server
+                                                                         ) -> None:
+    small_ones(server)  # every query process started
+    baseline = server.resident_mib()
+    outcomes: list[tuple[int, float, bytes]] = []
+    attackers = [threading.Thread(target=lambda q=q: outcomes.append(
+        query_from(server, q, "127.0.0.2"))) for q in HOSTILE]
+    for attacker in attackers:
+        attacker.start()
+    peak, answered = baseline, []
+    while any(attacker.is_alive() for attacker in attackers):
+        peak = max(peak, server.resident_mib())
+        answered.append(small_ones(server))
+        time.sleep(0.05)
+    budget = baseline + (QUERY_PROCESSES + HEAVY) * PER_PROCESS_MIB
+    assert peak <= budget, f"{peak:.0f} MiB used, {budget:.0f} MiB allowed"
+    assert len(answered) >= 5 and max(seconds for _, seconds in answered) < 4
+    stopped = [body for status, _, body in outcomes if status == 503]
+    assert len(stopped) >= 6 and all(status in (200, 503) for status, _, _ in outcomes)
+    assert all(re.search(STOPPED, body) for body in stopped)
+
+
+def test_a_query_past_its_time_limit_is_stopped_there(server: Server) -> None:
+    status, seconds, body = query_from(server, HOSTILE[2], "127.0.0.5")
+    assert (status, body) == (503, b"the query ran past the time limit of 4 s and was stopped\n")
+    assert 4 <= seconds < 5.5
+
+
+def test_resources_are_back_right_after_a_query_is_cut(server: Server) -> None:
+    small_ones(server)
+    baseline = server.resident_mib()
+    status, seconds, body = query_from(server, HOSTILE[0], "127.0.0.2")
+    assert (status, body) == (503, b"the query needed more than the memory limit of 256 MiB "
+                                   b"and was stopped\n")
+    time.sleep(1.0)
+    assert server.resident_mib() < baseline + 64
+    assert small_ones(server)[1] < 1
+    assert get(f"{server.url}oai?verb=Identify", timeout=1)[0] == 200
+
+
+def test_a_known_heavy_query_is_refused_at_once_while_another_runs(server: Server) -> None:
+    long_query = HOSTILE[2]  # a count that runs to its time limit
+    first = threading.Thread(target=query_from, args=(server, long_query, "127.0.0.3"))
+    first.start()
+    time.sleep(1.0)  # past heavy_after: it holds the one heavy slot and is remembered
+    status, seconds, body = query_from(server, long_query, "127.0.0.4")
+    first.join()
+    assert status == 503 and seconds < 0.5
+    assert b"every slot for long queries (1) is taken" in body
+
+
+def test_the_server_tree_is_all_that_runs_the_queries(server: Server) -> None:
+    lines = [Path(f"/proc/{pid}/cmdline").read_bytes() for pid in server.tree()
+             if Path(f"/proc/{pid}/cmdline").exists()]
+    workers = [line for line in lines if b"repository.querypool.worker" in line]
+    assert 1 <= len(workers) <= QUERY_PROCESSES + HEAVY
