@@ -21,13 +21,15 @@ from repository.void import VoidCache
 
 def create_app(config: Config | None = None, repository: Repository | None = None) -> Flask:
     """The web application over ``repository`` (opened from ``config`` when not given)."""
-    from endpoints import catalog, home, oai, records, sparql
+    from endpoints import STATIC_FOLDER, catalog, home, limits, oai, records, security, sparql
 
-    app = Flask(__name__)
+    app = Flask(__name__, static_folder=STATIC_FOLDER)
     config = config or (repository.config if repository else Config.from_env())
     app.config["YULIAO"] = config
     app.extensions["yuliao"] = repository = repository or Repository(config)
     app.extensions["yuliao.void"] = VoidCache(repository)
+    security.install(app)
+    limits.install(app, config.limits)
     app.register_blueprint(home.bp)
     app.register_blueprint(oai.bp)
     app.register_blueprint(sparql.bp)
