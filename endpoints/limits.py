@@ -2,9 +2,11 @@
 
 **Bodies.** Every request may carry at most ``[limits] max_body`` bytes, a request to /oai
 ``[limits.oai] max_body`` and one to /sparql ``[limits.sparql] max_body``. A request whose
-``Content-Length`` is over its cap is answered 413 before anything reads the body; a body
-sent without a length (chunked) is read through a stream that stops at the cap
-(``request.max_content_length``, Flask 3.1), and the 413 that raises names the cap too.
+``Content-Length`` is over its cap is answered 413 before anything reads the body. A body
+sent without a length (chunked, through a server that ends the input itself) is read up to
+one byte over the cap: more is 413, less is handed on as a body of that length. (Werkzeug's
+own bound, ``request.max_content_length``, which is set as well, would cut such a body at the
+cap without a word.)
 
 **Rates.** Each client of /oai and of /sparql has a token bucket: ``rate`` tokens a second
 up to ``burst``; a request takes one, and a request that finds none is answered 429 with
@@ -21,6 +23,7 @@ may get up to ``workers`` times the rate.
 
 from __future__ import annotations
 
+import io
 import math
 import threading
 import time
@@ -139,14 +142,38 @@ class Limiter:
             wait = buckets.take(client)
             if wait > 0:
                 return too_many(self.service(name), name, client, wait)
-        request.max_content_length = self.body_cap(name)
-        if (request.content_length or 0) > request.max_content_length:
+        cap = request.max_content_length = self.body_cap(name)
+        length = request.content_length
+        if length is not None and length > cap:
+            return too_large()
+        unsized = length is None and request.environ.get("wsgi.input_terminated")
+        if unsized and not _read_unsized_body(request.environ, cap):
             return too_large()
         return None
 
     def body_cap(self, service: str | None) -> int:
         """The largest body a request to ``service`` (None: any other route) may carry."""
         return self.service(service).max_body if service else self.settings.max_body
+
+
+def _read_unsized_body(environ: dict, cap: int) -> bool:
+    """Reads a body without Content-Length from ``wsgi.input``, at most ``cap`` + 1 bytes.
+    False when it is longer than ``cap``; else True, and the request now has that body with
+    its length (a Content-Length, no Transfer-Encoding)."""
+    stream, parts, size = environ["wsgi.input"], [], 0
+    while size <= cap:
+        part = stream.read(cap + 1 - size)
+        if not part:
+            break
+        parts.append(part)
+        size += len(part)
+    if size > cap:
+        return False
+    environ["wsgi.input"] = io.BytesIO(b"".join(parts))
+    environ["CONTENT_LENGTH"] = str(size)
+    environ.pop("HTTP_TRANSFER_ENCODING", None)
+    environ.pop("wsgi.input_terminated", None)
+    return True
 
 
 def _forwarded_for() -> list[str]:

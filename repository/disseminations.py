@@ -252,10 +252,14 @@ class Disseminations:
             return self._writes, version
 
     def close(self) -> None:
-        """Closes the writer and this thread's reader; other threads' readers close with them."""
-        for connection in (getattr(self._local, "connection", None), self._writer):
-            if connection is not None:
-                connection.close()
+        """Closes the writer and this thread's reader; other threads' readers close with them.
+        The writer is closed under the lock, so that a thread using it (the in-memory index's
+        readers, ``generation``) finishes first and the next use fails with StoreError."""
+        reader = getattr(self._local, "connection", None)
+        if reader is not None:
+            reader.close()
+        with self._lock:
+            self._writer.close()
 
     # -- writing ---------------------------------------------------------------------------
 
