@@ -51,7 +51,8 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
     2: ("ALTER TABLE records ADD COLUMN titles TEXT",
         "CREATE INDEX IF NOT EXISTS records_live_by_datestamp ON records (datestamp, local_id)"
         " WHERE NOT deleted",
-        "CREATE INDEX IF NOT EXISTS records_live ON records (local_id) WHERE NOT deleted",
+        "CREATE INDEX IF NOT EXISTS records_live ON records (local_id, deleted)"
+        " WHERE NOT deleted",
         "CREATE TABLE IF NOT EXISTS changes (epoch TEXT NOT NULL, count INTEGER NOT NULL)",
         "INSERT INTO changes SELECT lower(hex(randomblob(8))), 0"
         " WHERE NOT EXISTS (SELECT 1 FROM changes)"),
@@ -75,7 +76,9 @@ CREATE INDEX IF NOT EXISTS records_by_datestamp ON records (datestamp, local_id)
 CREATE INDEX IF NOT EXISTS records_deleted ON records (local_id) WHERE deleted;
 CREATE INDEX IF NOT EXISTS records_live_by_datestamp ON records (datestamp, local_id)
     WHERE NOT deleted;
-CREATE INDEX IF NOT EXISTS records_live ON records (local_id) WHERE NOT deleted;
+-- the live ids in order without reading a row (/catalog pages); deleted is there so that
+-- SQLite sees the index covers the query
+CREATE INDEX IF NOT EXISTS records_live ON records (local_id, deleted) WHERE NOT deleted;
 CREATE TABLE IF NOT EXISTS memberships (
     spec TEXT NOT NULL,
     local_id TEXT NOT NULL,
