@@ -225,6 +225,16 @@ def test_clients_behind_a_trusted_proxy_are_counted_apart(strict: FlaskClient) -
                       **from_address(PROXY, "203.0.113.1")).status_code == 429
 
 
+def test_several_forwarded_for_headers_are_read_as_one_list(strict: FlaskClient) -> None:
+    """nginx may add its own header beside the client's: the last address is the client."""
+    ask = [("X-Forwarded-For", "6.6.6.6"), ("X-Forwarded-For", ", 203.0.113.3")]
+    codes = [strict.get("/oai?verb=Identify", headers=ask,
+                        environ_base={"REMOTE_ADDR": PROXY}).status_code for _ in range(4)]
+    assert codes == [200, 200, 200, 429]
+    assert strict.get("/oai?verb=Identify", headers={"X-Forwarded-For": "6.6.6.6"},
+                      environ_base={"REMOTE_ADDR": PROXY}).status_code == 200
+
+
 def test_forwarded_for_from_an_untrusted_peer_is_ignored(strict: FlaskClient) -> None:
     codes = [strict.get("/oai?verb=Identify",
                         **from_address("198.51.100.7", f"203.0.113.{n}")).status_code
