@@ -13,7 +13,7 @@ import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -95,8 +95,11 @@ def demo_repository(home) -> Iterator[Repository]:
 @contextmanager
 def serving(repository: Repository, config: Config | None = None) -> Iterator[str]:
     """``http://127.0.0.1:{port}/oai`` answered by a threaded server over ``repository``
-    (with ``config``'s OAI settings when given); stopped on exit."""
-    with serving_app(create_app(config or repository.config, repository)) as url:
+    (with ``config``'s OAI settings when given) and without rate limits: harvesters send it
+    their requests as fast as they can from one address (the limits are tested in
+    tests/test_limits.py); stopped on exit."""
+    settings = replace(config or repository.config, limits=LimitSettings.unlimited())
+    with serving_app(create_app(settings, repository)) as url:
         yield url
 
 
