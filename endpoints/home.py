@@ -76,7 +76,7 @@ def home_html(before: tuple[str, str] | None) -> str:
 
 def cursor_text(listing: Listing) -> str:
     """The ``?before=`` value of the page after ``listing``."""
-    return f"{listing.datestamp}{CURSOR_SEPARATOR}{listing.local_id}"
+    return CURSOR_SEPARATOR.join(listing.key)
 
 
 @bp.get("/record/<path:local_id>/export/<fmt>")

@@ -146,14 +146,21 @@ class Limiter:
         length = request.content_length
         if length is not None and length > cap:
             return too_large()
-        unsized = length is None and request.environ.get("wsgi.input_terminated")
-        if unsized and not _read_unsized_body(request.environ, cap):
+        if _chunked() and not _read_unsized_body(request.environ, cap):
             return too_large()
         return None
 
     def body_cap(self, service: str | None) -> int:
         """The largest body a request to ``service`` (None: any other route) may carry."""
         return self.service(service).max_body if service else self.settings.max_body
+
+
+def _chunked() -> bool:
+    """True for a request whose body comes chunked through a server that ends the input
+    itself (``wsgi.input_terminated``); the body of any other request without
+    Content-Length is empty, or not read by werkzeug at all."""
+    encoding = request.headers.get("Transfer-Encoding", "").lower()
+    return "chunked" in encoding and bool(request.environ.get("wsgi.input_terminated"))
 
 
 def _read_unsized_body(environ: dict, cap: int) -> bool:

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 
 from .conditional import Validators
 
-MAX_ENTRIES = 2048
-MAX_BYTES = 64 << 20
+MAX_ENTRIES = 1024
+MAX_BYTES = 32 << 20
 
 #: (local id, variant, datestamp, script root)
 PageKey = tuple[str, str, str, str]
@@ -25,10 +25,10 @@ PageKey = tuple[str, str, str, str]
 
 @dataclass(frozen=True)
 class CachedPage:
-    """A 200 response as it was built: body, media type, headers, validators."""
+    """A 200 response as it was built: body, content type, headers, validators."""
 
     body: bytes
-    mimetype: str
+    content_type: str
     headers: tuple[tuple[str, str], ...]
     validators: Validators
 

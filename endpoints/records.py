@@ -221,7 +221,7 @@ def cached_page(local_id: str, variant: str) -> Response | None:
     found = page_cache().get(page_key(local_id, variant, row.datestamp))
     if found is None:
         return None
-    response = Response(found.body, content_type=found.mimetype, headers=list(found.headers))
+    response = Response(found.body, content_type=found.content_type, headers=list(found.headers))
     return found.validators.apply(response)
 
 

@@ -272,6 +272,13 @@ def test_a_chunked_50_mb_post_to_oai_is_cut_at_the_cap(strict: FlaskClient) -> N
     assert body.read_bytes < MB
 
 
+def test_a_chunked_body_within_the_cap_is_read_as_usual(strict: FlaskClient) -> None:
+    response = strict.post("/oai", input_stream=io.BytesIO(b"verb=Identify"), content_type=FORM,
+                           environ_overrides={"HTTP_TRANSFER_ENCODING": "chunked",
+                                              "wsgi.input_terminated": True})
+    assert response.status_code == 200 and b"<Identify>" in response.data
+
+
 def test_sparql_and_every_other_route_have_their_own_caps(strict: FlaskClient) -> None:
     sparql = strict.post("/sparql", data=b"a" * (400_000 + 1), content_type=FORM,
                          **from_address("198.51.100.20"))
