@@ -28,16 +28,18 @@ def create_app(config: Config | None = None, repository: Repository | None = Non
     area's newest snapshot, read-only), as the web workers of ``yuliao serve`` do while the
     server's owner process holds the store.
     """
-    from endpoints import catalog, home, oai, records, sparql
+    from endpoints import STATIC_FOLDER, catalog, home, limits, oai, records, security, sparql
     from repository.reader import PublicReader
 
-    app = Flask(__name__)
+    app = Flask(__name__, static_folder=STATIC_FOLDER)
     config = config or (repository.config if repository else Config.from_env())
     app.config["YULIAO"] = config
     if repository is None:
         repository = PublicReader(config) if reader else Repository(config)
     app.extensions["yuliao"] = repository
     app.extensions["yuliao.void"] = VoidCache(repository, store=not reader)
+    security.install(app)
+    limits.install(app, config.limits)
     app.register_blueprint(home.bp)
     app.register_blueprint(oai.bp)
     app.register_blueprint(sparql.bp)
@@ -63,7 +65,7 @@ def served_app():
     app = reader_app()
     server = app.config["YULIAO"].server
     return BufferedApp(app, Limits(body_seconds=server.body_timeout,
-                                   body_bytes=server.max_body_bytes,
+                                   body_bytes=app.config["YULIAO"].limits.max_body,
                                    send_seconds=server.send_timeout, threads=server.threads))
 
 

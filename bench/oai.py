@@ -39,7 +39,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from repository import Config, Repository  # noqa: E402
-from repository.config import OaiSettings  # noqa: E402
+from repository.config import LimitSettings, OaiSettings  # noqa: E402
 
 
 class TrustingValidator:
@@ -92,7 +92,9 @@ def serve(home: Path, page_size: int, read_ahead: bool) -> None:
     from app import create_app
 
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
-    config = Config(home=home, oai=OaiSettings(page_size=page_size, read_ahead=read_ahead))
+    # one harvester as fast as it can go: no rate limit (the body caps stay)
+    config = Config(home=home, oai=OaiSettings(page_size=page_size, read_ahead=read_ahead),
+                    limits=LimitSettings.unlimited())
     httpd = make_server("127.0.0.1", 0, create_app(config, Repository(config)), threaded=True)
     print(httpd.server_port, flush=True)
     httpd.serve_forever()

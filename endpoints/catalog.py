@@ -11,6 +11,11 @@ Both read the public area only and answer Turtle by default, JSON-LD, RDF/XML or
   :mod:`repository.crosswalks.dcat`), paged by ``?page=`` with :data:`PAGE_SIZE` datasets a
   page and a ``hydra:PartialCollectionView``, plus ``dcat:DataService`` entries for /sparql and
   /oai. Page 1 is ``{base}catalog``.
+
+Both carry a weak ETag and a Last-Modified from the dissemination index (its version and
+latest datestamp; for VoID, those the served description was computed from) and answer a
+conditional request for what the client holds with 304 before building anything
+(:mod:`endpoints.conditional`).
 """
 
 from __future__ import annotations
@@ -24,10 +29,12 @@ from repository import Repository
 from repository.config import Config
 from repository.crosswalks.dcat import catalogue, dcat_triples, record_subject
 from repository.errors import RepositoryError
+from repository.records import parse_datestamp
 from repository.sparql import QUERY_PREFIXES
 from repository.void import VoidCache
 from vocab.namespaces import DCAT, DCT, FOAF, RDF_, XSD, bind_prefixes
 
+from .conditional import Validators
 from .sparql.negotiation import GRAPH, Format, NotAcceptable, choose
 from .sparql.results import CannotSerialise, serialise_graph
 
@@ -185,20 +192,30 @@ def text_error(error: Exception) -> Response:
 
 @bp.get("/.well-known/void")
 def void_description() -> Response:
-    """The VoID description (503 when the store fails, 406 for an unknown format)."""
+    """The VoID description (304 when the client holds it, 503 when the store fails, 406 for
+    an unknown format)."""
     try:
         fmt = rdf_format()
-        return rdf_response(void_cache().graph(), fmt)
+        described = void_cache().description()
+        validators = Validators.of("void", described.version, fmt.name, weak=True,
+                                   last_modified=parse_datestamp(described.latest))
+        return validators.answer(lambda: rdf_response(described.graph, fmt), vary=("Accept",))
     except (RepositoryError, NotAcceptable, CannotSerialise) as error:
         return text_error(error)
 
 
 @bp.get("/catalog")
 def catalog() -> Response:
-    """One page of the DCAT catalogue (400/404 for a bad page, 406, 503)."""
+    """One page of the DCAT catalogue (304 when the client holds it, 400/404 for a bad page,
+    406, 503)."""
     try:
         fmt = rdf_format()
-        page = page_of(request.args.get("page"), repository().disseminations.live_count())
-        return rdf_response(catalog_graph(config().base_uri, page), fmt)
+        index = repository().disseminations
+        validators = Validators.of("catalog", index.version(), request.args.get("page"),
+                                   fmt.name, weak=True,
+                                   last_modified=parse_datestamp(index.latest_datestamp()))
+        page = page_of(request.args.get("page"), index.summary().records)
+        return validators.answer(lambda: rdf_response(catalog_graph(config().base_uri, page),
+                                                      fmt), vary=("Accept",))
     except (RepositoryError, NotAcceptable, CannotSerialise, PageError) as error:
         return text_error(error)

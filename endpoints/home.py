@@ -1,18 +1,35 @@
-"""The home page: the published records and the formats each can be had in.
+"""The home page: the latest published records, a page at a time, and what the repository holds.
 
-Each row links to the record's page (``endpoints.records``: ``/record/{id}`` with content
-negotiation, ``olac.xml``, ``croissant.json``); this blueprint reads the public area only.
+Everything on it comes from the dissemination index (:mod:`repository.disseminations`), never
+from the store: the records of a page are one keyset query on the live rows ordered by
+datestamp (their titles are in the index), and the totals (datasets, agencies, languages) are
+the index's :meth:`~repository.disseminations.Disseminations.summary`, computed once per
+version of the index. A page costs the same at 20 records and at a million. Each row links to
+the record's page (``endpoints.records``: ``/record/{id}`` with content negotiation,
+``olac.xml``, ``croissant.json``) and exports; the page links to the services (SPARQL,
+OAI-PMH, the DCAT catalogue, VoID). It carries an ETag and Last-Modified from the index's
+version and latest datestamp, and answers a conditional request with 304.
 """
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, current_app, render_template
+from flask import Blueprint, Response, abort, current_app, render_template, request
 
 from repository import Gone, InputError, NotFound, Repository
+from repository.disseminations import Listing
 from repository.export import FORMATS, export_record
-from vocab.namespaces import DCT
+from repository.records import LOCAL_ID, parse_datestamp
+
+from .conditional import Validators
+from .oai.protocol import SECOND
 
 bp = Blueprint("home", __name__, template_folder="templates")
+
+#: Records on one page of the home page.
+PAGE_SIZE = 50
+#: Separates the datestamp and the local id in ``?before=`` (neither can contain it).
+CURSOR_SEPARATOR = ","
+TEXT = "text/plain; charset=utf-8"
 
 
 def repository() -> Repository:
@@ -20,18 +37,46 @@ def repository() -> Repository:
 
 
 @bp.get("/")
-def index() -> str:
-    """All published records with links to every export format."""
-    rows = []
-    for record in repository().published():
-        subject = repository().ids.resource(record.id)
-        rows.append({
-            "id": record.id,
-            "titles": sorted(str(t) for t in record.graph.objects(subject, DCT.title)),
-            "datestamp": record.datestamp,
-        })
-    return render_template("home.html", records=rows, formats=list(FORMATS.values()),
-                           config=current_app.config["YULIAO"])
+def index() -> Response:
+    """A page of the latest published records (``?before=`` continues after a record); 400
+    for a malformed ``before``."""
+    before = cursor(request.args.get("before"))
+    index = repository().disseminations
+    validators = Validators.of("home", index.version(), request.args.get("before", ""),
+                               last_modified=parse_datestamp(index.latest_datestamp()))
+    return validators.answer(lambda: Response(home_html(before), mimetype="text/html"))
+
+
+def cursor(argument: str | None) -> tuple[str, str] | None:
+    """``?before=`` as a (datestamp, local id) key, None when absent. Answers 400 naming the
+    parameter when it is not ``{datestamp},{local id}``."""
+    if argument is None:
+        return None
+    datestamp, _, local_id = argument.partition(CURSOR_SEPARATOR)
+    if not SECOND.fullmatch(datestamp) or not LOCAL_ID.fullmatch(local_id):
+        abort(Response(f"before={argument!r}: expected a datestamp and a local id separated "
+                       f"by {CURSOR_SEPARATOR!r}, such as 2026-03-01T08:00:00Z,00001174 "
+                       "(follow the page's 'older' link)\n", 400, content_type=TEXT))
+    return datestamp, local_id
+
+
+def home_html(before: tuple[str, str] | None) -> str:
+    """The page of up to PAGE_SIZE records after ``before``, with the totals and services."""
+    index = repository().disseminations
+    found = index.latest(before, PAGE_SIZE + 1)
+    records = found[:PAGE_SIZE]
+    older = cursor_text(records[-1]) if len(found) > PAGE_SIZE else None
+    summary = index.summary()
+    return render_template(
+        "home.html", records=records, older=older, first_page=before is None,
+        totals={"datasets": summary.records, "agencies": summary.families.get("agency", 0),
+                "languages": summary.families.get("language", 0)},
+        formats=list(FORMATS.values()), config=current_app.config["YULIAO"])
+
+
+def cursor_text(listing: Listing) -> str:
+    """The ``?before=`` value of the page after ``listing``."""
+    return CURSOR_SEPARATOR.join(listing.key)
 
 
 @bp.get("/record/<path:local_id>/export/<fmt>")

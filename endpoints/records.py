@@ -11,11 +11,13 @@ record's graph as the public area holds it (description + catalogue record).
 Only the public area is read, so drafts and records under review are 404 like unknown or
 malformed ids; a withdrawn record is 410 Gone with its tombstone (an HTML page, or the
 tombstone triples under RDF negotiation). Nothing acceptable: 406 listing what is available.
+
+Rendered pages are kept in a bounded cache (:mod:`endpoints.page_cache`) under the record's
+datestamp: a request whose record the dissemination index gives the datestamp of a cached page
+is answered from it without reading the store.
 """
 
 from __future__ import annotations
-
-import hashlib
 
 from flask import (
     Blueprint,
@@ -27,6 +29,7 @@ from flask import (
     request,
     url_for,
 )
+from flask.blueprints import BlueprintSetupState
 from rdflib import Graph
 
 from repository import Config, InputError, NotFound, Record, Repository, StoreError
@@ -42,6 +45,8 @@ from repository.records import is_tombstone, split_record_graph, tombstone_set_s
 from repository.renderings import METADATA_FORMATS
 
 from . import record_view as view
+from .conditional import Validators
+from .page_cache import CachedPage, PageCache, PageKey
 
 bp = Blueprint("records", __name__, template_folder="templates")
 
@@ -72,6 +77,16 @@ def config() -> Config:
     return current_app.config["YULIAO"]
 
 
+@bp.record_once
+def _install_cache(state: BlueprintSetupState) -> None:
+    state.app.extensions.setdefault("yuliao.pages", PageCache())
+
+
+def page_cache() -> PageCache:
+    """This application's cache of rendered record pages."""
+    return current_app.extensions["yuliao.pages"]
+
+
 # -- routes ------------------------------------------------------------------------------------
 
 
@@ -94,6 +109,9 @@ def page(local_id: str) -> Response:
     """The record in the negotiated variant: 404 unknown, 410 withdrawn, 406 nothing acceptable,
     400 for an unknown ``?format=``."""
     variant = negotiate()
+    cached = cached_page(local_id, variant) if variant is not None else None
+    if cached is not None:
+        return cached
     try:
         stored = public_graph(repository(), local_id)
     except (InputError, NotFound):
@@ -164,8 +182,8 @@ def link_header(local_id: str) -> str:
 
 
 def variant_response(record: Record, body: bytes | str, variant: str) -> Response:
-    """A 200 response with Vary, Link, Content-Location, ETag and Last-Modified; answers 304
-    to a matching conditional request."""
+    """A 200 response with Vary, Link, Content-Location, ETag and Last-Modified, kept in the
+    page cache; answers 304 to a matching conditional request."""
     media_type = "text/html" if variant == HTML else RDF_SYNTAXES[variant].media_type
     response = Response(body, mimetype=media_type)
     response.vary.add("Accept")
@@ -173,18 +191,52 @@ def variant_response(record: Record, body: bytes | str, variant: str) -> Respons
     extension = HTML if variant == HTML else RDF_SYNTAXES[variant].extension
     response.headers["Content-Location"] = url_for("records.page", local_id=record.id,
                                                    format=extension)
-    return conditional(response, record, variant)
+    validators = record_validators(record, variant)
+    if record.datestamp:
+        kept = tuple((name, value) for name, value in response.headers.items()
+                     if name in CACHED_HEADERS)
+        page_cache().put(page_key(record.id, variant, utc_text(record.datestamp)),
+                         CachedPage(response.get_data(), response.content_type, kept, validators))
+    return validators.apply(response)
+
+
+#: The headers of a record page kept with it in the page cache.
+CACHED_HEADERS = ("Vary", "Link", "Content-Location")
+
+
+def page_key(local_id: str, variant: str, datestamp: str) -> PageKey:
+    return local_id, variant, datestamp, request.script_root
+
+
+def cached_page(local_id: str, variant: str) -> Response | None:
+    """The cached page of the revision the dissemination index holds for ``local_id``, made
+    conditional; None when the index holds no live record of that id, when the cache holds
+    no page of that revision, or when the index cannot be read (the store is then asked)."""
+    try:
+        row = repository().disseminations.get(local_id)
+    except StoreError:
+        return None
+    if row is None or row.deleted:
+        return None
+    found = page_cache().get(page_key(local_id, variant, row.datestamp))
+    if found is None:
+        return None
+    response = Response(found.body, content_type=found.content_type, headers=list(found.headers))
+    return found.validators.apply(response)
+
+
+def record_validators(record: Record, variant: str) -> Validators:
+    """ETag and Last-Modified of a variant of ``record``, from its datestamp, revision and
+    content hash."""
+    stamp = utc_text(record.datestamp) if record.datestamp else ""
+    return Validators.of(record.id, stamp, record.revision, record.content_hash, variant,
+                         last_modified=record.datestamp)
 
 
 def conditional(response: Response, record: Record, variant: str) -> Response:
     """``response`` with an ETag and Last-Modified from the record's datestamp, made
     conditional (304 Not Modified when the client holds this version)."""
-    stamp = utc_text(record.datestamp) if record.datestamp else ""
-    tag = f"{record.id}|{stamp}|{record.revision}|{record.content_hash}|{variant}"
-    response.set_etag(hashlib.sha256(tag.encode()).hexdigest()[:32])
-    if record.datestamp:
-        response.last_modified = record.datestamp
-    return response.make_conditional(request)
+    return record_validators(record, variant).apply(response)
 
 
 # -- the answers -------------------------------------------------------------------------------
@@ -276,9 +328,10 @@ def cannot_write(local_id: str, what: str, error: InputError) -> Response:
                     content_type=TEXT)
 
 
-@bp.errorhandler(StoreError)
+@bp.app_errorhandler(StoreError)
 def store_failed(error: StoreError) -> Response:
-    """503 with Retry-After when the store fails (the request may well succeed later)."""
+    """503 with Retry-After when the store or an index fails, on any route (the request may
+    well succeed later)."""
     return Response(f"the repository is unavailable: {error}\n", 503, content_type=TEXT,
                     headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
 

@@ -15,8 +15,9 @@ import os
 import re
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 from typing import Any
 
@@ -112,21 +113,19 @@ class SparqlSettings:
 SERVER_WORKERS_RANGE = (1, 64)
 SERVER_THREADS_RANGE = (1, 512)
 SERVER_TIMEOUT_RANGE = (0.5, 600.0)
-SERVER_BODY_RANGE = (1024, 2**31)
 
 
 @dataclass(frozen=True)
 class ServerSettings:
     """How ``yuliao serve`` serves (``[server]`` in yuliao.toml): web worker processes (None:
     one per core), threads each, and what a client gets: seconds to send its headers, its
-    body, and to take each part of the response; the largest request body."""
+    body (at most ``[limits] max_body`` bytes), and to take each part of the response."""
 
     workers: int | None = None
     threads: int = 16
     header_timeout: float = 10.0
     body_timeout: float = 10.0
     send_timeout: float = 30.0
-    max_body_bytes: int = 1024 * 1024
 
 
 #: Where each endpoint of a SPARQL server lives, relative to an area's base URL:
@@ -173,6 +172,48 @@ class StoreSettings:
         return self.work is not None
 
 
+#: Bounds of the ``[limits]`` settings: request bodies in bytes, requests a second, burst
+#: sizes and clients remembered per service.
+BODY_RANGE = (1024, 1 << 30)
+RATE_RANGE = (0.0, 100_000.0)
+BURST_RANGE = (1, 1_000_000)
+CLIENTS_RANGE = (100, 10_000_000)
+
+
+@dataclass(frozen=True)
+class ServiceLimits:
+    """How much one client may ask of one service (``[limits.oai]``, ``[limits.sparql]``):
+    ``rate`` requests a second on average (0: no limit) with bursts of up to ``burst``, and
+    request bodies of at most ``max_body`` bytes."""
+
+    rate: float
+    burst: int
+    max_body: int
+
+    @property
+    def limited(self) -> bool:
+        return self.rate > 0
+
+
+@dataclass(frozen=True)
+class LimitSettings:
+    """Abuse limits of the web application (``[limits]`` in yuliao.toml): the largest request
+    body on any route, per-client rate limits and body caps of /oai and /sparql, the proxies
+    whose ``X-Forwarded-For`` names the client, and how many clients the rate limiter
+    remembers per service."""
+
+    max_body: int = 1 << 20
+    oai: ServiceLimits = ServiceLimits(rate=20.0, burst=60, max_body=16_384)
+    sparql: ServiceLimits = ServiceLimits(rate=5.0, burst=30, max_body=400_000)
+    trusted_proxies: tuple[IPv4Network | IPv6Network, ...] = ()
+    clients: int = 20_000
+
+    @classmethod
+    def unlimited(cls) -> LimitSettings:
+        """No rate limits (the body caps stay): for benchmarks that measure one client."""
+        return cls(oai=replace(cls.oai, rate=0.0), sparql=replace(cls.sparql, rate=0.0))
+
+
 @dataclass(frozen=True)
 class Config:
     """Settings of one repository home. Build with :meth:`from_env` or directly in tests.
@@ -189,6 +230,7 @@ class Config:
     sparql: SparqlSettings = field(default_factory=SparqlSettings)
     server: ServerSettings = field(default_factory=ServerSettings)
     store: StoreSettings = field(default_factory=StoreSettings)
+    limits: LimitSettings = field(default_factory=LimitSettings)
     extra: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -228,6 +270,7 @@ class Config:
             sparql=sparql_settings(_table(settings, "sparql")),
             server=server_settings(_table(settings, "server")),
             store=store_settings(_table(settings, "store"), env),
+            limits=limit_settings(_table(settings, "limits")),
         )
 
     @property
@@ -337,8 +380,6 @@ def server_settings(table: dict[str, Any]) -> ServerSettings:
         **{name: _number(table.get(name, getattr(default, name)), f"server.{name}",
                          SERVER_TIMEOUT_RANGE)
            for name in ("header_timeout", "body_timeout", "send_timeout")},
-        max_body_bytes=_integer(table.get("max_body_bytes", default.max_body_bytes),
-                                "server.max_body_bytes", SERVER_BODY_RANGE),
     )
 
 
@@ -416,6 +457,53 @@ def _check_areas(settings: StoreSettings, work_key: str, public_key: str) -> Non
     if settings.work is not None and settings.work == settings.public:
         raise InputError("the public area must be a different dataset from the work area",
                          field=public_key)
+
+
+def limit_settings(table: dict[str, Any]) -> LimitSettings:
+    """The ``[limits]`` table (with ``[limits.oai]`` and ``[limits.sparql]``) as LimitSettings.
+    Raises InputError naming the key for a value of the wrong type or out of range, and for a
+    trusted proxy that is not an IP address or network."""
+    default = LimitSettings()
+    return LimitSettings(
+        max_body=_integer(table.get("max_body", default.max_body), "limits.max_body",
+                          BODY_RANGE),
+        oai=_service_limits(_table(table, "oai", "limits."), "limits.oai", default.oai),
+        sparql=_service_limits(_table(table, "sparql", "limits."), "limits.sparql",
+                               default.sparql),
+        trusted_proxies=_networks(table.get("trusted_proxies", []), "limits.trusted_proxies"),
+        clients=_integer(table.get("clients", default.clients), "limits.clients",
+                         CLIENTS_RANGE),
+    )
+
+
+def _service_limits(table: dict[str, Any], key: str, default: ServiceLimits) -> ServiceLimits:
+    low, high = RATE_RANGE
+    rate = table.get("rate", default.rate)
+    if isinstance(rate, bool) or not isinstance(rate, int | float) or not low <= rate <= high:
+        raise InputError(f"expected requests a second from {low:g} (no limit) to {high:g}, "
+                         f"found {rate!r}", field=f"{key}.rate")
+    return ServiceLimits(
+        rate=float(rate),
+        burst=_integer(table.get("burst", default.burst), f"{key}.burst", BURST_RANGE),
+        max_body=_integer(table.get("max_body", default.max_body), f"{key}.max_body",
+                          BODY_RANGE),
+    )
+
+
+def _networks(value: Any, key: str) -> tuple[IPv4Network | IPv6Network, ...]:
+    """IP addresses or networks (``10.0.0.1``, ``10.0.0.0/8``, ``::1``). Raises InputError
+    naming ``key`` for anything else."""
+    if not isinstance(value, list):
+        raise InputError(f"expected a list of IP addresses or networks, found {value!r}",
+                         field=key)
+    networks = []
+    for item in value:
+        try:
+            networks.append(ip_network(_text(item, key), strict=False))
+        except ValueError:
+            raise InputError(f"{item!r} is not an IP address or network (such as 127.0.0.1 "
+                             "or 10.0.0.0/8)", field=key) from None
+    return tuple(networks)
 
 
 def _seconds(value: Any, key: str) -> float:
@@ -603,13 +691,12 @@ heavy_after = 0.5
 [server]
 # workers = 2
 threads = 16
-# Seconds a client may take to send its request headers, its body, and to take each part of
-# the response; then it is cut off (408 for a late body).
+# Seconds a client may take to send its request headers, its body (at most [limits]
+# max_body bytes), and to take each part of the response; then it is cut off (408 for a
+# late body).
 header_timeout = 10
 body_timeout = 10
 send_timeout = 30
-# Largest request body accepted, in bytes (413 beyond it, before it is read).
-max_body_bytes = 1048576
 
 # Where the records are stored. By default (nothing here) in an embedded Oxigraph store under
 # the home, which only one process can open. To share one store between several processes or
@@ -629,4 +716,28 @@ max_body_bytes = 1048576
 connect_timeout = 5
 read_timeout = 60
 retries = 2
+
+# Abuse limits of the web application. Requests with a larger body are refused with 413;
+# clients over their rate get 429 with Retry-After. Rates are counted per client and per
+# process: with several worker processes each counts on its own (see docs/deployment.md).
+[limits]
+# The largest request body on any route, in bytes.
+max_body = 1048576
+# Proxies (addresses or networks) whose X-Forwarded-For header names the client, such as the
+# nginx in front of this server; any other X-Forwarded-For is ignored.
+trusted_proxies = []
+# Clients remembered per service; the least recently seen are forgotten first.
+clients = 20000
+
+[limits.oai]
+# Requests a second per client on average (0: no limit), bursts of up to `burst` requests.
+rate = 20
+burst = 60
+# The largest request body (a POST's arguments), in bytes.
+max_body = 16384
+
+[limits.sparql]
+rate = 5
+burst = 30
+max_body = 400000
 """

@@ -16,10 +16,18 @@ The file lives at ``{home}/oai.sqlite`` in WAL mode: request threads read throug
 connections while one writer (under a lock) updates. An in-memory repository gets an
 in-memory index behind one connection and one lock. sqlite3 errors are translated into
 StoreError at this boundary.
+
+The same rows serve the web pages that list records: each live row keeps the record's titles,
+and a partial index orders the live rows by datestamp, so the latest records are one keyset
+query (:meth:`Disseminations.latest`) whatever the size of the repository. A ``changes`` row
+counts the transactions committed (with a random epoch chosen when the index is created), so
+every process sees the same :meth:`Disseminations.version` of the same data, which is what
+HTTP validators (ETags) of lists and statistics are made from.
 """
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator
@@ -29,19 +37,31 @@ from pathlib import Path
 
 from .errors import StoreError
 from .oai_sets import PARENTS, OaiSet, with_parents
+from .xmlsafe import parse_xml
 
 #: The metadata formats the index holds, one column each (also the only column names ever put
 #: into SQL text).
 PREFIXES = ("olac", "oai_dc", "dcat")
-SCHEMA_VERSION = 2
-#: What turns an index of an older schema version into the current one, keeping its rows
-#: (any other version is rebuilt from the public area).
-MIGRATIONS = {
-    1: "CREATE INDEX IF NOT EXISTS records_deleted ON records (local_id) WHERE deleted;",
+SCHEMA_VERSION = 3
+#: What turns an index of an older schema version into the next one, keeping its rows, one
+#: statement at a time inside one transaction (any version not here is rebuilt from the
+#: public area). Version 3 also fills the titles in (:func:`_fill_titles`).
+MIGRATIONS: dict[int, tuple[str, ...]] = {
+    1: ("CREATE INDEX IF NOT EXISTS records_deleted ON records (local_id) WHERE deleted",),
+    2: ("ALTER TABLE records ADD COLUMN titles TEXT",
+        "CREATE INDEX IF NOT EXISTS records_live_by_datestamp ON records (datestamp, local_id)"
+        " WHERE NOT deleted",
+        "CREATE INDEX IF NOT EXISTS records_live ON records (local_id, deleted)"
+        " WHERE NOT deleted",
+        "CREATE TABLE IF NOT EXISTS changes (epoch TEXT NOT NULL, count INTEGER NOT NULL)",
+        "INSERT INTO changes SELECT lower(hex(randomblob(8))), 0"
+        " WHERE NOT EXISTS (SELECT 1 FROM changes)"),
 }
-#: Rows (or memberships) per INSERT statement: 8 parameters a row stays under 999, the lowest
+#: Rows (or memberships) per INSERT statement: 9 parameters a row stays under 999, the lowest
 #: limit of SQLite builds.
 ROWS_PER_STATEMENT = 100
+#: Rows whose titles one step of the version 3 migration fills in.
+FILL_BATCH = 1000
 SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS records (
     local_id TEXT PRIMARY KEY,
@@ -49,10 +69,16 @@ CREATE TABLE IF NOT EXISTS records (
     deleted INTEGER NOT NULL,
     set_specs TEXT NOT NULL,
     {", ".join(f"{prefix} BLOB" for prefix in PREFIXES)},
-    about BLOB
+    about BLOB,
+    titles TEXT
 );
 CREATE INDEX IF NOT EXISTS records_by_datestamp ON records (datestamp, local_id);
 CREATE INDEX IF NOT EXISTS records_deleted ON records (local_id) WHERE deleted;
+CREATE INDEX IF NOT EXISTS records_live_by_datestamp ON records (datestamp, local_id)
+    WHERE NOT deleted;
+-- the live ids in order without reading a row (/catalog pages); deleted is there so that
+-- SQLite sees the index covers the query
+CREATE INDEX IF NOT EXISTS records_live ON records (local_id, deleted) WHERE NOT deleted;
 CREATE TABLE IF NOT EXISTS memberships (
     spec TEXT NOT NULL,
     local_id TEXT NOT NULL,
@@ -60,8 +86,11 @@ CREATE TABLE IF NOT EXISTS memberships (
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS memberships_by_record ON memberships (local_id);
 CREATE TABLE IF NOT EXISTS sets (spec TEXT PRIMARY KEY, name_zh TEXT, name_en TEXT);
+CREATE TABLE IF NOT EXISTS changes (epoch TEXT NOT NULL, count INTEGER NOT NULL);
+INSERT INTO changes SELECT lower(hex(randomblob(8))), 0 WHERE NOT EXISTS (SELECT 1 FROM changes);
 PRAGMA user_version = {SCHEMA_VERSION};
 """
+DC_TITLE = "{http://purl.org/dc/elements/1.1/}title"
 
 
 @dataclass(frozen=True)
@@ -74,12 +103,16 @@ class Dissemination:
     metadata: dict[str, bytes] = field(default_factory=dict)  # prefix → fragment
     about: bytes | None = None
     sets: tuple[OaiSet, ...] = ()
-    #: (titles, other texts) for the text index; not stored here
+    #: (titles, other texts) for the text index; the titles are stored here too (web lists)
     text: tuple[tuple[str, ...], tuple[str, ...]] | None = field(default=None, compare=False)
 
     @property
     def set_specs(self) -> tuple[str, ...]:
         return tuple(s.spec for s in self.sets)
+
+    @property
+    def titles(self) -> tuple[str, ...]:
+        return self.text[0] if self.text else ()
 
 
 @dataclass(frozen=True)
@@ -92,6 +125,29 @@ class Row:
     set_specs: tuple[str, ...]
     metadata: bytes | None = None
     about: bytes | None = None
+
+
+@dataclass(frozen=True)
+class Listing:
+    """A live record as a web list shows it: id, datestamp and titles (sorted)."""
+
+    local_id: str
+    datestamp: str
+    titles: tuple[str, ...]
+
+    @property
+    def key(self) -> tuple[str, str]:
+        """Where a list that continues after this record starts (see :meth:`latest`)."""
+        return self.datestamp, self.local_id
+
+
+@dataclass(frozen=True)
+class Summary:
+    """The totals of an index: live records, and live sets of each family (``language`` →
+    how many ``language:…`` sets hold a live record)."""
+
+    records: int
+    families: dict[str, int]
 
 
 @dataclass(frozen=True)
@@ -114,11 +170,11 @@ class Disseminations:
         self._local = threading.local()
         self._named: dict[str, tuple[str | None, str | None]] = {}  # set names written
         self._writes = 0  # transactions committed through this object
+        self._summary: tuple[str, Summary] | None = None  # (version, totals) last computed
         self._writer = self._connect()
         version = self._writer.execute("PRAGMA user_version").fetchone()[0]
         if version in MIGRATIONS:
-            self._writer.executescript(
-                f"{MIGRATIONS[version]}\nPRAGMA user_version = {SCHEMA_VERSION};")
+            self._migrate()
         elif version != SCHEMA_VERSION:
             self._create()
 
@@ -138,9 +194,23 @@ class Disseminations:
     def _create(self) -> None:
         """(Re)creates the tables; an index of another schema version is dropped first."""
         with self._writing() as db:
-            for table in ("records", "memberships", "sets"):
+            for table in ("records", "memberships", "sets", "changes"):
                 db.execute(f"DROP TABLE IF EXISTS {table}")
         self._writer.executescript(SCHEMA)
+
+    def _migrate(self) -> None:
+        """Brings an index of an older schema version to the current one in one transaction,
+        its rows kept (another process may have done it meanwhile: the version is read again
+        under the write lock). Raises StoreError."""
+        with self._writing() as db:
+            version = db.execute("PRAGMA user_version").fetchone()[0]
+            while version in MIGRATIONS:
+                for statement in MIGRATIONS[version]:
+                    db.execute(statement)
+                if version == 2:
+                    _fill_titles(db)
+                version += 1
+            db.execute(f"PRAGMA user_version = {version}")
 
     @contextmanager
     def _reading(self) -> Iterator[sqlite3.Connection]:
@@ -185,10 +255,14 @@ class Disseminations:
             return self._writes, version
 
     def close(self) -> None:
-        """Closes the writer and this thread's reader; other threads' readers close with them."""
-        for connection in (getattr(self._local, "connection", None), self._writer):
-            if connection is not None:
-                connection.close()
+        """Closes the writer and this thread's reader; other threads' readers close with them.
+        The writer is closed under the lock, so that a thread using it (the in-memory index's
+        readers, ``generation``) finishes first and the next use fails with StoreError."""
+        reader = getattr(self._local, "connection", None)
+        if reader is not None:
+            reader.close()
+        with self._lock:
+            self._writer.close()
 
     # -- writing ---------------------------------------------------------------------------
 
@@ -206,6 +280,7 @@ class Disseminations:
             for start in range(0, len(latest), ROWS_PER_STATEMENT):
                 _put_rows(db, latest[start:start + ROWS_PER_STATEMENT])
             named = self._name_sets(db, [s for row in rows for s in row.sets])
+            _count_change(db)
         self._named.update(named)  # only once committed
 
     def _name_sets(self, db: sqlite3.Connection, sets: Iterable[OaiSet],
@@ -240,6 +315,7 @@ class Disseminations:
             for table in ("records", "memberships"):
                 db.execute(f"DELETE FROM {table} WHERE local_id NOT IN (SELECT local_id FROM kept)")
             db.execute("DELETE FROM kept")
+            _count_change(db)
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -312,6 +388,50 @@ class Disseminations:
             rows = db.execute("SELECT COUNT(*) FROM records").fetchone()[0]
             return rows - db.execute("SELECT COUNT(*) FROM records WHERE deleted").fetchone()[0]
 
+    def latest(self, before: tuple[str, str] | None, limit: int) -> list[Listing]:
+        """Up to ``limit`` live records, latest datestamp first (then local id, descending),
+        starting after the key ``before`` (a :attr:`Listing.key`). One keyset query on a
+        partial index: the same cost on any page of any size of index."""
+        where, params = ["NOT deleted"], []
+        if before is not None:
+            where.append("(datestamp, local_id) < (?, ?)")
+            params.extend(before)
+        with self._reading() as db:
+            found = db.execute(
+                f"SELECT local_id, datestamp, titles FROM records {_clause(where)} "
+                "ORDER BY datestamp DESC, local_id DESC LIMIT ?", (*params, limit)).fetchall()
+        return [Listing(local_id, datestamp, tuple(json.loads(titles)) if titles else ())
+                for local_id, datestamp, titles in found]
+
+    def version(self) -> str:
+        """The version of the data: ``{epoch}.{transactions committed}``, the same in every
+        process that reads this index, and never the same for two states of it (a recreated
+        index gets a new random epoch). Raises StoreError."""
+        with self._reading() as db:
+            epoch, count = db.execute("SELECT epoch, count FROM changes").fetchone()
+        return f"{epoch}.{count}"
+
+    def latest_datestamp(self) -> str | None:
+        """The latest datestamp of any row (a record or a tombstone), None when empty."""
+        with self._reading() as db:
+            return db.execute("SELECT MAX(datestamp) FROM records").fetchone()[0]
+
+    def summary(self) -> Summary:
+        """The totals of the index (live records; live sets per family), computed once per
+        :meth:`version`. Raises StoreError."""
+        version = self.version()
+        known = self._summary
+        if known is not None and known[0] == version:
+            return known[1]
+        families: dict[str, int] = {}
+        for oai_set in self.sets():
+            family, _, rest = oai_set.spec.partition(":")
+            if rest:
+                families[family] = families.get(family, 0) + 1
+        summary = Summary(self.live_count(), families)
+        self._summary = (version, summary)
+        return summary
+
     def set_counts(self) -> dict[str, int]:
         """Records not deleted in each set that has any (``language:nan`` → 1,204 …), the
         facet counts a SPARQL COUNT cannot give fast: every membership counted, less those of
@@ -363,13 +483,14 @@ def _put_rows(db: sqlite3.Connection, rows: list[Dissemination]) -> None:
     memberships: one statement for the rows, one to drop their old memberships and one per
     :data:`ROWS_PER_STATEMENT` memberships for the new ones."""
     columns = ", ".join(PREFIXES)
-    values = _marks(5 + len(PREFIXES))
+    values = _marks(6 + len(PREFIXES))
     db.execute(
         f"INSERT OR REPLACE INTO records (local_id, datestamp, deleted, set_specs, {columns}, "
-        f"about) VALUES {', '.join([values] * len(rows))}",
+        f"about, titles) VALUES {', '.join([values] * len(rows))}",
         [value for row in rows for value in (
             row.local_id, row.datestamp, int(row.deleted), " ".join(row.set_specs),
-            *(row.metadata.get(prefix) for prefix in PREFIXES), row.about)])
+            *(row.metadata.get(prefix) for prefix in PREFIXES), row.about,
+            _titles_text(row.titles))])
     db.execute(f"DELETE FROM memberships WHERE local_id IN {_marks(len(rows))}",
                [row.local_id for row in rows])
     members = [(spec, row.local_id) for row in rows for spec in row.set_specs]
@@ -377,6 +498,37 @@ def _put_rows(db: sqlite3.Connection, rows: list[Dissemination]) -> None:
         chunk = members[start:start + ROWS_PER_STATEMENT]
         db.execute("INSERT OR IGNORE INTO memberships (spec, local_id) VALUES "
                    f"{', '.join([_marks(2)] * len(chunk))}", [v for pair in chunk for v in pair])
+
+
+def _titles_text(titles: tuple[str, ...] | list[str]) -> str | None:
+    """The titles column: a JSON list, sorted; None for none."""
+    return json.dumps(sorted(titles), ensure_ascii=False) if titles else None
+
+
+def _count_change(db: sqlite3.Connection) -> None:
+    """One more transaction in the ``changes`` row (inside the transaction itself)."""
+    db.execute("UPDATE changes SET count = count + 1")
+
+
+def _fill_titles(db: sqlite3.Connection) -> None:
+    """The titles of every live row of an index of version 2, read from its OLAC fragment
+    (``dc:title``, which holds every ``dct:title`` of the record), batch by batch."""
+    after = ""
+    while True:
+        found = db.execute("SELECT local_id, olac FROM records WHERE local_id > ? AND NOT "
+                           "deleted ORDER BY local_id LIMIT ?", (after, FILL_BATCH)).fetchall()
+        if not found:
+            return
+        db.executemany("UPDATE records SET titles = ? WHERE local_id = ?",
+                       [(_olac_titles(olac), local_id) for local_id, olac in found])
+        after = found[-1][0]
+
+
+def _olac_titles(fragment: bytes | None) -> str | None:
+    if fragment is None:
+        return None
+    return _titles_text([title.text for title in parse_xml(fragment, "the OAI index").iter(DC_TITLE)
+                         if title.text])
 
 
 def _marks(count: int) -> str:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from rdflib import Graph, Literal, URIRef
@@ -142,6 +143,17 @@ def _set_names(g: Graph, subset: URIRef, named: OaiSet | None) -> None:
         g.add((subset, DCT.title, Literal(named.name_en, lang="en")))
 
 
+@dataclass(frozen=True)
+class Description:
+    """A computed VoID description and the state of the dissemination index it describes:
+    its :meth:`~repository.disseminations.Disseminations.version` and latest datestamp (what
+    HTTP validators of the description are made from), both read before computing."""
+
+    graph: Graph
+    version: str
+    latest: str | None
+
+
 class VoidCache:
     """The VoID description (:func:`describe`), computed once per state of
     the dissemination index, and kept in the public area for SPARQL (unless ``store`` is
@@ -161,18 +173,23 @@ class VoidCache:
         self.store = store  # keep each description in the public area (its owner does)
         self._lock = threading.Lock()
         self._state: tuple | None = None
-        self._graph: Graph | None = None
+        self._description: Description | None = None
         self.refreshing: threading.Thread | None = None
 
     def graph(self) -> Graph:
         """The description; computed now the first time. Raises StoreError then."""
+        return self.description().graph
+
+    def description(self) -> Description:
+        """The description with the index state it describes; computed now the first time.
+        Raises StoreError then."""
         state = self.repository.disseminations.generation()
         with self._lock:
-            if self._graph is None:
-                self._graph, self._state = self._described(), state
+            if self._description is None:
+                self._description, self._state = self._described(), state
             else:
                 self._start_refresh(state)
-            return self._graph
+            return self._description
 
     def refresh(self) -> None:
         """Recompute in the background when the index changed (or nothing was computed yet);
@@ -191,9 +208,11 @@ class VoidCache:
                                                name="void-refresh", daemon=True)
             self.refreshing.start()
 
-    def _described(self) -> Graph:
+    def _described(self) -> Description:
         """A new description, stored in the public area (a failed write is logged: the
         description is still served)."""
+        index = self.repository.disseminations
+        version, latest = index.version(), index.latest_datestamp()
         graph = describe(self.repository)
         if not self.store:
             return graph
@@ -201,16 +220,16 @@ class VoidCache:
             self.repository.store_description(graph)
         except RepositoryError as error:
             log.warning("the VoID description could not be stored for SPARQL: %s", error)
-        return graph
+        return Description(graph, version, latest)
 
     def _refresh(self, state: tuple) -> None:
         """Recompute for ``state`` off the request. Whatever fails (the store, or the
         repository closed under it) keeps the previous description and is logged; the next
         change tries again."""
         try:
-            graph = self._described()
+            description = self._described()
             with self._lock:
-                self._graph, self._state = graph, state
+                self._description, self._state = description, state
         except Exception:  # noqa: BLE001 - a background thread must not die silently
             log.exception("the VoID description could not be recomputed")
         finally:

@@ -40,6 +40,28 @@ def shared_path(*parts: str) -> Path:
     return path
 
 
+class CountingStore:
+    """A store (the real one) that records the name of every method called on it."""
+
+    def __init__(self, store) -> None:
+        self.store = store
+        self.calls: list[str] = []
+
+    def __getattr__(self, name: str):
+        found = getattr(self.store, name)
+        if not callable(found):
+            return found
+
+        def counted(*args, **kwargs):
+            self.calls.append(name)
+            return found(*args, **kwargs)
+        return counted
+
+    def __len__(self) -> int:
+        self.calls.append("__len__")
+        return len(self.store)
+
+
 # -- Oxigraph server processes -----------------------------------------------------------------
 
 

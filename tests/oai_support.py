@@ -13,7 +13,7 @@ import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -23,6 +23,7 @@ from werkzeug.serving import make_server
 
 from app import create_app
 from repository import Config, Record, Repository
+from repository.config import LimitSettings
 from tests.conftest import SHARED
 from tests.schemas import oai_response_schema, schema_errors
 from vocab.namespaces import DCAT, DCT, FOAF, RDF_, YL, concept, lexvo
@@ -78,11 +79,13 @@ def tick(monkeypatch: pytest.MonkeyPatch) -> Clock:
 @contextmanager
 def demo_repository(home) -> Iterator[Repository]:
     """A repository at ``home`` holding the demo records in their states (published,
-    withdrawn, draft, in review); closed on exit."""
+    withdrawn, draft, in review); closed on exit. Its applications have no rate limits: the
+    tests over it send hundreds of requests a second from one address (the limits are tested
+    in tests/test_limits.py)."""
     import demo
     from repository.importer import load_records
 
-    with Repository(Config(home=home)) as repository:
+    with Repository(Config(home=home, limits=LimitSettings.unlimited())) as repository:
         records = [Record(id=d.local_id, graph=d.graph, state=d.state)
                    for d in demo.records(repository.config.base_uri)]
         assert load_records(repository, records).ok
@@ -92,8 +95,11 @@ def demo_repository(home) -> Iterator[Repository]:
 @contextmanager
 def serving(repository: Repository, config: Config | None = None) -> Iterator[str]:
     """``http://127.0.0.1:{port}/oai`` answered by a threaded server over ``repository``
-    (with ``config``'s OAI settings when given); stopped on exit."""
-    with serving_app(create_app(config or repository.config, repository)) as url:
+    (with ``config``'s OAI settings when given) and without rate limits: harvesters send it
+    their requests as fast as they can from one address (the limits are tested in
+    tests/test_limits.py); stopped on exit."""
+    settings = replace(config or repository.config, limits=LimitSettings.unlimited())
+    with serving_app(create_app(settings, repository)) as url:
         yield url
 
 

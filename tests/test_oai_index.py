@@ -42,7 +42,8 @@ def snapshot(repo: Repository) -> dict:
     rows = {prefix: repo.disseminations.page(Selection(prefix), None, 1000)
             for prefix in PREFIXES}
     return {"rows": rows, "sets": repo.disseminations.sets(),
-            "earliest": repo.disseminations.earliest_datestamp()}
+            "earliest": repo.disseminations.earliest_datestamp(),
+            "latest": repo.disseminations.latest(None, 1000)}
 
 
 def test_the_index_holds_public_records_and_tombstones_only(repo) -> None:
@@ -90,23 +91,54 @@ def test_a_home_without_its_index_file_rebuilds_it_on_opening(repo) -> None:
         assert snapshot(reopened) == before
 
 
-def test_an_index_of_schema_version_1_is_migrated_keeping_its_rows(repo) -> None:
-    """Version 1 lacked the index of deleted records that live and set counts use."""
+def downgrade(path: Path, version: int) -> None:
+    """Turns the index file at ``path`` (closed) into one of schema ``version`` (1 or 2), as
+    that version wrote it: version 3 added the titles, the live-record indexes and the
+    ``changes`` row; version 2 the index of deleted records."""
+    statements = ["DROP INDEX records_live_by_datestamp", "DROP INDEX records_live",
+                  "ALTER TABLE records DROP COLUMN titles", "DROP TABLE changes"]
+    if version == 1:
+        statements.append("DROP INDEX records_deleted")
+    with sqlite3.connect(path) as db:
+        db.executescript(";".join([*statements, f"PRAGMA user_version = {version}"]))
+
+
+@pytest.mark.parametrize("version", [1, 2])
+def test_an_index_of_an_older_schema_version_is_migrated_keeping_its_rows(repo, version) -> None:
+    """Version 1 lacked the index of deleted records that live and set counts use; version 2
+    the titles (filled in from the OLAC fragments) and the live records by datestamp."""
     before, config = snapshot(repo), repo.config
+    assert len(before["latest"]) == 2 and all(listing.titles for listing in before["latest"])
     counts, live = repo.disseminations.set_counts(), repo.disseminations.live_count()
     repo.close()
-    with sqlite3.connect(config.oai_index_path) as db:
-        db.executescript("DROP INDEX records_deleted; PRAGMA user_version = 1;")
+    downgrade(config.oai_index_path, version)
     index = Disseminations(config.oai_index_path)
     try:
         assert index._writer.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
         assert index._writer.execute("SELECT name FROM sqlite_master WHERE name = "
                                      "'records_deleted'").fetchone() is not None
         assert (index.set_counts(), index.live_count()) == (counts, live)
+        assert index.latest(None, 1000) == before["latest"]
     finally:
         index.close()
     with Repository(config) as reopened:
         assert snapshot(reopened) == before
+
+
+def test_a_migration_another_process_finished_is_not_run_again(repo) -> None:
+    """Two processes open an index of version 2 at once and both see version 2; the one that
+    gets the write lock second reads the version again under the lock and finds it done."""
+    config = repo.config
+    repo.close()
+    downgrade(config.oai_index_path, 2)
+    first = Disseminations(config.oai_index_path)
+    try:
+        listed = first.latest(None, 10)
+        first._migrate()  # what the second process does after reading version 2
+        assert first.latest(None, 10) == listed
+        assert first._writer.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    finally:
+        first.close()
 
 
 def test_set_counts_leave_out_deleted_records(repo) -> None:

@@ -22,7 +22,9 @@ LIMITS = """
 [server]
 header_timeout = 1
 body_timeout = 1
-max_body_bytes = 65536
+
+[limits]
+max_body = 65536
 """
 
 

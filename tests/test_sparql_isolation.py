@@ -28,6 +28,9 @@ memory_limit_mib = {MEMORY_LIMIT_MIB}
 workers = {QUERY_PROCESSES}
 heavy = {HEAVY}
 heavy_after = 0.5
+
+[limits.sparql]
+rate = 0  # these tests send many queries from one address; isolation is what they test
 """
 #: What each query process may add to the tree: its memory limit, and what its address space
 #: may hold beyond its resident start-up size (the cap is on address space).

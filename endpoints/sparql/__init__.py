@@ -46,6 +46,7 @@ from repository.sparql import (
 )
 from repository.text_match import TextMatching
 
+from ..limits import requesting_client
 from .examples import examples
 from .negotiation import BOOLEAN, GRAPH, HTML, SOLUTIONS, NotAcceptable, accepts_html, choose
 from .results import CannotSerialise, json_term, serialise
@@ -174,7 +175,7 @@ def sparql() -> Response:
         current_app.extensions["yuliao.void"].refresh()  # the statistics SPARQL reads
         public = TextMatching(runner(), repository.text_index.search)
         limits = QueryLimits(settings().time_limit, settings().max_rows)
-        CLIENT.set(request.remote_addr or "")  # waiting queries are served fairly by client
+        CLIENT.set(requesting_client())  # waiting queries are served fairly by client
         return _answer(asked, public.evaluate(asked.query, limits=limits,
                                               dataset=asked.dataset))
     except (ProtocolError, RepositoryError, NotAcceptable, CannotSerialise) as error:

@@ -1,0 +1,74 @@
+"""A bounded in-process cache of rendered record pages, keyed on what a page is made of.
+
+A record page (any variant: HTML, Turtle, JSON-LD…) depends only on the record's public
+revision, which its datestamp identifies: datestamps are strictly increasing per record and
+set on every public change. So a page cached under (id, variant, datestamp) is valid for as
+long as the dissemination index gives the record that datestamp, and a request that finds it
+costs one index lookup instead of a store read and a rendering. Entries are evicted least
+recently used first, beyond :data:`MAX_ENTRIES` pages or :data:`MAX_BYTES` bytes of bodies.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+
+from .conditional import Validators
+
+MAX_ENTRIES = 1024
+MAX_BYTES = 32 << 20
+
+#: (local id, variant, datestamp, script root)
+PageKey = tuple[str, str, str, str]
+
+
+@dataclass(frozen=True)
+class CachedPage:
+    """A 200 response as it was built: body, content type, headers, validators."""
+
+    body: bytes
+    content_type: str
+    headers: tuple[tuple[str, str], ...]
+    validators: Validators
+
+
+class PageCache:
+    """Rendered pages under their :data:`PageKey`, at most ``max_entries`` of them and
+    ``max_bytes`` of bodies; thread-safe. ``hits`` and ``misses`` count lookups."""
+
+    def __init__(self, max_entries: int = MAX_ENTRIES, max_bytes: int = MAX_BYTES) -> None:
+        self.max_entries = max_entries
+        self.max_bytes = max_bytes
+        self.hits = self.misses = 0
+        self._pages: OrderedDict[PageKey, CachedPage] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+
+    def get(self, key: PageKey) -> CachedPage | None:
+        with self._lock:
+            page = self._pages.get(key)
+            if page is None:
+                self.misses += 1
+                return None
+            self.hits += 1
+            self._pages.move_to_end(key)
+            return page
+
+    def put(self, key: PageKey, page: CachedPage) -> None:
+        """Keeps ``page`` (not when its body alone is over a quarter of ``max_bytes``),
+        evicting the least recently used pages beyond the bounds."""
+        if len(page.body) > self.max_bytes // 4:
+            return
+        with self._lock:
+            previous = self._pages.pop(key, None)
+            if previous is not None:
+                self._bytes -= len(previous.body)
+            self._pages[key] = page
+            self._bytes += len(page.body)
+            while len(self._pages) > self.max_entries or self._bytes > self.max_bytes:
+                _, evicted = self._pages.popitem(last=False)
+                self._bytes -= len(evicted.body)
+
+    def __len__(self) -> int:
+        return len(self._pages)
