@@ -46,12 +46,9 @@ PUBLIC_STATES = ("published", *TAKEDOWN_UNDER_REVIEW)
 
 
 @pytest.fixture
-def home(tmp_path: Path) -> Path:
+def home(initialised_home: Path) -> Path:
     """A home made by ``yuliao init`` (every command but init needs one)."""
-    made = tmp_path / "home"
-    result = run(made, "init")
-    assert result.exit_code == 0, result.output
-    return made
+    return initialised_home
 
 
 def run(home: Path, *args: str):

@@ -12,19 +12,13 @@ from pathlib import Path
 
 import pytest
 import requests
-from click.testing import CliRunner, Result
+from click.testing import Result
 
-from app import main
 from tests.conftest import ROOT, free_port
+from tests.conftest import yuliao as run
 
 #: Seconds `yuliao serve` may take to answer its first request.
 SERVER_START_S = 60.0
-
-
-def run(home: Path, *args: str) -> Result:
-    """``yuliao --home HOME ARGS…`` in this process; an exception escaping the command (a
-    traceback) fails the calling test."""
-    return CliRunner().invoke(main, ["--home", str(home), *args], catch_exceptions=False)
 
 
 def assert_one_line_failure(result: Result, *wanted: str) -> None:

@@ -10,11 +10,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from app import main
 from repository.importer import ImportReport, Outcome, counted
 from tests.conftest import ROOT
+from tests.conftest import yuliao as cli
 
 RECORD = """<?xml version="1.0" encoding="UTF-8"?>
 <olac:olac xmlns:olac="http://www.language-archives.org/OLAC/1.1/"
@@ -28,22 +27,16 @@ RECORD = """<?xml version="1.0" encoding="UTF-8"?>
 UNTITLED = RECORD.replace('<dc:title xml:lang="en">{title}</dc:title>', "")
 
 
-def yuliao(home: Path, *args: str) -> subprocess.CompletedProcess:
+def in_own_process(home: Path, *args: str) -> subprocess.CompletedProcess:
     """The real command in its own process, its standard output and error captured apart."""
     return subprocess.run([sys.executable, "-m", "app", "--home", str(home), *args], cwd=ROOT,
                           capture_output=True, text=True, timeout=300,
                           env={**os.environ, "PYTHONPATH": str(ROOT)})
 
 
-def cli(home: Path, *args: str):
-    return CliRunner().invoke(main, ["--home", str(home), *args], catch_exceptions=False)
-
-
 @pytest.fixture
-def home(tmp_path: Path) -> Path:
-    made = tmp_path / "home"
-    assert cli(made, "init").exit_code == 0
-    return made
+def home(initialised_home: Path) -> Path:
+    return initialised_home
 
 
 def record_file(folder: Path, name: str, title: str = "Amis word list") -> Path:
@@ -54,7 +47,7 @@ def record_file(folder: Path, name: str, title: str = "Amis word list") -> Path:
 
 def test_importing_one_record_prints_the_summary_and_nothing_else(home: Path,
                                                                   tmp_path: Path) -> None:
-    done = yuliao(home, "import", str(record_file(tmp_path, "amis.xml")))
+    done = in_own_process(home, "import", str(record_file(tmp_path, "amis.xml")))
     assert done.returncode == 0, done.stderr
     assert done.stdout == "1 record: 1 new\n"
     assert done.stderr == ""
@@ -65,7 +58,7 @@ def test_an_invalid_record_gets_one_line_with_its_reason_and_the_summary_counts_
     good = record_file(tmp_path, "amis.xml")
     bad = tmp_path / "untitled.xml"
     bad.write_text(UNTITLED, encoding="utf-8")
-    done = yuliao(home, "import", str(good), str(bad))
+    done = in_own_process(home, "import", str(good), str(bad))
     assert done.returncode == 1
     assert done.stdout == "2 records: 1 new, 1 invalid\n"
     problems = done.stderr.splitlines()
