@@ -514,6 +514,8 @@ admin_emails = ["admin@yuliao.example.org"]
 [oai.olac_archive]
 type = "institutional"            # or "personal"
 # The day you last checked this description: OLAC flags it when older than 12 months.
+# Without it: the day of each Identify response, and in a static repository export the day of
+# the latest change to a record.
 current_as_of = @TODAY@
 archive_url = "https://yuliao.example.org/"
 institution = "Yuliao 語料 (example deployment)"
