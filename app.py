@@ -12,7 +12,7 @@ import sys
 from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
-from typing import BinaryIO, TypeVar
+from typing import TYPE_CHECKING, BinaryIO, TypeVar
 
 import click
 from flask import Flask
@@ -23,6 +23,9 @@ from repository.core import check_dump_file
 from repository.importer import counted
 from repository.outputs import check_writable, replacing
 from repository.void import VoidCache
+
+if TYPE_CHECKING:
+    from click._termui_impl import ProgressBar
 
 T = TypeVar("T")
 
@@ -185,7 +188,7 @@ def validate(config: Config, paths: tuple[Path, ...]) -> None:
     _run_import(config, paths, dry_run=True, publish=False)
 
 
-def progress_bar(length: int, label: str):
+def progress_bar(length: int, label: str) -> ProgressBar[int]:
     """A progress bar on standard error when that is a terminal; otherwise none at all (click
     would still print its label, a stray line in a log)."""
     return click.progressbar(length=length, label=label, file=sys.stderr,

@@ -97,11 +97,23 @@ def _live_rows(index: Disseminations) -> Iterator[Row]:
 def _head(repository: Repository, base_url: str, span: tuple[str, str], sample: str) -> bytes:
     """Everything before the first record: the XML declaration, the root, Identify,
     ListMetadataFormats and the start tag of ListRecords."""
-    config = repository.config
     root = etree.Element(f"{{{STATIC_NS}}}Repository",
                          nsmap={None: STATIC_NS, "oai": OAI_NS, "xsi": XSI_NS})
     root.set(f"{{{XSI_NS}}}schemaLocation", f"{STATIC_NS} {OLAC_STATIC_SCHEMA}")
-    identify = etree.SubElement(root, f"{{{STATIC_NS}}}Identify")
+    root.append(_identify(repository.config, base_url, span, sample))
+    root.append(_metadata_formats())
+    # the root has children, so lxml ends it with its closing tag: records go before that
+    text = etree.tostring(root, encoding="UTF-8", pretty_print=True).rstrip()
+    return b"".join((b'<?xml version="1.0" encoding="UTF-8"?>\n', text.removesuffix(_CLOSING_ROOT),
+                     f'  <ListRecords metadataPrefix="{PREFIX}">\n'.encode()))
+
+
+def _identify(config: Config, base_url: str, span: tuple[str, str],
+              sample: str) -> etree._Element:
+    """``Identify`` (OAI-PMH elements restricted as static repositories require) with the
+    oai-identifier and olac-archive descriptions; ``span`` is the earliest and the latest
+    datestamp of the records, ``sample`` the identifier of one of them."""
+    identify = etree.Element(f"{{{STATIC_NS}}}Identify")
     earliest, latest = (_day(stamp) for stamp in span)
     fields = [("repositoryName", config.repository_name), ("baseURL", base_url),
               ("protocolVersion", "2.0"),
@@ -113,16 +125,18 @@ def _head(repository: Repository, base_url: str, span: tuple[str, str], sample: 
     for description in (oai_identifier_element(config.oai_repository_id, sample),
                         olac_archive_element(config.oai.archive, date.fromisoformat(latest))):
         etree.SubElement(identify, f"{{{OAI_NS}}}description").append(description)
-    formats = etree.SubElement(root, f"{{{STATIC_NS}}}ListMetadataFormats")
+    return identify
+
+
+def _metadata_formats() -> etree._Element:
+    """``ListMetadataFormats`` with the one format written, as the provider describes it."""
+    formats = etree.Element(f"{{{STATIC_NS}}}ListMetadataFormats")
     olac = next(f for f in METADATA_FORMATS if f.prefix == PREFIX)
     entry = etree.SubElement(formats, f"{{{OAI_NS}}}metadataFormat")
     for name, value in (("metadataPrefix", olac.prefix), ("schema", olac.schema),
                         ("metadataNamespace", olac.namespace)):
         etree.SubElement(entry, f"{{{OAI_NS}}}{name}").text = value
-    # the root has children, so lxml ends it with its closing tag: records go before that
-    text = etree.tostring(root, encoding="UTF-8", pretty_print=True).rstrip()
-    return b"".join((b'<?xml version="1.0" encoding="UTF-8"?>\n', text.removesuffix(_CLOSING_ROOT),
-                     f'  <ListRecords metadataPrefix="{PREFIX}">\n'.encode()))
+    return formats
 
 
 def _record(identifier: str, row: Row) -> bytes:
