@@ -39,6 +39,9 @@ def _open(config: Config) -> Repository:
     return open_home(config)
 
 
+NO_SOURCES = "no harvest sources yet (add one with: yuliao sources add NAME --kind … --url …)"
+
+
 @click.group()
 def sources() -> None:
     """Register and inspect harvest sources."""
@@ -88,7 +91,10 @@ def add(config: Config, name: str, **options) -> None:
 def list_(config: Config) -> None:
     """List the sources and how far each is harvested."""
     with _open(config) as repository:
-        for source in Registry(repository).all():
+        registered = Registry(repository).all()
+        if not registered:
+            click.echo(NO_SOURCES)
+        for source in registered:
             state = "interrupted run" if source.checkpoint else (
                 f"harvested until {source.harvested_until}" if source.harvested_until
                 else "never harvested")
@@ -192,9 +198,13 @@ def harvest(config: Config, names: tuple[str, ...], every: bool, full: bool, pru
 
 
 def _chosen(repository: Repository, names: tuple[str, ...], every: bool) -> list[HarvestSource]:
+    """The sources named, or every one (--all: none is said, not an error)."""
     registry = Registry(repository)
     if every:
-        return registry.all()
+        registered = registry.all()
+        if not registered:
+            click.echo(NO_SOURCES)
+        return registered
     if not names:
         _fail("name a source, or use --all (see: yuliao sources list)")
     try:

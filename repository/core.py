@@ -507,7 +507,8 @@ class Repository:
         ConflictError when the repository is not empty."""
         check_dump_file(path)
         if not (self.work.is_empty() and self.public.is_empty()):
-            raise ConflictError("restore needs an empty repository (use a new YULIAO_HOME)")
+            raise ConflictError(f"restore needs an empty home, and {self.config.home} holds "
+                                "records: make a new one with `yuliao --home NEW init`")
         work, public = _read_dump(path)
         self.work.load_quads(work)
         self.public.load_quads(public)

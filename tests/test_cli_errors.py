@@ -180,3 +180,20 @@ def test_a_store_held_by_a_running_server_says_so_and_what_to_do(
                             "stop", "docs/deployment.md")
     assert "LOCK" not in result.output
     assert requests.get(running_server, params={"verb": "Identify"}, timeout=10).ok
+
+
+def test_restore_into_a_home_that_holds_records_says_to_make_a_new_one(
+        demo_home: Path, tmp_path: Path) -> None:
+    dump = tmp_path / "dump.nq"
+    assert run(demo_home, "dump", str(dump)).exit_code == 0
+    result = run(demo_home, "restore", str(dump))
+    assert_one_line_failure(result, "restore needs an empty home", str(demo_home), "init")
+
+
+def test_listing_or_harvesting_no_sources_says_so(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    assert run(home, "init").exit_code == 0
+    for args in (["sources", "list"], ["harvest", "--all"]):
+        result = run(home, *args)
+        assert result.exit_code == 0
+        assert result.output.startswith("no harvest sources yet"), args
