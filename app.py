@@ -6,18 +6,29 @@ application needs it.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import shutil
 import sys
+from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING, BinaryIO, TypeVar
 
 import click
 from flask import Flask
 
 from repository import Config, Repository, RepositoryError
 from repository.config import CONFIG_FILE, config_template
+from repository.core import check_dump_file
+from repository.importer import counted
+from repository.outputs import check_writable, replacing
 from repository.void import VoidCache
+
+if TYPE_CHECKING:
+    from click._termui_impl import ProgressBar
+
+T = TypeVar("T")
 
 
 def create_app(config: Config | None = None, repository: Repository | None = None, *,
@@ -78,14 +89,46 @@ def fail(message: str) -> None:
     sys.exit(1)
 
 
-def open_home(config: Config) -> Repository:
-    """The repository of ``config``; exits with a one-line reason when it cannot be opened.
-    Use it in a ``with`` block so that the store's lock is released on every exit."""
+def open_home(config: Config, *, create: bool = False) -> Repository:
+    """The repository of ``config``; exits with a one-line reason when it cannot be opened:
+    a home that does not exist (unless ``create``: only ``init`` makes one), a store another
+    process holds, a store that fails. Use it in a ``with`` block so that the store's lock is
+    released on every exit."""
     try:
-        return Repository(config)
+        return Repository(config, create=create)
     except RepositoryError as error:
         fail(str(error))
         raise  # unreachable
+
+
+def attempt(action: Callable[[], T]) -> T:
+    """``action()``; a RepositoryError it raises ends the command with its one-line reason."""
+    try:
+        return action()
+    except RepositoryError as error:
+        fail(str(error))
+        raise  # unreachable
+
+
+def on_home(config: Config, action: Callable[[Repository], T]) -> T:
+    """``action`` on the repository of ``config`` (which must exist), closed afterwards; a
+    RepositoryError ends the command with its one-line reason."""
+    def run() -> T:
+        with open_home(config) as repository:
+            return action(repository)
+
+    return attempt(run)
+
+
+@contextlib.contextmanager
+def output_stream(path: Path | None) -> Iterator[BinaryIO]:
+    """Standard output, or the file ``path`` written whole or not at all
+    (:func:`repository.outputs.replacing`; raises InputError naming a path it cannot write)."""
+    if path is None:
+        yield sys.stdout.buffer
+        return
+    with replacing(path) as out:
+        yield out
 
 
 @click.group()
@@ -112,7 +155,7 @@ def init(config: Config, demo: bool, force: bool) -> None:
             fail(f"{config.store_dir} already holds a store; use --force to replace it")
         shutil.rmtree(config.store_dir)
         _remove_index(config)
-    with open_home(config) as repository:
+    with open_home(config, create=True) as repository:
         if config.store.remote:
             _empty_remote(repository, force)
         if demo:
@@ -178,6 +221,13 @@ def validate(config: Config, paths: tuple[Path, ...]) -> None:
     _run_import(config, paths, dry_run=True, publish=False)
 
 
+def progress_bar(length: int, label: str) -> ProgressBar[int]:
+    """A progress bar on standard error when that is a terminal; otherwise none at all (click
+    would still print its label, a stray line in a log)."""
+    return click.progressbar(length=length, label=label, file=sys.stderr,
+                             hidden=not sys.stderr.isatty())
+
+
 def _run_import(config: Config, paths: tuple[Path, ...], *, dry_run: bool, publish: bool) -> None:
     from repository.importer import Importer, ImportReport, iter_paths
 
@@ -186,7 +236,7 @@ def _run_import(config: Config, paths: tuple[Path, ...], *, dry_run: bool, publi
     except RepositoryError as error:
         fail(str(error))
     repository = Repository(config, in_memory=True) if dry_run else open_home(config)
-    with repository, click.progressbar(length=len(files), label="files", file=sys.stderr) as bar:
+    with repository, progress_bar(len(files), "files") as bar:
         importer = Importer(repository, publish=publish)
         outcomes = []
         for path in files:
@@ -194,7 +244,7 @@ def _run_import(config: Config, paths: tuple[Path, ...], *, dry_run: bool, publi
             bar.update(1)
     report = ImportReport(outcomes)
     for failure in report.failures:
-        click.echo(f"invalid: {failure}", err=True)
+        click.echo(str(failure), err=True)
     click.echo(report.summary())
     if not report.ok:
         sys.exit(1)
@@ -203,26 +253,32 @@ def _run_import(config: Config, paths: tuple[Path, ...], *, dry_run: bool, publi
 @main.command()
 @click.option("--format", "fmt", required=True, help="olac, oai_dc, dcat-ttl, dcat-jsonld, "
               "dcat-rdfxml, croissant or nquads.")
-@click.option("--id", "local_id", help="One record; all published records when left out.")
-@click.option("-o", "--output", type=click.Path(path_type=Path), help="File (default stdout).")
+@click.option("--id", "local_id", help="One record; all published records when left out "
+              "(olac: an OLAC static repository; nquads; dcat-*: the DCAT catalogue).")
+@click.option("-o", "--output", type=click.Path(path_type=Path), help="File (default stdout); "
+              "written whole or not at all.")
+@click.option("--base-url", help="olac without --id: the URL the static repository will be "
+              "published at (its baseURL; default {base URI}olac-static-repository.xml).")
 @click.pass_obj
-def export(config: Config, fmt: str, local_id: str | None, output: Path | None) -> None:
+def export(config: Config, fmt: str, local_id: str | None, output: Path | None,
+           base_url: str | None) -> None:
     """Export published records."""
-    from repository.export import export_public, export_record, get_format
+    from repository.export import export_record, get_format, write_public
+    from repository.static_repository import check_base_url
 
     try:
         get_format(fmt)
-        with open_home(config) as repository:
+        if base_url is not None:
+            check_base_url(base_url)
+        if output is not None:
+            check_writable(output)
+        with open_home(config) as repository, output_stream(output) as out:
             if local_id:
-                data = export_record(repository, repository.get(local_id, public=True), fmt)
+                out.write(export_record(repository, repository.get(local_id, public=True), fmt))
             else:
-                data = export_public(repository, fmt)
+                write_public(repository, fmt, out, base_url=base_url)
     except RepositoryError as error:
         fail(str(error))
-    if output:
-        output.write_bytes(data)
-    else:
-        sys.stdout.buffer.write(data)
 
 
 @main.command()
@@ -230,34 +286,27 @@ def export(config: Config, fmt: str, local_id: str | None, output: Path | None) 
 @click.pass_obj
 def dump(config: Config, file: Path) -> None:
     """Write both areas of the store to an N-Quads file (gzip if it ends in .gz)."""
-    with open_home(config) as repository:
-        count = repository.dump(file)
-    click.echo(f"dumped {count} quads to {file}")
+    attempt(lambda: check_writable(file))
+    count = on_home(config, lambda repository: repository.dump(file))
+    click.echo(f"dumped {counted(count, 'quad')} to {file}")
 
 
 @main.command()
-@click.argument("file", type=click.Path(exists=True, path_type=Path))
+@click.argument("file", type=click.Path(path_type=Path))
 @click.pass_obj
 def restore(config: Config, file: Path) -> None:
-    """Load a dump into an empty home."""
-    try:
-        with open_home(config) as repository:
-            count = repository.restore(file)
-    except RepositoryError as error:
-        fail(str(error))
-    click.echo(f"restored {count} quads from {file}")
+    """Load a dump into an empty home (made by yuliao init)."""
+    attempt(lambda: check_dump_file(file))
+    count = on_home(config, lambda repository: repository.restore(file))
+    click.echo(f"restored {counted(count, 'quad')} from {file}")
 
 
 @main.command()
 @click.pass_obj
 def reindex(config: Config) -> None:
     """Rebuild the OAI-PMH dissemination index from the public area."""
-    try:
-        with open_home(config) as repository:
-            count = repository.reindex()
-    except RepositoryError as error:
-        fail(str(error))
-    click.echo(f"reindexed {count} public records")
+    count = on_home(config, lambda repository: repository.reindex())
+    click.echo(f"reindexed {counted(count, 'public record')}")
 
 
 @main.command()
@@ -268,19 +317,16 @@ def reindex(config: Config) -> None:
 @click.pass_obj
 def serve(config: Config, host: str, port: int, workers: int | None) -> None:
     """Serve the web interface (granian, one web worker per core; see docs/deployment.md)."""
+    from endpoints.server import Owner, worker_count
     from endpoints.server import serve as run
-    from endpoints.server import worker_count
 
     if workers:
         config = dataclasses.replace(
             config, server=dataclasses.replace(config.server, workers=workers))
+    owner = attempt(lambda: Owner(config))
     click.echo(f"serving {config.home} on http://{host}:{port}/ "
                f"({worker_count(config)} web workers)")
-    try:
-        status = run(config, host, port)
-    except RepositoryError as error:
-        fail(str(error))
-    sys.exit(status)
+    sys.exit(run(owner, host, port))
 
 
 def _add_harvest_commands() -> None:

@@ -56,14 +56,14 @@ def granian_command(config: Config, host: str, port: int) -> list[str]:
 class Owner:
     """The process that holds an embedded store while the workers read its snapshots.
 
-    Raises StoreError (from the constructor) when the store cannot be opened, for example
-    because another process holds it."""
+    Raises NotFound (from the constructor) for a home that was never made and StoreError when
+    the store cannot be opened (StoreBusy: another process holds it)."""
 
     def __init__(self, config: Config) -> None:
         self.config = config
         self.repository: Repository | None = None
         if not config.store.remote:
-            self.repository = Repository(config)
+            self.repository = Repository(config, create=False)
             self.repository.public_snapshot()  # the workers open it at once
 
     def describe_in_background(self) -> threading.Thread | None:
@@ -87,10 +87,10 @@ class Owner:
             self.repository.close()
 
 
-def serve(config: Config, host: str, port: int) -> int:
-    """Run the server until it is stopped (SIGINT, SIGTERM) or the workers exit; returns
-    their exit status. Raises RepositoryError when the home cannot be opened."""
-    owner = Owner(config)
+def serve(owner: Owner, host: str, port: int) -> int:
+    """Run the server of ``owner``'s home until it is stopped (SIGINT, SIGTERM) or the workers
+    exit; returns their exit status. The owner is closed at the end."""
+    config = owner.config
     try:
         environment = {**os.environ, "YULIAO_HOME": str(config.home),
                        "PYTHONPATH": os.pathsep.join(filter(None, (

@@ -8,12 +8,21 @@ import time
 import click
 
 from repository import Config, Repository, RepositoryError
+from repository.importer import counted
 from repository.records import now_utc
 
 from .fetch import Fetcher
 from .log import due, runs
 from .run import Harvest, RunReport
-from .sources import KINDS, HarvestSource, Registry, new_source, schedule_text
+from .sources import (
+    KINDS,
+    REQUEST_SETTINGS,
+    HarvestSource,
+    Registry,
+    limit_text,
+    new_source,
+    schedule_text,
+)
 
 
 def _fail(message: str) -> None:
@@ -28,6 +37,9 @@ def _open(config: Config) -> Repository:
     from app import open_home
 
     return open_home(config)
+
+
+NO_SOURCES = "no harvest sources yet (add one with: yuliao sources add NAME --kind … --url …)"
 
 
 @click.group()
@@ -48,12 +60,27 @@ def sources() -> None:
               help="Withdraw records a full harvest no longer lists (default: yes for static "
                    "repositories and catalogues, no for OAI-PMH).")
 @click.option("--licence", "default_licence", help="Licence code for records that state none.")
+@click.option("--connect-timeout", metavar="SECONDS",
+              help="Seconds each request may take to connect (default 10).")
+@click.option("--timeout", metavar="SECONDS",
+              help="Seconds each read of a response may wait (default 60).")
+@click.option("--total-time", metavar="SECONDS",
+              help="Seconds a whole response may take to arrive (default 300).")
+@click.option("--max-bytes", metavar="SIZE",
+              help="Largest response taken: bytes, or 512k, 64M, 1G (default 64M).")
+@click.option("--retries", metavar="N",
+              help="Attempts after the first on connection errors, 429 and 5xx (default 4).")
 @click.pass_obj
 def add(config: Config, name: str, **options) -> None:
     """Register source NAME."""
+    limits = {setting.name: options.pop(setting.name) for setting in REQUEST_SETTINGS}
+    try:
+        checked = new_source(name, limits=limits, **options)
+    except RepositoryError as error:
+        _fail(str(error))
     with _open(config) as repository:
         try:
-            source = Registry(repository).add(new_source(name, **options))
+            source = Registry(repository).add(checked)
         except RepositoryError as error:
             _fail(str(error))
         click.echo(f"added {source.name} ({source.kind}) {source.url}")
@@ -64,7 +91,10 @@ def add(config: Config, name: str, **options) -> None:
 def list_(config: Config) -> None:
     """List the sources and how far each is harvested."""
     with _open(config) as repository:
-        for source in Registry(repository).all():
+        registered = Registry(repository).all()
+        if not registered:
+            click.echo(NO_SOURCES)
+        for source in registered:
             state = "interrupted run" if source.checkpoint else (
                 f"harvested until {source.harvested_until}" if source.harvested_until
                 else "never harvested")
@@ -96,9 +126,22 @@ def _describe(source: HarvestSource) -> list[str]:
         f"schedule:        {schedule_text(source.schedule)}",
         f"delete missing:  {'yes' if source.delete_missing else 'no'}",
         f"default licence: {source.default_licence or '-'}",
+        *_limit_lines(source),
         f"harvested until: {source.harvested_until or '-'}",
         f"checkpoint:      {_checkpoint(source)}", "runs:",
     ]
+
+
+def _limit_lines(source: HarvestSource) -> list[str]:
+    """One line per request limit: the source's own, or the default (said so)."""
+    effective = source.limits.fetch_limits()
+    lines = []
+    for setting in REQUEST_SETTINGS:
+        own = getattr(source.limits, setting.name) is not None
+        value = limit_text(setting, getattr(effective, setting.limit))
+        label = f"{setting.option.lstrip('-')}:"
+        lines.append(f"{label:<17}{value}{'' if own else ' (default)'}")
+    return lines
 
 
 def _checkpoint(source: HarvestSource) -> str:
@@ -155,9 +198,13 @@ def harvest(config: Config, names: tuple[str, ...], every: bool, full: bool, pru
 
 
 def _chosen(repository: Repository, names: tuple[str, ...], every: bool) -> list[HarvestSource]:
+    """The sources named, or every one (--all: none is said, not an error)."""
     registry = Registry(repository)
     if every:
-        return registry.all()
+        registered = registry.all()
+        if not registered:
+            click.echo(NO_SOURCES)
+        return registered
     if not names:
         _fail("name a source, or use --all (see: yuliao sources list)")
     try:
@@ -174,10 +221,10 @@ def _run(repository: Repository, source: HarvestSource, full: bool,
     def progress(report: RunReport) -> None:
         records = sum(report.counts.values())
         rate = records / max(time.monotonic() - started, 1e-6)
-        click.echo(f"{source.name}: {report.pages} pages, {records} records "
-                   f"({rate:,.0f} records/s)", err=True)
+        click.echo(f"{source.name}: {counted(report.pages, 'page')}, "
+                   f"{counted(records, 'record')} ({rate:,.0f} records/s)", err=True)
 
-    fetcher = Fetcher()
+    fetcher = Fetcher(source.limits.fetch_limits())
     try:
         if prune:
             report = Harvest.pruning(repository, source, fetcher).prune()

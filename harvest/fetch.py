@@ -20,6 +20,8 @@ from datetime import UTC, datetime
 import requests
 from urllib3.exceptions import HTTPError as Urllib3Error
 
+from repository.importer import counted
+
 from .errors import FetchError
 
 RETRY_STATUS = frozenset({429, 500, 502, 503, 504})
@@ -79,7 +81,8 @@ class Fetcher:
             except _Retryable as problem:
                 delay = self._delay(attempt, problem.retry_after, problem.where)
                 if attempt >= self.limits.retries:
-                    raise FetchError(f"gave up after {attempt + 1} attempts: {problem}",
+                    raise FetchError(f"gave up after {counted(attempt + 1, 'attempt')}: "
+                                     f"{problem}",
                                      url=problem.where, status=problem.status) from problem
                 attempt += 1
                 self._sleep(delay)

@@ -23,7 +23,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, XSD
 
 from repository import Repository
-from repository.importer import Importer, Outcome
+from repository.importer import Importer, Outcome, counted
 from repository.records import local_id_for_source, now_utc, utc_literal, utc_text
 from vocab import schemes
 from vocab.namespaces import DCT, PROV, YL
@@ -59,7 +59,7 @@ class RunReport:
         """One line: ``paradisec: 120 new, 3 updated, … in 2 pages``."""
         parts = ", ".join(f"{self.counts[k]} {k}" for k in COUNTED)
         tail = f"; FAILED: {self.error}" if self.error else ""
-        return f"{self.source}: {parts} in {self.pages} pages{tail}"
+        return f"{self.source}: {parts} in {counted(self.pages, 'page')}{tail}"
 
 
 class Harvest:
@@ -70,7 +70,7 @@ class Harvest:
                  progress: Callable[[RunReport], None] | None = None) -> None:
         self.repository, self.source, self.full = repository, source, full
         self.registry = Registry(repository)
-        self.fetcher = fetcher or Fetcher()
+        self.fetcher = fetcher or Fetcher(source.limits.fetch_limits())
         self.progress = progress or (lambda report: None)
         resume = source.checkpoint if source.checkpoint and source.checkpoint.full == full \
             else None

@@ -2,8 +2,9 @@
 
 A source is ``{base}source/{name}``, a ``yl:HarvestSource`` (and ``dcat:DataService``) in its
 own named graph ``{base}graph/source/{name}``: what to harvest (kind, endpoint, metadata
-prefix, sets), how (schedule, deletion by absence, default licence) and how far it got (the
-date up to which it is harvested, and the checkpoint of an unfinished run, an ``rdf:JSON``
+prefix, sets), how (schedule, deletion by absence, default licence, the limits of each request
+when they are not the defaults of :class:`harvest.fetch.Limits`) and how far it got (the date
+up to which it is harvested, and the checkpoint of an unfinished run, an ``rdf:JSON``
 literal). Each change is one atomic graph replacement.
 """
 
@@ -16,12 +17,14 @@ from datetime import timedelta
 from pathlib import Path
 
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import RDF
+from rdflib.namespace import RDF, XSD
 
 from repository import Repository
 from repository.errors import InputError, NotFound
 from vocab import schemes
 from vocab.namespaces import DCAT, DCT, YL
+
+from .fetch import Limits
 
 KINDS = ("oai-pmh", "olac-static", "datagovtw")
 NAME = re.compile(r"[a-z0-9][a-z0-9.\-]{0,62}")
@@ -51,6 +54,51 @@ class Checkpoint:
 
 
 @dataclass(frozen=True)
+class RequestSetting:
+    """A limit of each request a source's harvest makes that the source may set: the field
+    of :class:`RequestLimits` (and of :class:`~harvest.fetch.Limits` it overrides), the
+    command-line option, the RDF property it is stored as, its bounds and its unit."""
+
+    name: str
+    option: str
+    limit: str
+    low: float
+    high: float
+    unit: str  # "s", "bytes" or "" (a count)
+
+
+#: The per-source request limits, in the order ``sources show`` lists them.
+REQUEST_SETTINGS = (
+    RequestSetting("connect_timeout", "--connect-timeout", "connect_timeout", 0.1, 300, "s"),
+    RequestSetting("timeout", "--timeout", "read_timeout", 0.1, 3600, "s"),
+    RequestSetting("total_time", "--total-time", "max_seconds", 0.1, 86400, "s"),
+    RequestSetting("max_bytes", "--max-bytes", "max_bytes", 1024, 16 * 1024 ** 3, "bytes"),
+    RequestSetting("retries", "--retries", "retries", 0, 10, ""),
+)
+_PROPERTIES = {"connect_timeout": YL.connectTimeout, "timeout": YL.readTimeout,
+               "total_time": YL.totalTime, "max_bytes": YL.maxBytes, "retries": YL.retries}
+SIZE = re.compile(r"(\d+)\s*([kmg]?)(i?b)?", re.IGNORECASE)
+_SIZE_UNITS = {"": 1, "k": 1024, "m": 1024 ** 2, "g": 1024 ** 3}
+
+
+@dataclass(frozen=True)
+class RequestLimits:
+    """The request limits a source sets; None leaves the fetcher's default."""
+
+    connect_timeout: float | None = None
+    timeout: float | None = None
+    total_time: float | None = None
+    max_bytes: int | None = None
+    retries: int | None = None
+
+    def fetch_limits(self) -> Limits:
+        """The fetcher's :class:`~harvest.fetch.Limits` with these settings applied."""
+        chosen = {setting.limit: getattr(self, setting.name) for setting in REQUEST_SETTINGS
+                  if getattr(self, setting.name) is not None}
+        return replace(Limits(), **chosen)
+
+
+@dataclass(frozen=True)
 class HarvestSource:
     """One source and its harvest state. Build with :func:`new_source` to get checks."""
 
@@ -64,6 +112,7 @@ class HarvestSource:
     default_licence: str | None = None
     harvested_until: str | None = None
     checkpoint: Checkpoint | None = field(default=None, compare=False)
+    limits: RequestLimits = field(default_factory=RequestLimits)
 
     def with_(self, **changes) -> HarvestSource:
         return replace(self, **changes)
@@ -72,10 +121,12 @@ class HarvestSource:
 def new_source(name: str, kind: str, url: str, *, metadata_prefix: str = "olac",
                sets: tuple[str, ...] = (), schedule: str | None = None,
                delete_missing: bool | None = None,
-               default_licence: str | None = None) -> HarvestSource:
+               default_licence: str | None = None,
+               limits: dict[str, str | float | None] | None = None) -> HarvestSource:
     """A checked source. ``delete_missing`` defaults to True for static repositories and
-    catalogues (a whole file says what exists) and False for OAI-PMH. Raises InputError naming
-    the field that is wrong."""
+    catalogues (a whole file says what exists) and False for OAI-PMH; ``limits`` holds request
+    limits by :data:`REQUEST_SETTINGS` name, as numbers or as the text of their option.
+    Raises InputError naming the field (or the option) that is wrong."""
     if not NAME.fullmatch(name):
         raise InputError(f"source name {name!r} must be lower-case letters, digits, '.' or '-'",
                          field="name")
@@ -92,7 +143,67 @@ def new_source(name: str, kind: str, url: str, *, metadata_prefix: str = "olac",
     if delete_missing is None:
         delete_missing = kind != "oai-pmh"
     return HarvestSource(name, kind, url, metadata_prefix, tuple(sets), parse_schedule(schedule),
-                         delete_missing, default_licence)
+                         delete_missing, default_licence, limits=request_limits(limits or {}))
+
+
+def request_limits(values: dict[str, str | float | None]) -> RequestLimits:
+    """:class:`RequestLimits` from option values (None: not given). A size may carry a unit
+    (``64M``, ``512k``, ``1G``: powers of 1024). Raises InputError naming the option when a
+    value is not a number or out of its range."""
+    unknown = set(values) - {setting.name for setting in REQUEST_SETTINGS}
+    if unknown:
+        raise InputError(f"unknown request limit {sorted(unknown)[0]!r}", field="limits")
+    return RequestLimits(**{
+        setting.name: _checked_limit(setting, values[setting.name])
+        for setting in REQUEST_SETTINGS if values.get(setting.name) is not None})
+
+
+def _checked_limit(setting: RequestSetting, value: str | float) -> float | int:
+    """``value`` as the setting's number. Raises InputError naming the option."""
+    number = _limit_number(setting, value)
+    if number is None or not setting.low <= number <= setting.high:
+        raise InputError(f"{value!r} is out of range: expected {_range_text(setting)}",
+                         field=setting.option)
+    return number
+
+
+def _limit_number(setting: RequestSetting, value: str | float) -> float | int | None:
+    """The number ``value`` stands for (bytes for a size with a unit); None when it is none."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return value
+    text = value.strip()
+    if setting.unit == "bytes":
+        match = SIZE.fullmatch(text)
+        return int(match.group(1)) * _SIZE_UNITS[match.group(2).lower()] if match else None
+    try:
+        return int(text) if setting.unit == "" else float(text)
+    except ValueError:
+        return None
+
+
+def _range_text(setting: RequestSetting) -> str:
+    if setting.unit == "bytes":
+        return f"a size from {size_text(setting.low)} to {size_text(setting.high)} (64M, 512k…)"
+    if setting.unit == "s":
+        return f"seconds from {setting.low:g} to {setting.high:g}"
+    return f"a whole number from {setting.low:g} to {setting.high:g}"
+
+
+def size_text(number: float) -> str:
+    """``1024`` → ``1K``, ``67108864`` → ``64M``; other sizes in bytes (``1,500 bytes``)."""
+    for unit, size in (("G", 1024 ** 3), ("M", 1024 ** 2), ("K", 1024)):
+        if number >= size and number % size == 0:
+            return f"{int(number // size)}{unit}"
+    return f"{int(number):,} bytes"
+
+
+def limit_text(setting: RequestSetting, value: float) -> str:
+    """A limit as ``sources show`` writes it: ``30 s``, ``64M``, ``4``."""
+    if setting.unit == "bytes":
+        return size_text(value)
+    return f"{value:g} s" if setting.unit == "s" else f"{value:g}"
 
 
 def _check_location(kind: str, url: str) -> None:
@@ -194,6 +305,11 @@ class Registry:
         if source.checkpoint:
             text = json.dumps(asdict(source.checkpoint), sort_keys=True)
             g.add((node, YL.checkpoint, Literal(text, datatype=RDF_JSON)))
+        for setting in REQUEST_SETTINGS:
+            value = getattr(source.limits, setting.name)
+            if value is not None:
+                datatype = XSD.decimal if setting.unit == "s" else XSD.integer
+                g.add((node, _PROPERTIES[setting.name], Literal(str(value), datatype=datatype)))
         return g
 
     def _read(self, name: str, g: Graph) -> HarvestSource:
@@ -214,7 +330,18 @@ class Registry:
             default_licence=schemes.LICENCE.code(licence) if licence is not None else None,
             harvested_until=str(one(YL.harvestedUntil)) if one(YL.harvestedUntil) else None,
             checkpoint=Checkpoint(**json.loads(str(checkpoint))) if checkpoint else None,
+            limits=self._read_limits(g, node),
         )
+
+    @staticmethod
+    def _read_limits(g: Graph, node: URIRef) -> RequestLimits:
+        values = {}
+        for setting in REQUEST_SETTINGS:
+            stored = g.value(node, _PROPERTIES[setting.name])
+            if stored is not None:
+                number = float(stored) if setting.unit == "s" else int(stored)
+                values[setting.name] = number
+        return RequestLimits(**values)
 
 
 def _location_iri(url: str) -> URIRef:

@@ -16,12 +16,12 @@ import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 from typing import Any
 
-from .errors import InputError
+from .errors import InputError, NotFound
 
 DEFAULT_BASE_URI = "https://yuliao.example.org/"
 DEFAULT_OAI_ID = "yuliao.example.org"
@@ -54,7 +54,9 @@ class OlacArchive:
     participants: tuple[Participant, ...] = (
         Participant(DEFAULT_PARTICIPANT_NAME, DEFAULT_PARTICIPANT_ROLE, DEFAULT_ADMIN_EMAIL),)
     type: str = "institutional"
-    current_as_of: date = field(default_factory=lambda: datetime.now(UTC).date())
+    #: when the description was last checked; None (not set): the day of the response, or
+    #: of the latest change in an export
+    current_as_of: date | None = None
     archive_url: str | None = DEFAULT_BASE_URI
     institution: str = "Yuliao 語料 (example deployment)"
     institution_url: str | None = None
@@ -276,6 +278,19 @@ class Config:
     @property
     def store_dir(self) -> Path:
         return self.home / "store"
+
+    def check_home(self) -> None:
+        """Raises NotFound naming the home when it was never made: no embedded store under it
+        (``yuliao init`` makes one), or, with a remote store, no home folder (which keeps the
+        indexes and the token key)."""
+        if self.store.remote:
+            if not self.home.is_dir():
+                raise NotFound(f"no Yuliao home at {self.home}: create the folder (it keeps the "
+                               "indexes of the remote store) or run `yuliao init` for a new "
+                               "store; or give the right --home / $YULIAO_HOME")
+        elif not self.store_dir.is_dir():
+            raise NotFound(f"no Yuliao home at {self.home} (it holds no store): run `yuliao "
+                           "init` to create one, or give the right --home / $YULIAO_HOME")
 
     @property
     def oai_base_url(self) -> str:
@@ -519,8 +534,7 @@ def olac_archive(table: dict[str, Any], base_uri: str, first_email: str) -> Olac
         participants=_participants(participants, key) if participants is not None
         else (Participant(DEFAULT_PARTICIPANT_NAME, DEFAULT_PARTICIPANT_ROLE, first_email),),
         type=_text(table.get("type", default.type), f"{key}type"),
-        current_as_of=_date(table.get("current_as_of", default.current_as_of),
-                            f"{key}current_as_of"),
+        current_as_of=_optional_date(table.get("current_as_of"), f"{key}current_as_of"),
         archive_url=_optional(table.get("archive_url", default.archive_url), f"{key}archive_url"),
         institution=_text(table.get("institution", default.institution), f"{key}institution"),
         institution_url=_optional(table.get("institution_url"), f"{key}institution_url"),
@@ -612,6 +626,10 @@ def _integer(value: Any, key: str, bounds: tuple[int, int]) -> int:
     return value
 
 
+def _optional_date(value: Any, key: str) -> date | None:
+    return None if value is None else _date(value, key)
+
+
 def _date(value: Any, key: str) -> date:
     if isinstance(value, datetime):
         return value.date()
@@ -653,6 +671,8 @@ admin_emails = ["admin@yuliao.example.org"]
 [oai.olac_archive]
 type = "institutional"            # or "personal"
 # The day you last checked this description: OLAC flags it when older than 12 months.
+# Without it: the day of each Identify response, and in a static repository export the day of
+# the latest change to a record.
 current_as_of = @TODAY@
 archive_url = "https://yuliao.example.org/"
 institution = "Yuliao 語料 (example deployment)"

@@ -31,6 +31,7 @@ from .config import Config
 from .disseminations import Dissemination, Disseminations, rendering
 from .errors import ConflictError, Gone, InputError, StoreError
 from .oai_sets import record_sets
+from .outputs import compressed_if_gz, replacing
 from .reader import read_record
 from .records import (
     Identifiers,
@@ -63,20 +64,25 @@ ID_ATTEMPTS = 50
 class Repository:
     """Records stored under one home directory (or in memory when ``config.home`` is None).
 
-    Raises StoreError when a store cannot be opened.
+    With ``create`` False the home must exist already (``yuliao init`` made it): a command
+    given a mistyped home must not create one. Raises NotFound when it does not, StoreBusy
+    when another process holds the embedded store, and StoreError when a store cannot be
+    opened; whatever was opened is closed again then.
     """
 
-    def __init__(self, config: Config, *, in_memory: bool = False) -> None:
+    def __init__(self, config: Config, *, in_memory: bool = False, create: bool = True) -> None:
         self.config = config
         self.ids = Identifiers(config.base_uri, config.oai_repository_id)
-        self.work = open_area(config, "work", in_memory=in_memory)
-        self.public = open_area(config, "public", in_memory=in_memory)
-        self.disseminations = Disseminations(None if in_memory else config.oai_index_path)
-        self.text_index = TextIndex(None if in_memory else config.text_index_path)
+        if not (in_memory or create):
+            config.check_home()
         self._id_lock = threading.Lock()
         self._key: bytes | None = signing_key(None) if in_memory else None
         self.snapshots = Snapshots(config.snapshot_dir)
         try:
+            self.work = open_area(config, "work", in_memory=in_memory)
+            self.public = open_area(config, "public", in_memory=in_memory)
+            self.disseminations = Disseminations(None if in_memory else config.oai_index_path)
+            self.text_index = TextIndex(None if in_memory else config.text_index_path)
             self._align_index()  # the first request to a remote store: it may be down
         except BaseException:
             self.close()
@@ -484,10 +490,14 @@ class Repository:
 
     def dump(self, path: Path) -> int:
         """Write both areas to one N-Quads file (gzip when ``path`` ends in .gz); public graphs
-        are named ``urn:yuliao:public:{graph}``. Returns the number of quads written."""
+        are named ``urn:yuliao:public:{graph}``. Returns the number of quads written.
+
+        The file appears whole or not at all (written beside ``path``, then renamed). Raises
+        InputError naming ``path`` when it is a folder, its folder does not exist or it cannot
+        be written, and StoreError when the store cannot be read.
+        """
         count = 0
-        opener = gzip.open if path.suffix == ".gz" else open
-        with opener(path, "wb") as out:
+        with replacing(path) as file, compressed_if_gz(path, file) as out:
             for area, prefix in ((self.work, ""), (self.public, PUBLIC_PREFIX)):
                 for quad in area.quads():
                     out.write(_nquad(quad, prefix).encode("utf-8"))
@@ -496,10 +506,12 @@ class Repository:
 
     def restore(self, path: Path) -> int:
         """Load a dump made by :meth:`dump` into this (empty) repository; all or nothing per
-        area. Raises ConflictError when the repository is not empty and InputError when the file
-        is not a readable N-Quads dump."""
+        area. Raises InputError when ``path`` is not a file or not a readable N-Quads dump and
+        ConflictError when the repository is not empty."""
+        check_dump_file(path)
         if not (self.work.is_empty() and self.public.is_empty()):
-            raise ConflictError("restore needs an empty repository (use a new YULIAO_HOME)")
+            raise ConflictError(f"restore needs an empty home, and {self.config.home} holds "
+                                "records: make a new one with `yuliao --home NEW init`")
         work, public = _read_dump(path)
         self.work.load_quads(work)
         self.public.load_quads(public)
@@ -509,12 +521,11 @@ class Repository:
     def close(self) -> None:
         """Flush writes to disk and release the stores' locks; the repository is unusable
         afterwards."""
-        for store in (self.work, self.public):
-            with contextlib.suppress(OSError, AttributeError):
-                store.close()
-        self.disseminations.close()
-        with contextlib.suppress(AttributeError):
-            self.text_index.close()
+        for name in ("work", "public", "disseminations", "text_index"):
+            part = getattr(self, name, None)  # None: the constructor failed before it
+            if part is not None:
+                with contextlib.suppress(OSError, AttributeError):
+                    part.close()
 
     def __enter__(self) -> Repository:
         return self
@@ -566,6 +577,13 @@ def _nquad(quad: ox.Quad, prefix: str) -> str:
     graph = quad.graph_name
     name = f"<{prefix}{graph.value}>" if isinstance(graph, ox.NamedNode) else ""
     return f"{quad.subject} {quad.predicate} {quad.object} {name} .\n"
+
+
+def check_dump_file(path: Path) -> None:
+    """Raises InputError naming ``path`` when it is not a file (missing, or a folder)."""
+    if not path.is_file():
+        reason = "is a folder" if path.is_dir() else "no such file"
+        raise InputError(f"{reason}; expected a dump made by yuliao dump", origin=str(path))
 
 
 def _read_dump(path: Path) -> tuple[list[ox.Quad], list[ox.Quad]]:

@@ -445,6 +445,15 @@ class Disseminations:
                 counts[spec] -= deleted
         return {spec: n for spec, n in sorted(counts.items()) if n > 0}
 
+    def live_datestamps(self, prefix: str) -> tuple[str, str] | None:
+        """The earliest and the latest datestamp of the records that are not deleted and have
+        a rendering in ``prefix``; None when there is none."""
+        column = _column(prefix)
+        with self._reading() as db:
+            found = db.execute(f"SELECT MIN(datestamp), MAX(datestamp) FROM records "
+                               f"WHERE NOT deleted AND {column} IS NOT NULL").fetchone()
+        return None if found[0] is None else (found[0], found[1])
+
     def earliest_datestamp(self) -> str | None:
         with self._reading() as db:
             return db.execute("SELECT MIN(datestamp) FROM records").fetchone()[0]

@@ -62,6 +62,10 @@ class StoreError(RepositoryError):
     status = 503
 
 
+class StoreBusy(StoreError):
+    """Another process holds the embedded store's lock (only one process may open it)."""
+
+
 class ConflictError(RepositoryError):
     """The change does not fit the record's state (for example an illegal transition)."""
 

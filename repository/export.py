@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import BinaryIO
 
 from lxml import etree
 from rdflib import Graph, URIRef
@@ -52,8 +53,10 @@ def _croissant(graph: Graph, subject: URIRef) -> bytes:
 
 
 def _nquads(graph: Graph, subject: URIRef) -> bytes:
-    name = URIRef(str(subject).replace("/id/", "/graph/", 1))
-    return "".join(f"{s.n3()} {p.n3()} {o.n3()} {name.n3()} .\n" for s, p, o in graph).encode()
+    """The record's quads, sorted (a graph's iteration order is not stable across runs)."""
+    name = URIRef(str(subject).replace("/id/", "/graph/", 1)).n3()
+    return "".join(sorted(f"{s.n3()} {p.n3()} {o.n3()} {name} .\n"
+                          for s, p, o in graph)).encode()
 
 
 FORMATS: dict[str, Format] = {
@@ -86,15 +89,29 @@ def export_record(repository: Repository, record: Record, fmt: str) -> bytes:
     return writer.write(full, repository.ids.resource(record.id))
 
 
-def export_public(repository: Repository, fmt: str) -> bytes:
-    """Every published record in ``fmt``: N-Quads or a DCAT catalogue; the XML and Croissant
-    formats describe one record each and raise InputError here (use --id)."""
-    records = list(repository.published())
-    if fmt == "nquads":
-        return b"".join(export_record(repository, r, fmt) for r in records)
-    if fmt.startswith("dcat-"):
-        return _catalogue(repository, records, fmt)
-    raise InputError(f"format {fmt} describes one record: give --id", field="id")
+def write_public(repository: Repository, fmt: str, out: BinaryIO, *,
+                 base_url: str | None = None) -> None:
+    """Every published record in ``fmt`` onto ``out``: ``olac`` as an OLAC static repository
+    whose baseURL is ``base_url`` (:mod:`repository.static_repository`, streamed from the
+    dissemination index), ``nquads`` record by record, ``dcat-*`` as one DCAT catalogue.
+
+    Raises InputError for the formats that describe one record each (oai_dc, Croissant: use
+    --id), for a ``base_url`` that is not an http(s) URL and, for ``olac``, when nothing is
+    published; StoreError when the store or the index cannot be read.
+    """
+    from .static_repository import default_base_url, write_static_repository
+
+    get_format(fmt)
+    if fmt == "olac":
+        write_static_repository(repository, out, base_url or default_base_url(repository.config))
+    elif fmt == "nquads":
+        for record in repository.published():
+            out.write(export_record(repository, record, fmt))
+    elif fmt.startswith("dcat-"):
+        out.write(_catalogue(repository, list(repository.published()), fmt))
+    else:
+        raise InputError(f"format {fmt} describes one record: give --id (the whole catalogue "
+                         "is exported as olac, nquads or dcat-*)", field="id")
 
 
 def _catalogue(repository: Repository, records: list[Record], fmt: str) -> bytes:

@@ -65,12 +65,24 @@ class ImportReport:
         return [o for o in self.outcomes if o.status == "invalid"]
 
     def summary(self) -> str:
-        """One line: ``12 records: 10 new, 1 updated, 0 unchanged, 0 deleted, 1 invalid``."""
+        """One line naming only what happened: ``12 records: 10 new, 1 updated, 1 invalid``,
+        ``1 record: 1 unchanged``, ``2 records: 2 valid`` (validation), ``no records``."""
         c = self.counts
         total = sum(c.values())
-        parts = ", ".join(f"{c[s]} {s}" for s in ("new", "updated", "unchanged", "deleted",
-                                                   "invalid", "valid"))
-        return f"{total} records: {parts}"
+        if not total:
+            return "no records"
+        parts = ", ".join(f"{c[s]} {s}" for s in SUMMARY_ORDER if c[s])
+        return f"{counted(total, 'record')}: {parts}"
+
+
+#: The order statuses appear in a summary (``valid`` only comes from validation runs).
+SUMMARY_ORDER = ("new", "updated", "unchanged", "valid", "deleted", "invalid")
+
+
+def counted(number: int, noun: str) -> str:
+    """``1 record``, ``2 records``, ``0 records``: a count with its noun in the right number
+    (nouns whose plural is the noun and "s")."""
+    return f"{number:,} {noun}" if number == 1 else f"{number:,} {noun}s"
 
 
 @dataclass

@@ -20,7 +20,7 @@ import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
-from .errors import RepositoryError, StoreError
+from .errors import RepositoryError, StoreBusy, StoreError
 from .sparql import (
     QUERY_PREFIXES,
     Answer,
@@ -126,6 +126,11 @@ class Store:
             else:
                 self._store = ox.Store(str(path)) if path is not None else ox.Store()
         except OSError as error:
+            if _locked(error):
+                raise StoreBusy(
+                    f"the store at {path} is held by another process (a running `yuliao serve`, "
+                    "or another yuliao command): stop that process and try again, or run every "
+                    "process on a shared store as docs/deployment.md describes") from error
             raise StoreError(f"cannot open the store at {path}: {error}") from error
         self.read_only = read_only
         self._write_lock = threading.Lock()
@@ -317,6 +322,13 @@ class Store:
         if self.path is not None and not self.read_only:
             self._store.flush()
         del self._store
+
+
+def _locked(error: OSError) -> bool:
+    """True when Oxigraph could not open a store because RocksDB's ``LOCK`` file is taken
+    ("IO error: While lock file: …/LOCK: Resource temporarily unavailable")."""
+    text = str(error)
+    return "LOCK" in text and ("lock file" in text.lower() or "unavailable" in text)
 
 
 # -- evaluating a read-only query (Store.evaluate) -----------------------------------------

@@ -223,3 +223,25 @@ def make_repository(backend: str, request: pytest.FixtureRequest) -> Iterator[Re
     yield make
     for repository in made:
         repository.close()
+
+
+# -- the command line --------------------------------------------------------------------------
+
+
+def yuliao(home: Path, *args: str):
+    """``yuliao --home HOME ARGS…`` run in this process (click's CliRunner); an exception
+    escaping the command, which a user would see as a traceback, fails the calling test."""
+    from click.testing import CliRunner
+
+    from app import main
+
+    return CliRunner().invoke(main, ["--home", str(home), *args], catch_exceptions=False)
+
+
+@pytest.fixture
+def initialised_home(tmp_path: Path) -> Path:
+    """A home made by ``yuliao init`` (every other command needs one)."""
+    home = tmp_path / "home"
+    result = yuliao(home, "init")
+    assert result.exit_code == 0, result.output
+    return home

@@ -46,8 +46,9 @@ PUBLIC_STATES = ("published", *TAKEDOWN_UNDER_REVIEW)
 
 
 @pytest.fixture
-def home(tmp_path: Path) -> Path:
-    return tmp_path / "home"
+def home(initialised_home: Path) -> Path:
+    """A home made by ``yuliao init`` (every command but init needs one)."""
+    return initialised_home
 
 
 def run(home: Path, *args: str):
@@ -162,12 +163,13 @@ def test_a_shape_violation_shows_the_shapes_message(home: Path, tmp_path: Path) 
     assert "dct:title" in result.output
 
 
-def test_validate_reports_without_storing(home: Path, tmp_path: Path) -> None:
+def test_validate_reports_without_storing_or_making_a_home(tmp_path: Path) -> None:
     path = tmp_path / "amis.xml"
     path.write_text(GOOD_OLAC.format(code="ami"), encoding="utf-8")
-    result = run(home, "validate", str(path))
-    assert result.exit_code == 0 and "1 valid" in result.output
-    assert not (home / "store").exists()
+    never_made = tmp_path / "never-made"
+    result = run(never_made, "validate", str(path))
+    assert result.exit_code == 0 and "1 record: 1 valid" in result.output
+    assert not never_made.exists()
 
 
 def test_a_missing_file_is_a_one_line_error(home: Path) -> None:
@@ -179,6 +181,7 @@ def test_dump_and_restore_into_an_empty_home_is_isomorphic(demo_home: Path, tmp_
     dump = tmp_path / "dump.nq"
     assert run(demo_home, "dump", str(dump)).exit_code == 0
     other = tmp_path / "other"
+    assert run(other, "init").exit_code == 0
     assert run(other, "restore", str(dump)).exit_code == 0
     dump2 = tmp_path / "dump2.nq"
     assert run(other, "dump", str(dump2)).exit_code == 0

@@ -46,6 +46,9 @@ def route_zenodo(server: Server, page2: Reply | None = None) -> None:
 
 
 def add_zenodo(home: Path, server: Server, *extra: str) -> None:
+    """Make ``home`` (yuliao init) and register the scripted Zenodo source in it."""
+    made = cli(home, "init")
+    assert made.exit_code == 0, made.output
     result = cli(home, "sources", "add", "zenodo", "--kind", "oai-pmh",
                  "--url", f"{server.base}/oai", "--prefix", "oai_dc", *extra)
     assert result.exit_code == 0, result.output

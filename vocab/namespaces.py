@@ -435,6 +435,11 @@ YL = Vocabulary(
         "deleteMissing",  # xsd:boolean: withdraw records a full harvest no longer lists
         "harvestedUntil",  # the source's responseDate up to which it is harvested
         "checkpoint",  # rdf:JSON: how far an unfinished run got
+        "connectTimeout",  # xsd:decimal seconds to connect, per request of a source's harvest
+        "readTimeout",  # xsd:decimal seconds to wait for each read
+        "totalTime",  # xsd:decimal seconds a whole response may take to arrive
+        "maxBytes",  # xsd:integer: the largest response body taken
+        "retries",  # xsd:integer: attempts after the first on connection errors, 429 and 5xx
         "runStatus",  # running | completed | failed
         "fullHarvest",  # xsd:boolean: a run without from
         "recordsNew",

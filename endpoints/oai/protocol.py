@@ -108,7 +108,7 @@ def identify(provider: Provider, arguments: dict[str, str], now: datetime) -> li
     sample = provider.index.sample_id()
     if sample is not None:
         body.append(xml.oai_identifier(config.oai_repository_id, provider.oai_identifier(sample)))
-    body += [xml.olac_archive(config.oai.archive), b"</Identify>"]
+    body += [xml.olac_archive(config.oai.archive, now.date()), b"</Identify>"]
     return body
 
 

@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from datetime import datetime
+from datetime import date, datetime
 
 from lxml import etree
 
+from repository import identify
 from repository.config import OlacArchive
 from repository.disseminations import Row
 from repository.oai_sets import OaiSet
@@ -133,40 +134,10 @@ def description(fragment: etree._Element) -> bytes:
 
 def oai_identifier(repository_id: str, sample: str) -> bytes:
     """The ``oai-identifier`` Identify description (scheme oai, delimiter ":")."""
-    ns = "http://www.openarchives.org/OAI/2.0/oai-identifier"
-    root = _described(ns, "oai-identifier", f"{ns} {ns}.xsd")
-    for name, value in (("scheme", "oai"), ("repositoryIdentifier", repository_id),
-                        ("delimiter", ":"), ("sampleIdentifier", sample)):
-        etree.SubElement(root, f"{{{ns}}}{name}").text = value
-    return description(root)
+    return description(identify.oai_identifier_element(repository_id, sample))
 
 
-def olac_archive(archive: OlacArchive) -> bytes:
-    """The ``olac-archive`` Identify description OLAC requires, elements in schema order."""
-    ns = "http://www.language-archives.org/OLAC/1.1/olac-archive"
-    root = _described(ns, "olac-archive", f"{ns} http://www.language-archives.org/OLAC/1.1/"
-                                          "olac-archive.xsd")
-    root.set("type", archive.type)
-    root.set("currentAsOf", archive.current_as_of.isoformat())
-    _optional_child(root, ns, "archiveURL", archive.archive_url)
-    for participant in archive.participants:
-        etree.SubElement(root, f"{{{ns}}}participant", name=participant.name,
-                         role=participant.role, email=participant.email)
-    etree.SubElement(root, f"{{{ns}}}institution").text = archive.institution
-    _optional_child(root, ns, "institutionURL", archive.institution_url)
-    for name, value in (("shortLocation", archive.short_location),
-                        ("synopsis", archive.synopsis), ("access", archive.access)):
-        etree.SubElement(root, f"{{{ns}}}{name}").text = value
-    _optional_child(root, ns, "archivalSubmissionPolicy", archive.archival_submission_policy)
-    return description(root)
-
-
-def _described(ns: str, name: str, schema_location: str) -> etree._Element:
-    root = etree.Element(f"{{{ns}}}{name}", nsmap={None: ns, "xsi": XSI_NS})
-    root.set(f"{{{XSI_NS}}}schemaLocation", schema_location)
-    return root
-
-
-def _optional_child(root: etree._Element, ns: str, name: str, value: str | None) -> None:
-    if value:
-        etree.SubElement(root, f"{{{ns}}}{name}").text = value
+def olac_archive(archive: OlacArchive, today: date) -> bytes:
+    """The ``olac-archive`` Identify description OLAC requires (``today`` is its currentAsOf
+    when the settings give none)."""
+    return description(identify.olac_archive_element(archive, today))

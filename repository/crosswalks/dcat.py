@@ -10,8 +10,10 @@ the licence (SAITDL-1.0, OGDL-Taiwan-1.0).
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Iterable
+from typing import Any
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.term import Node
@@ -165,8 +167,30 @@ def serialize_graph(graph: Graph, fmt: str) -> bytes:
         return rdfxml_bytes(graph, PREFIXES)
     bind_prefixes(graph)
     if fmt == "json-ld":
-        return graph.serialize(format="json-ld", context=dict(PREFIXES), encoding="utf-8")
+        return _sorted_json(graph.serialize(format="json-ld", context=dict(PREFIXES),
+                                            encoding="utf-8"))
     return graph.serialize(format=FORMATS[fmt], encoding="utf-8")
+
+
+def _sorted_json(document: bytes) -> bytes:
+    """A JSON-LD document with its node list and every array of values in a fixed order, in
+    the layout rdflib writes (two-space indent, sorted keys): rdflib walks the subjects of a
+    graph in set order, which changes from run to run, so the same graph gave other bytes."""
+    canonical = _sorted_values(json.loads(document))
+    return json.dumps(canonical, indent=2, separators=(",", ": "), sort_keys=True,
+                      ensure_ascii=False).encode("utf-8")
+
+
+def _sorted_values(value: Any, ordered: bool = False) -> Any:
+    """``value`` with each array sorted by its canonical text, except the items of an
+    ``@list`` (``ordered``), whose order is the data."""
+    if isinstance(value, dict):
+        return {key: _sorted_values(item, key == "@list") for key, item in value.items()}
+    if isinstance(value, list):
+        items = [_sorted_values(item) for item in value]
+        return items if ordered else sorted(items, key=lambda item: json.dumps(
+            item, sort_keys=True, ensure_ascii=False))
+    return value
 
 
 def catalogue(graphs: Iterable[Graph], base: str, publisher: URIRef | None = None) -> Graph:

@@ -500,7 +500,12 @@ class Entry:
     number: int = 0  # the number of the hash node it writes, so re-reading numbers it alike
 
     def sort_key(self) -> tuple:
-        return (self.number, _TAG_ORDER.get(self.tag, 99), self.xsi_type or "", self.text)
+        """Hash-node number first (re-reading numbers the nodes alike), then the element
+        order, then every attribute: entries equal up to the text (the language codes of
+        ``dc:subject``) would otherwise come in the graph's iteration order, which changes
+        from process to process."""
+        return (self.number, _TAG_ORDER.get(self.tag, 99), self.xsi_type or "", self.text,
+                self.code or "", self.lang or "")
 
 
 def graph_to_olac(graph: Graph, subject: URIRef) -> etree._Element:
