@@ -21,13 +21,14 @@ from repository.void import VoidCache
 
 def create_app(config: Config | None = None, repository: Repository | None = None) -> Flask:
     """The web application over ``repository`` (opened from ``config`` when not given)."""
-    from endpoints import catalog, home, oai, records, sparql
+    from endpoints import addresses, catalog, home, oai, records, sparql
 
     app = Flask(__name__)
     config = config or (repository.config if repository else Config.from_env())
     app.config["YULIAO"] = config
     app.extensions["yuliao"] = repository = repository or Repository(config)
     app.extensions["yuliao.void"] = VoidCache(repository)
+    app.url_map.converters.update(addresses.CONVERTERS)
     app.register_blueprint(home.bp)
     app.register_blueprint(oai.bp)
     app.register_blueprint(sparql.bp)

@@ -1,15 +1,16 @@
 """The home page: the published records and the formats each can be had in.
 
 Each row links to the record's page (``endpoints.records``: ``/record/{id}`` with content
-negotiation, ``olac.xml``, ``croissant.json``); this blueprint reads the public area only.
+negotiation, ``olac.xml``, ``croissant.json``, ``export/{format}``); this blueprint reads the
+public area only.
 """
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, current_app, render_template
+from flask import Blueprint, current_app, render_template
 
-from repository import Gone, InputError, NotFound, Repository
-from repository.export import FORMATS, export_record
+from repository import Repository
+from repository.export import FORMATS
 from vocab.namespaces import DCT
 
 bp = Blueprint("home", __name__, template_folder="templates")
@@ -32,16 +33,3 @@ def index() -> str:
         })
     return render_template("home.html", records=rows, formats=list(FORMATS.values()),
                            config=current_app.config["YULIAO"])
-
-
-@bp.get("/record/<path:local_id>/export/<fmt>")
-def export(local_id: str, fmt: str) -> Response:
-    """One published record in format ``fmt``: 404 unknown, 410 withdrawn."""
-    try:
-        record = repository().get(local_id, public=True)
-        data = export_record(repository(), record, fmt)
-    except (NotFound, InputError):
-        abort(404)
-    except Gone:
-        abort(410)
-    return Response(data, mimetype=FORMATS[fmt].media_type)

@@ -1,12 +1,16 @@
 """Dereferenceable record pages: ``/record/{id}`` with content negotiation, ``/id/{id}``.
 
-``GET /id/{id}`` (the described resource) answers 303 See Other to ``/record/{id}`` (the page
-about it), keeping the query. ``GET /record/{id}`` answers HTML (for people, and the default),
-Turtle, JSON-LD, RDF/XML or N-Triples by ``Accept`` (q-values honoured) or ``?format=``
-(``html``, ``ttl``, ``jsonld``, ``rdf``, ``nt``), with ``Vary: Accept``, ``Link`` headers to
-the alternates, and an ETag and Last-Modified from the record's datestamp. The RDF is the
-record's graph as the public area holds it (description + catalogue record).
-``/record/{id}/olac.xml`` and ``/record/{id}/croissant.json`` are the OLAC and Croissant exports.
+``GET /id/{id}`` (the described resource) and ``GET /graph/{id}`` (the named graph holding
+the record) answer 303 See Other to ``/record/{id}`` (the page about it), keeping the query.
+``GET /record/{id}`` answers HTML (for people, and the default), Turtle, JSON-LD, RDF/XML
+or N-Triples by ``Accept`` (q-values honoured) or ``?format=`` (``html``, ``ttl``,
+``jsonld``, ``rdf``, ``nt``), with ``Vary: Accept``, ``Link`` headers to the alternates, and
+an ETag and Last-Modified from the record's datestamp. The RDF is the record's graph as the
+public area holds it (description + catalogue record). ``/record/{id}/olac.xml``,
+``/record/{id}/croissant.json`` and ``/record/{id}/export/{format}`` are the exports.
+
+Every path is the minted IRI's: an id is written as it is minted (``src:10125%2F32707``) and
+found whatever a client or proxy did to its percent-encoding (endpoints/addresses.py).
 
 Only the public area is read, so drafts and records under review are 404 like unknown or
 malformed ids; a withdrawn record is 410 Gone with its tombstone (an HTML page, or the
@@ -16,6 +20,7 @@ tombstone triples under RDF negotiation). Nothing acceptable: 406 listing what i
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 
 from flask import (
     Blueprint,
@@ -38,7 +43,13 @@ from repository.export import (
     public_graph,
     serialize_rdf,
 )
-from repository.records import is_tombstone, split_record_graph, tombstone_set_specs, utc_text
+from repository.records import (
+    canonical_local_id,
+    is_tombstone,
+    split_record_graph,
+    tombstone_set_specs,
+    utc_text,
+)
 from repository.renderings import METADATA_FORMATS
 
 from . import record_view as view
@@ -73,31 +84,76 @@ def config() -> Config:
 
 
 # -- routes ------------------------------------------------------------------------------------
+#
+# Every id arrives decoded (see endpoints/addresses.py) and is looked up in its canonical form
+# first, then as given: a link that encoded the id twice (``src:a%253Ab``) reaches the record
+# ``src:a%3Ab`` and is sent on to its canonical address (301).
 
 
-@bp.get("/id/<local_id>")
+@dataclass(frozen=True)
+class Found:
+    """A public record (or tombstone) a request names: its id, its stored graph, and whether
+    only an old, twice-encoded link named it (the answer is then a redirect)."""
+
+    id: str
+    graph: Graph
+    moved: bool = False
+
+
+def find_public(requested: str) -> Found | None:
+    """The public graph of the id ``requested`` (decoded) names, canonical form first; None
+    when the public area has neither."""
+    canonical = canonical_local_id(requested)
+    for candidate in dict.fromkeys((canonical, requested)):
+        try:
+            stored = public_graph(repository(), candidate)
+        except (InputError, NotFound):
+            continue
+        return Found(candidate, stored, moved=candidate != canonical)
+    return None
+
+
+def moved(local_id: str) -> Response:
+    """301 to the same view at the canonical address of ``local_id``, keeping the query."""
+    target = url_for(request.endpoint, **{**(request.view_args or {}), "local_id": local_id},
+                     **request.args.to_dict())
+    return redirect(target, code=301)
+
+
+@bp.get("/id/<minted:local_id>", merge_slashes=False)
 def resource(local_id: str) -> Response:
     """303 See Other to the page about the resource (the client repeats its Accept there);
     404 when no public record or tombstone has that id."""
-    try:
-        public_graph(repository(), local_id)
-    except (InputError, NotFound):
-        return not_found(local_id)
+    found = find_public(local_id)
+    if found is None:
+        return not_found(canonical_local_id(local_id))
+    return see_other(found.id)
+
+
+@bp.get("/graph/<minted:local_id>", merge_slashes=False)
+def named_graph(local_id: str) -> Response:
+    """The named graph of a record: 303 See Other to its page, whose RDF is that graph."""
+    return resource(local_id)
+
+
+def see_other(local_id: str) -> Response:
     target = url_for("records.page", local_id=local_id, **request.args.to_dict())
     response = redirect(target, code=303)
     response.vary.add("Accept")
     return response
 
 
-@bp.get("/record/<local_id>")
+@bp.get("/record/<minted:local_id>", merge_slashes=False)
 def page(local_id: str) -> Response:
     """The record in the negotiated variant: 404 unknown, 410 withdrawn, 406 nothing acceptable,
     400 for an unknown ``?format=``."""
     variant = negotiate()
-    try:
-        stored = public_graph(repository(), local_id)
-    except (InputError, NotFound):
-        return not_found(local_id)
+    found = find_public(local_id)
+    if found is None:
+        return not_found(canonical_local_id(local_id))
+    if found.moved:
+        return moved(found.id)
+    local_id, stored = found.id, found.graph
     if variant is None:
         return not_acceptable(local_id)
     if is_tombstone(stored, local_id, repository().ids):
@@ -110,16 +166,35 @@ def page(local_id: str) -> Response:
     return variant_response(record, body, variant)
 
 
-@bp.get("/record/<local_id>/olac.xml")
+@bp.get("/record/<minted:local_id>/olac.xml", merge_slashes=False)
 def olac(local_id: str) -> Response:
     """The OLAC 1.1 record (``application/xml``); 404 unknown, 410 withdrawn."""
     return export(local_id, "olac", "application/xml")
 
 
-@bp.get("/record/<local_id>/croissant.json")
+@bp.get("/record/<minted:local_id>/croissant.json", merge_slashes=False)
 def croissant(local_id: str) -> Response:
     """The Croissant 1.1 JSON-LD description; 404 unknown, 410 withdrawn."""
     return export(local_id, "croissant", CROISSANT_TYPE)
+
+
+@bp.get("/record/<minted:local_id>/export/<fmt>", merge_slashes=False)
+def export_as(local_id: str, fmt: str) -> Response:
+    """The record in export format ``fmt`` (``repository.export.FORMATS``); 404 unknown
+    record or format, 410 withdrawn."""
+    if fmt not in FORMATS:
+        return page_of_whole_path(local_id)
+    return export(local_id, fmt, FORMATS[fmt].media_type)
+
+
+def page_of_whole_path(requested: str) -> Response:
+    """The answer to ``/record/{a}/olac.xml`` (or another export) when no record ``a`` is
+    public: the page of the record whose id is the whole rest of the path, when a server
+    decoded the ``%2F`` of its address (``src:a%2Folac.xml``); else 404 for ``a``."""
+    whole = request.path.removeprefix("/record/")
+    if whole != requested and find_public(whole) is not None:
+        return page(whole)
+    return not_found(canonical_local_id(requested))
 
 
 # -- negotiation -------------------------------------------------------------------------------
@@ -220,7 +295,7 @@ def oai_links(local_id: str) -> list[tuple[str, str]]:
 
 def export_links(local_id: str) -> list[tuple[str, str, str]]:
     """(format name, URL, media type) of every export of the record."""
-    return [(f.name, url_for("home.export", local_id=local_id, fmt=f.name), f.media_type)
+    return [(f.name, url_for("records.export_as", local_id=local_id, fmt=f.name), f.media_type)
             for f in FORMATS.values()]
 
 
@@ -286,10 +361,12 @@ def store_failed(error: StoreError) -> Response:
 def export(local_id: str, fmt: str, media_type: str) -> Response:
     """The public record in export format ``fmt``; 404 unknown, 410 withdrawn, 500 when the
     crosswalk cannot write it."""
-    try:
-        stored = public_graph(repository(), local_id)
-    except (InputError, NotFound):
-        return not_found(local_id)
+    found = find_public(local_id)
+    if found is None:
+        return page_of_whole_path(local_id)
+    if found.moved:
+        return moved(found.id)
+    local_id, stored = found.id, found.graph
     if is_tombstone(stored, local_id, repository().ids):
         return gone(local_id, stored, HTML if wants_html() else None)
     record = split_record_graph(local_id, stored, repository().ids)
