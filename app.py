@@ -21,7 +21,7 @@ from repository.void import VoidCache
 
 def create_app(config: Config | None = None, repository: Repository | None = None) -> Flask:
     """The web application over ``repository`` (opened from ``config`` when not given)."""
-    from endpoints import addresses, catalog, home, oai, records, sparql
+    from endpoints import addresses, agencies, catalog, home, oai, records, runs, sparql
 
     app = Flask(__name__)
     config = config or (repository.config if repository else Config.from_env())
@@ -34,6 +34,8 @@ def create_app(config: Config | None = None, repository: Repository | None = Non
     app.register_blueprint(sparql.bp)
     app.register_blueprint(catalog.bp)
     app.register_blueprint(records.bp)
+    app.register_blueprint(agencies.bp)
+    app.register_blueprint(runs.bp)
     return app
 
 

@@ -1,16 +1,16 @@
 """How the paths of minted IRIs are matched and written: ``/id/{id}``, ``/record/{id}``,
-``/graph/{id}``, ``/agency/{code}``, ``/run/{name}``.
+``/graph/{id}`` and ``/agency/{code}``.
 
-A minted identifier is percent-encoded in its IRI (``scholarspace.manoa.hawaii.edu:10125%2F32707``,
-``agency/%E6%95%B8%E4%BD%8D``). Servers and proxies decode a path before routing, some only
-``%3A``, Werkzeug every escape, ``%2F`` included; so a view cannot rely on what the client
-wrote. :class:`MintedConverter` takes the rest of the path (slashes included, up to the route's
-own suffix such as ``/olac.xml``) and hands the view the decoded text, which the view encodes
-again canonically (:func:`repository.records.canonical_local_id`,
-:func:`repository.agencies.canonical_code`). Building a URL, it writes the identifier as it was
-minted, without encoding its ``%`` a second time, so every link is exactly the minted IRI's
-path. Routes using it set ``merge_slashes=False``: an identifier may hold ``//`` once decoded
-(``http%3A%2F%2F…``).
+A minted identifier is percent-encoded in its IRI
+(``scholarspace.manoa.hawaii.edu:10125%2F32707``, ``agency/%E6%95%B8%E4%BD%8D``). Servers
+and proxies decode a path before routing, some only ``%3A``, Werkzeug every escape, ``%2F``
+included; so a view cannot rely on what the client wrote. :class:`MintedConverter` takes the
+rest of the path (slashes included, up to the route's own suffix such as ``/olac.xml``) and
+hands the view the decoded text, which the view encodes again canonically
+(:func:`repository.records.canonical_local_id`, :func:`repository.agencies.canonical_code`).
+Building a URL, it writes the identifier as it was minted, without encoding its ``%`` a
+second time, so every link is exactly the minted IRI's path. Routes using it set
+``merge_slashes=False``: an identifier may hold ``//`` once decoded (``http%3A%2F%2F…``).
 """
 
 from __future__ import annotations

@@ -20,6 +20,7 @@ tombstone triples under RDF negotiation). Nothing acceptable: 406 listing what i
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask import (
@@ -32,7 +33,8 @@ from flask import (
     request,
     url_for,
 )
-from rdflib import Graph
+from rdflib import Graph, Literal, URIRef
+from rdflib.term import Node
 
 from repository import Config, InputError, NotFound, Record, Repository, StoreError
 from repository.crosswalks.schemaorg import script_text, to_schemaorg
@@ -43,6 +45,7 @@ from repository.export import (
     public_graph,
     serialize_rdf,
 )
+from repository.oai_sets import agency_slug
 from repository.records import (
     canonical_local_id,
     is_tombstone,
@@ -51,6 +54,7 @@ from repository.records import (
     utc_text,
 )
 from repository.renderings import METADATA_FORMATS
+from vocab.namespaces import DCT, FOAF
 
 from . import record_view as view
 
@@ -155,7 +159,7 @@ def page(local_id: str) -> Response:
         return moved(found.id)
     local_id, stored = found.id, found.graph
     if variant is None:
-        return not_acceptable(local_id)
+        return not_acceptable(alternates(local_id))
     if is_tombstone(stored, local_id, repository().ids):
         return gone(local_id, stored, variant)
     record = split_record_graph(local_id, stored, repository().ids)
@@ -222,20 +226,28 @@ def wants_html() -> bool:
     return request.accept_mimetypes.best_match(["text/html", "text/plain"]) == "text/html"
 
 
+def variants(endpoint: str, *, rdf: bool = True, **values: str) -> list[tuple[str, str, str]]:
+    """(href, media type, label) of the HTML variant of the page ``endpoint`` answers for
+    ``values``, and of its RDF variants when ``rdf``."""
+    links = [(url_for(endpoint, **values, format=HTML), "text/html", "HTML")]
+    if rdf:
+        links += [(url_for(endpoint, **values, format=syntax.extension), syntax.media_type,
+                   RDF_LABELS[name]) for name, syntax in RDF_SYNTAXES.items()]
+    return links
+
+
 def alternates(local_id: str) -> list[tuple[str, str, str]]:
     """(href, media type, label) of every variant of the record and its main exports."""
-    links = [(url_for("records.page", local_id=local_id, format=HTML), "text/html", "HTML")]
-    for name, syntax in RDF_SYNTAXES.items():
-        links.append((url_for("records.page", local_id=local_id, format=syntax.extension),
-                      syntax.media_type, RDF_LABELS[name]))
+    links = variants("records.page", local_id=local_id)
     links.append((url_for("records.olac", local_id=local_id), "application/xml", "OLAC XML"))
     links.append((url_for("records.croissant", local_id=local_id), CROISSANT_TYPE, "Croissant"))
     return links
 
 
-def link_header(local_id: str) -> str:
+def link_header(links: list[tuple[str, str, str]]) -> str:
+    """A ``Link`` header value naming ``links`` (href, media type, label) as alternates."""
     return ", ".join(f'<{href}>; rel="alternate"; type="{media_type.split(";")[0]}"'
-                     for href, media_type, _ in alternates(local_id))
+                     for href, media_type, _ in links)
 
 
 def variant_response(record: Record, body: bytes | str, variant: str) -> Response:
@@ -244,7 +256,7 @@ def variant_response(record: Record, body: bytes | str, variant: str) -> Respons
     media_type = "text/html" if variant == HTML else RDF_SYNTAXES[variant].media_type
     response = Response(body, mimetype=media_type)
     response.vary.add("Accept")
-    response.headers["Link"] = link_header(record.id)
+    response.headers["Link"] = link_header(alternates(record.id))
     extension = HTML if variant == HTML else RDF_SYNTAXES[variant].extension
     response.headers["Content-Location"] = url_for("records.page", local_id=record.id,
                                                    format=extension)
@@ -271,7 +283,7 @@ def record_html(record: Record, stored: Graph) -> str:
     page_url = str(ids.catalogue_record(record.id))
     schema = to_schemaorg(stored, subject, page_url,
                           {"name": config().repository_name, "url": config().base_uri})
-    fields = view.description_fields(stored, subject)
+    fields = view.description_fields(stored, subject, publisher_links(stored, subject))
     return render_template(
         "record.html", record=record, subject=str(subject), page_url=page_url,
         oai_identifier=ids.oai(record.id), titles=view.titles(stored, subject), fields=fields,
@@ -284,6 +296,19 @@ def record_html(record: Record, stored: Graph) -> str:
         exports=export_links(record.id), schema_json=script_text(schema),
         config=config(),
     )
+
+
+def publisher_links(stored: Graph, subject: URIRef) -> dict[Node, str]:
+    """The agency page of each publisher that is a node of the record (a harvested OLAC
+    publisher, ``{id}#agent-2``) rather than an agency IRI of its own (which is its page)."""
+    links: dict[Node, str] = {}
+    for publisher in stored.objects(subject, DCT.publisher):
+        if isinstance(publisher, Literal) or isinstance(publisher, URIRef) and "#" not in publisher:
+            continue
+        names = [n for n in stored.objects(publisher, FOAF.name) if isinstance(n, Literal)]
+        slug = agency_slug(publisher, names, subject, repository().ids.base)
+        links[publisher] = url_for("agencies.page", code=slug)
+    return links
 
 
 def oai_links(local_id: str) -> list[tuple[str, str]]:
@@ -334,13 +359,40 @@ def not_found(local_id: str) -> Response:
     return response
 
 
-def not_acceptable(local_id: str) -> Response:
-    """406 listing the media types the record can be had in (and Link headers to them)."""
-    lines = [f"{media_type.split(';')[0]}  {href}" for href, media_type, _ in alternates(local_id)]
+def negotiated(variant: str, links: list[tuple[str, str, str]], html: Callable[[], str],
+               graph: Callable[[], Graph]) -> Response:
+    """200 in ``variant`` (``html`` or an RDF syntax): the page ``html()`` renders, or the
+    graph ``graph()`` gives serialised; with ``Vary: Accept`` and Link headers to ``links``."""
+    if variant == HTML:
+        response = Response(html(), mimetype="text/html")
+    else:
+        response = Response(serialize_rdf(graph(), variant),
+                            mimetype=RDF_SYNTAXES[variant].media_type)
+    response.vary.add("Accept")
+    response.headers["Link"] = link_header(links)
+    return response
+
+
+def missing(heading: tuple[str, str], text: tuple[str, str]) -> Response:
+    """404 for something other than a record: an HTML page (``heading`` and ``text`` in
+    Chinese and English) for browsers, the English text for everyone else."""
+    if wants_html():
+        body = render_template("missing.html", heading_zh=heading[0], heading_en=heading[1],
+                               text_zh=text[0], text_en=text[1], config=config())
+        response = Response(body, 404, mimetype="text/html")
+    else:
+        response = Response(f"{text[1]}\n", 404, content_type=TEXT)
+    response.vary.add("Accept")
+    return response
+
+
+def not_acceptable(links: list[tuple[str, str, str]]) -> Response:
+    """406 listing the media types the resource can be had in (and Link headers to them)."""
+    lines = [f"{media_type.split(';')[0]}  {href}" for href, media_type, _ in links]
     body = "none of the accepted media types is available; available:\n" + "\n".join(lines)
     response = Response(body + "\n", 406, content_type=TEXT)
     response.vary.add("Accept")
-    response.headers["Link"] = link_header(local_id)
+    response.headers["Link"] = link_header(links)
     return response
 
 
