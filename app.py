@@ -89,7 +89,7 @@ def init(config: Config, demo: bool, force: bool) -> None:
             _load_demo(repository)
     settings = config.home / CONFIG_FILE
     if not settings.exists():
-        settings.write_text(config_template(date.today()), encoding="utf-8")
+        settings.write_text(config_template(date.today(), config.base_uri), encoding="utf-8")
         click.echo(f"wrote {settings} (edit it to describe your archive)")
     click.echo(f"initialised {config.home}")
 
@@ -231,13 +231,43 @@ def reindex(config: Config) -> None:
 
 
 @main.command()
+@click.argument("new_base_uri")
+@click.option("--from", "old_base_uri", help="The base URI to move from (default: the one "
+              "the home was made with); give it to finish an interrupted move.")
+@click.pass_obj
+def rebase(config: Config, new_base_uri: str, old_base_uri: str | None) -> None:
+    """Move the home to another base URI: rewrite every IRI of both areas, rebuild the
+    indexes and make yuliao.toml name it."""
+    from repository.rebase import rebase_home
+
+    try:
+        report = rebase_home(config, new_base_uri, old_base=old_base_uri)
+    except RepositoryError as error:
+        fail(str(error))
+    moved = ", ".join(f"{count} {area}" for area, count in report.graphs.items())
+    click.echo(f"moved {report.old} to {report.new}: graphs rewritten {moved}; "
+               f"reindexed {report.records} public records")
+    if report.settings:
+        click.echo(f"wrote base_uri = \"{report.new}\" to {report.settings}")
+
+
+@main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.pass_obj
 def serve(config: Config, host: str, port: int) -> None:
     """Serve the web interface."""
-    app = create_app(config)
-    click.echo(f"serving {config.home} on http://{host}:{port}/")
+    from endpoints.addresses import listening_note
+
+    try:
+        app = create_app(config)
+    except RepositoryError as error:
+        fail(str(error))
+    click.echo(f"serving {config.home} on http://{host}:{port}/ as {config.base_uri} "
+               f"(OAI-PMH baseURL {config.oai_base_url})")
+    note = listening_note(config.base_uri, host, port)
+    if note:
+        click.echo(f"yuliao: warning: {note}", err=True)
     app.run(host=host, port=port, threaded=True, use_reloader=False)
 
 

@@ -15,7 +15,7 @@ second time, so every link is exactly the minted IRI's path. Routes using it set
 
 from __future__ import annotations
 
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from werkzeug.routing import PathConverter
 
@@ -34,3 +34,27 @@ class MintedConverter(PathConverter):
 
 #: Converters for ``app.url_map.converters``: ``<minted:local_id>``.
 CONVERTERS = {"minted": MintedConverter}
+
+
+#: Hosts that are this machine: a base URI on one of them must be where the server listens.
+LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1", "0.0.0.0"})
+#: The base URI of the examples and the test suite: nobody's address.
+PLACEHOLDER_HOST = "yuliao.example.org"
+
+
+def listening_note(base_uri: str, host: str, port: int) -> str | None:
+    """Why links built from ``base_uri`` would not reach a server listening on ``host`` and
+    ``port`` (None when they can): a base URI on this machine but another port or host, or
+    the placeholder of the examples. A public base URI elsewhere is a proxy's and fine."""
+    address = urlsplit(base_uri)
+    here = f"http://{host}:{port}/"
+    fix = (f"set base_uri in yuliao.toml (or YULIAO_BASE_URI) and move the home with "
+           f"`yuliao rebase {here}`")
+    if address.hostname == PLACEHOLDER_HOST:
+        return f"the base URI {base_uri} is the examples' placeholder, not this server: {fix}"
+    if address.hostname in LOOPBACK:
+        default_port = 443 if address.scheme == "https" else 80
+        same_port = (address.port or default_port) == port
+        if not (same_port and host in LOOPBACK | {address.hostname}):
+            return f"the base URI {base_uri} is this machine but not where it listens: {fix}"
+    return None

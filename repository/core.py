@@ -31,6 +31,7 @@ from .config import Config
 from .disseminations import Dissemination, Disseminations, rendering
 from .errors import ConflictError, Gone, InputError, NotFound, StoreError
 from .oai_sets import record_sets
+from .rebase import check_base_uri
 from .records import (
     Identifiers,
     Record,
@@ -62,7 +63,8 @@ ID_ATTEMPTS = 50
 class Repository:
     """Records stored under one home directory (or in memory when ``config.home`` is None).
 
-    Raises StoreError when a store cannot be opened.
+    Raises StoreError when a store cannot be opened, and BaseURIMismatch (a ConflictError)
+    when the home was made with another base URI than ``config.base_uri``.
     """
 
     def __init__(self, config: Config, *, in_memory: bool = False) -> None:
@@ -75,7 +77,8 @@ class Repository:
         self._id_lock = threading.Lock()
         self._key: bytes | None = signing_key(None) if in_memory else None
         try:
-            self._align_index()  # the first request to a remote store: it may be down
+            check_base_uri(self)  # the first request to a remote store: it may be down
+            self._align_index()
         except BaseException:
             self.close()
             raise
