@@ -24,6 +24,7 @@ import json
 import os
 import re
 from collections.abc import Mapping
+from contextlib import ExitStack
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -33,15 +34,17 @@ from rdflib.term import Node
 
 from vocab.namespaces import YL
 
+from .backends import open_area
 from .config import CONFIG_FILE, Config
 from .errors import ConflictError, InputError
 
 if TYPE_CHECKING:
-    from .backends import TripleStore
+    from .backends import Area, TripleStore
     from .core import Repository
 
 #: Graphs moved in one update.
 BATCH = 200
+AREAS: tuple[Area, ...] = ("work", "public")
 RDF_JSON = URIRef("http://www.w3.org/1999/02/22-rdf-syntax-ns#JSON")
 FIRST_RECORD = f"SELECT ?r ?id WHERE {{ GRAPH ?g {{ ?r <{YL.localId}> ?id }} }} LIMIT 1"
 
@@ -57,11 +60,11 @@ class BaseURIMismatch(ConflictError):
             f"configure {made_with} again, or move the home with `yuliao rebase {configured}`")
 
 
-def made_with(repository: Repository) -> str | None:
-    """The base URI the records of ``repository`` were made with (work area first, then the
-    public one, which keeps the tombstones of deleted records); None without any record.
+def made_with(work: TripleStore, public: TripleStore) -> str | None:
+    """The base URI the records of a home were made with, from its work area (or its public
+    area, which keeps the tombstones of deleted records); None without any record.
     Raises StoreError."""
-    for area in (repository.work, repository.public):
+    for area in (work, public):
         found = _first_record_base(area)
         if found is not None:
             return found
@@ -80,7 +83,7 @@ def check_base_uri(repository: Repository) -> None:
     """Raises BaseURIMismatch when the home of ``repository`` was made with another base URI
     than the configured one (a home without records takes any), and StoreError when the
     store cannot be read."""
-    found = made_with(repository)
+    found = made_with(repository.work, repository.public)
     if found is not None and found != repository.config.base_uri:
         raise BaseURIMismatch(repository.config.home, found, repository.config.base_uri)
 
@@ -106,7 +109,8 @@ def rebase_home(config: Config, new_base: str, *, old_base: str | None = None,
     ``new_base``: both areas, the indexes, and yuliao.toml.
 
     Raises InputError for a malformed base URI and when ``YULIAO_BASE_URI`` names a third
-    one (the home would be refused once moved), StoreError when the store fails.
+    one (the home would be refused once moved), StoreError when the store fails (a store
+    another process holds open, for one).
     """
     from .core import Repository
 
@@ -116,28 +120,20 @@ def rebase_home(config: Config, new_base: str, *, old_base: str | None = None,
         raise InputError(f"YULIAO_BASE_URI is {configured.strip()}; the moved home would be "
                          f"refused: set it to {new_base} or unset it first",
                          field="YULIAO_BASE_URI")
-    old = old_base or _home_base(config)
-    graphs = {"work": 0, "public": 0}
-    if old != new_base:
-        with Repository(replace(config, base_uri=old)) as repository:
-            graphs = {"work": move_area(repository.work, old, new_base),
-                      "public": move_area(repository.public, old, new_base)}
+    if old_base is not None:
+        replace(config, base_uri=old_base)  # checks it
+    with ExitStack() as opened:
+        areas = {}
+        for area in AREAS:  # the stores alone: a half-moved home is refused by Repository
+            areas[area] = open_area(config, area)
+            opened.callback(areas[area].close)
+        old = old_base or made_with(areas["work"], areas["public"]) or new_base
+        graphs = {area: move_area(store, old, new_base) if old != new_base else 0
+                  for area, store in areas.items()}
     with Repository(target) as repository:
         records = repository.reindex()
     return RebaseReport(old, new_base, graphs, records,
                         name_base_uri(config.home / CONFIG_FILE, old, new_base))
-
-
-def _home_base(config: Config) -> str:
-    """The base URI the home was made with (the configured one for a home without records).
-    Raises StoreError."""
-    from .core import Repository
-
-    try:
-        with Repository(config):
-            return config.base_uri
-    except BaseURIMismatch as mismatch:
-        return mismatch.made_with
 
 
 def move_area(area: TripleStore, old: str, new: str) -> int:

@@ -14,15 +14,13 @@ it is there.
 
 from __future__ import annotations
 
-from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import quote, unquote, urljoin, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 import pytest
 from flask.testing import FlaskClient
 from lxml import html
-from werkzeug.test import TestResponse
 
 import demo
 from app import create_app
@@ -32,6 +30,7 @@ from harvest.sources import Registry, new_source
 from repository import Config, Repository
 from repository.records import local_id_for_source
 from tests.conftest import DATA, shared_path
+from tests.crawl import broken, crawl, record_pages
 from tests.oai_support import dataset, demo_repository
 
 BASE = Config(home=None).base_uri
@@ -65,59 +64,9 @@ def client(site: Repository) -> FlaskClient:
     return create_app(repository=site).test_client()
 
 
-# -- the crawl --------------------------------------------------------------------------------
-
-
-def internal(href: str, page: str) -> str | None:
-    """The path and query ``href`` (on ``page``) names on this site, or None when it leads
-    elsewhere (another host, ``mailto:``, ``tel:``)."""
-    target = urlsplit(urljoin(page, href))
-    if f"{target.scheme}://{target.netloc}/" != BASE:
-        return None
-    return target.path + (f"?{target.query}" if target.query else "")
-
-
-def links_of(response: TestResponse, page: str) -> Iterator[str]:
-    """The internal links of a response: its Link headers and, in HTML, every href and src."""
-    for value in response.headers.getlist("Link"):
-        for part in value.split(","):
-            yield part.split(";")[0].strip().strip("<>")
-    if response.mimetype == "text/html" and response.data:
-        yield from html.fromstring(response.data).xpath("//@href | //@src")
-
-
-def crawl(client: FlaskClient, starts: Iterable[str]) -> dict[str, int]:
-    """The final status of every page reachable on the site from ``starts`` (redirects
-    followed), by path and query."""
-    statuses: dict[str, int] = {}
-    queue = deque(starts)
-    while queue:
-        path = queue.popleft()
-        if path in statuses:
-            continue
-        response = client.get(path, base_url=BASE, follow_redirects=True)
-        statuses[path] = response.status_code
-        page = urljoin(BASE, path)
-        for href in links_of(response, page):
-            target = internal(href, page)
-            if target is not None and target not in statuses:
-                queue.append(target)
-    return statuses
-
-
-def record_pages(local_ids: Iterable[str]) -> list[str]:
-    return [f"/record/{local_id}" for local_id in local_ids]
-
-
-def broken(statuses: dict[str, int]) -> dict[str, int]:
-    """The pages that answered an error, but for the 410 of withdrawn records."""
-    return {path: status for path, status in statuses.items()
-            if status >= 400 and status != 410}
-
-
 def test_no_internal_link_of_any_demo_or_harvested_page_is_broken(client: FlaskClient) -> None:
     public = [d.local_id for d in DEMO if d.state in PUBLIC_STATES]
-    statuses = crawl(client, ["/", *record_pages(public), *record_pages(UNUSUAL_IDS)])
+    statuses = crawl(client, ["/", *record_pages(public), *record_pages(UNUSUAL_IDS)], BASE)
     assert broken(statuses) == {}
     visited = " ".join(statuses)
     for kind in ("/agency/A29000000G", "/agency/name-", "/run/test-archive/", "/oai?",
@@ -135,7 +84,7 @@ def test_no_internal_link_of_a_record_harvested_from_a_real_static_repository_is
         ids = repository.local_ids(public=True)
         assert "scholarspace.manoa.hawaii.edu:10125%2F32707" in ids
         statuses = crawl(create_app(repository=repository).test_client(),
-                         ["/", *record_pages(ids)])
+                         ["/", *record_pages(ids)], BASE)
     assert broken(statuses) == {}
     assert len([p for p in statuses if p.startswith("/record/") and "?" not in p]) >= len(ids)
 
