@@ -140,6 +140,14 @@ def named_graph(local_id: str) -> Response:
     return resource(local_id)
 
 
+@bp.get("/graph/<minted:local_id>/links", merge_slashes=False)
+def links_graph(local_id: str) -> Response:
+    """The graph of a record's links to the same dataset elsewhere (``prov:alternateOf``):
+    303 See Other to the record's page (or, when no record has that id, to the page of the
+    record whose id ends in a decoded ``%2Flinks``)."""
+    return resource(local_id if find_public(local_id) else f"{local_id}/links")
+
+
 def see_other(local_id: str) -> Response:
     target = url_for("records.page", local_id=local_id, **request.args.to_dict())
     response = redirect(target, code=303)

@@ -61,10 +61,10 @@ class BaseURIMismatch(ConflictError):
 
 
 def made_with(work: TripleStore, public: TripleStore) -> str | None:
-    """The base URI the records of a home were made with, from its work area (or its public
-    area, which keeps the tombstones of deleted records); None without any record.
+    """The base URI the records of a home were made with, from its public area (or its work
+    area, for a home whose records are all drafts); None without any record.
     Raises StoreError."""
-    for area in (work, public):
+    for area in (public, work):
         found = _first_record_base(area)
         if found is not None:
             return found

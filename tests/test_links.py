@@ -21,6 +21,7 @@ from urllib.parse import quote, unquote, urlsplit
 import pytest
 from flask.testing import FlaskClient
 from lxml import html
+from pyoxigraph import NamedNode
 
 import demo
 from app import create_app
@@ -40,6 +41,7 @@ UNUSUAL_SOURCE_IDS = ("oai:archive.example.org:臺語 語料/第 1 號",
                       "oai:archive.example.org:http://archive.example.org/items/a%20b")
 UNUSUAL_IDS = tuple(local_id_for_source(i) for i in UNUSUAL_SOURCE_IDS)
 DEMO = list(demo.records(BASE))
+BROWSER = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
 PUBLIC_STATES = ("published", "takedown-pending-agency", "takedown-pending-platform",
                  "withdrawn")
 
@@ -87,6 +89,20 @@ def test_no_internal_link_of_a_record_harvested_from_a_real_static_repository_is
                          ["/", *record_pages(ids)], BASE)
     assert broken(statuses) == {}
     assert len([p for p in statuses if p.startswith("/record/") and "?" not in p]) >= len(ids)
+
+
+def test_every_iri_under_the_base_in_the_public_area_dereferences(site: Repository) -> None:
+    app = create_app(repository=site)
+    app.extensions["yuliao.void"].graph()  # the VoID description, stored for SPARQL too
+    minted = {term.value.split("#", 1)[0] for quad in site.public.quads()
+              for term in (quad.subject, quad.object, quad.graph_name)
+              if isinstance(term, NamedNode) and term.value.startswith(BASE)}
+    assert {f"{BASE}void", f"{BASE}agency/A29000000G", f"{BASE}graph/00001174"} <= minted
+    assert any(iri.startswith(f"{BASE}source/") for iri in minted)
+    client = app.test_client()
+    answers = {iri: client.get(iri[len(BASE) - 1:], base_url=BASE, headers=BROWSER,
+                               follow_redirects=True).status_code for iri in sorted(minted)}
+    assert broken(answers) == {}
 
 
 # -- the minted paths -------------------------------------------------------------------------
@@ -213,10 +229,22 @@ def test_a_harvest_run_page_describes_the_run_in_html_and_rdf(client: FlaskClien
     assert client.get("/run/test-archive/19990101T000000Z").status_code == 404
 
 
+def test_a_harvest_source_page_lists_its_public_runs(client: FlaskClient,
+                                                     site: Repository) -> None:
+    run = str(site.get(UNUSUAL_IDS[0], public=True).source.activity)
+    page = client.get("/source/test-archive")
+    assert page.status_code == 200
+    assert run in html.fromstring(page.data).xpath("//table//a/@href")
+    turtle = client.get("/source/test-archive?format=ttl")
+    assert f"<{BASE}source/test-archive>".encode() in turtle.data
+    assert client.get("/source/nosuch").status_code == 404
+
+
 # -- what the new pages may not contain -------------------------------------------------------
 
 
-@pytest.mark.parametrize("path", ["/agency/A29000000G", "/agency/nosuch"])
+@pytest.mark.parametrize("path", ["/agency/A29000000G", "/agency/nosuch",
+                                  "/source/test-archive"])
 def test_the_new_pages_carry_no_inline_script_or_event_handler(client: FlaskClient,
                                                                 site: Repository,
                                                                 path: str) -> None:
