@@ -14,6 +14,7 @@ import json
 import re
 import shutil
 import subprocess
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -26,9 +27,17 @@ from app import create_app, main
 from endpoints.addresses import listening_note
 from repository import Config, ConflictError, Repository
 from repository.config import read_toml
-from repository.rebase import RDF_JSON, BaseURIMismatch, name_base_uri, rebase_term
+from repository.rebase import (
+    RDF_JSON,
+    BaseURIMismatch,
+    name_base_uri,
+    rebase_home,
+    rebase_term,
+)
 from tests.conftest import ROOT
 from tests.crawl import broken, crawl, record_pages
+from tests.oai_support import dataset
+from vocab.namespaces import DCT
 
 LOCAL = "http://127.0.0.1:8000/"
 PUBLIC = "https://corpus.example.tw/yuliao/"
@@ -172,6 +181,25 @@ def test_rebase_moves_a_demo_home_so_that_every_page_answers_at_the_new_paths(
     assert f"{PUBLIC}id/00001174".encode() in client.get(
         "/oai?verb=GetRecord&metadataPrefix=dcat&identifier=oai:yuliao.example.org:00001174").data
     app.extensions["yuliao"].close()
+
+
+def test_rebase_moves_every_iri_on_either_backend(make_repository, tmp_path: Path) -> None:
+    repository = make_repository(tmp_path / "home", base_uri=LOCAL)
+    for local_id in ("00000001", "src.example.org:a%2Fb"):
+        repository.put(dataset(repository, local_id))
+        repository.publish(local_id)
+    repository.withdraw("00000001")
+    config = repository.config
+    repository.close()
+    report = rebase_home(config, PUBLIC, environment={})
+    assert (report.old, report.graphs["public"]) == (LOCAL, 2)
+    with Repository(replace(config, base_uri=PUBLIC)) as moved:
+        for area in (moved.work, moved.public):
+            assert not [q for q in area.quads() if LOCAL in str(q)]
+        assert moved.get("src.example.org:a%2Fb", public=True).graph.value(
+            URIRef(f"{PUBLIC}id/src.example.org:a%2Fb"), DCT.publisher) == URIRef(
+            f"{PUBLIC}agency/A29000000G")
+        assert moved.disseminations.get("00000001").deleted
 
 
 def test_rebase_again_changes_nothing_and_finishes_an_interrupted_move(local_demo: Path) -> None:
