@@ -210,7 +210,10 @@ def dump(config: Config, file: Path) -> None:
 @click.pass_obj
 def restore(config: Config, file: Path) -> None:
     """Load a dump into an empty home."""
+    from repository.rebase import check_dump
+
     try:
+        check_dump(file, config.base_uri)
         with open_home(config) as repository:
             count = repository.restore(file)
     except RepositoryError as error:

@@ -20,6 +20,7 @@ finished by running the command again with ``--from OLD``.
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import re
@@ -29,6 +30,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import pyoxigraph as ox
 from rdflib import Literal, URIRef
 from rdflib.term import Node
 
@@ -86,6 +88,32 @@ def check_base_uri(repository: Repository) -> None:
     found = made_with(repository.work, repository.public)
     if found is not None and found != repository.config.base_uri:
         raise BaseURIMismatch(repository.config.home, found, repository.config.base_uri)
+
+
+def check_dump(path: Path, configured: str) -> None:
+    """Raises ConflictError when the dump at ``path`` (N-Quads, gzip when it ends in .gz) was
+    made from a home with another base URI than ``configured``: restored as it is, its records
+    would be strangers under the configured one. Reads up to its first catalogue record.
+    Raises InputError when the file cannot be read."""
+    found = _dump_base(path)
+    if found is not None and found != configured:
+        raise ConflictError(
+            f"the dump {path} was made with base URI {found} but {configured} is configured; "
+            f"restore it with YULIAO_BASE_URI={found}, then move the home with "
+            f"`yuliao rebase {configured}`")
+
+
+def _dump_base(path: Path) -> str | None:
+    opener = gzip.open if path.suffix == ".gz" else open
+    try:
+        with opener(path, "rb") as data:
+            for quad in ox.parse(data, format=ox.RdfFormat.N_QUADS):
+                if quad.predicate.value == str(YL.localId):
+                    iri, suffix = quad.subject.value, f"record/{quad.object.value}"
+                    return iri.removesuffix(suffix) if iri.endswith(suffix) else None
+    except (SyntaxError, OSError, ValueError) as error:
+        raise InputError(f"not a Yuliao N-Quads dump: {error}", origin=str(path)) from error
+    return None
 
 
 # -- moving a home -----------------------------------------------------------------------------

@@ -209,6 +209,24 @@ def test_rebase_again_changes_nothing_and_finishes_an_interrupted_move(local_dem
     assert "graphs rewritten 0 work, 0 public" in again.output
 
 
+def test_a_dump_restores_only_under_its_base_uri_and_then_moves(
+        local_demo: Path, tmp_path: Path, clean_env: pytest.MonkeyPatch) -> None:
+    dump = tmp_path / "backup.nq.gz"
+    assert run(local_demo, "dump", str(dump)).exit_code == 0
+    elsewhere = tmp_path / "elsewhere"
+    clean_env.setenv("YULIAO_BASE_URI", PUBLIC)
+    refused = run(elsewhere, "restore", str(dump))
+    assert refused.exit_code == 1 and refused.output.count("\n") == 1
+    assert f"YULIAO_BASE_URI={LOCAL}" in refused.output and f"yuliao rebase {PUBLIC}" in (
+        refused.output)
+    clean_env.setenv("YULIAO_BASE_URI", LOCAL)
+    assert run(elsewhere, "restore", str(dump)).exit_code == 0
+    clean_env.delenv("YULIAO_BASE_URI")
+    assert run(elsewhere, "rebase", PUBLIC).exit_code == 0
+    with Repository(Config.from_env(elsewhere)) as moved:
+        assert moved.get("00001174", public=True).id == "00001174"
+
+
 def test_rebase_is_refused_when_the_environment_names_a_third_base_uri(
         local_demo: Path, clean_env: pytest.MonkeyPatch) -> None:
     clean_env.setenv("YULIAO_BASE_URI", "https://elsewhere.example.tw/")
