@@ -17,7 +17,8 @@ record).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from rdflib import Graph, Literal, URIRef
@@ -28,6 +29,9 @@ from vocab.namespaces import DCAT, DCT, FOAF, VCARD
 from .errors import NotFound
 from .oai_sets import agency_slug
 from .records import Record, split_record_graph
+
+if TYPE_CHECKING:
+    from .core import Repository
 
 #: Datasets listed on one page of an agency.
 PAGE_SIZE = 20
@@ -72,14 +76,14 @@ class AgencyPage:
     count: int
     next_after: str | None = None
     previous_before: str | None = None
-    rdf: bool = field(default=False)
+    rdf: bool = False
 
     @property
     def more_than_counted(self) -> bool:
         return self.count >= COUNT_CAP
 
 
-def agency_page(repository, code: str, *, after: str | None = None,
+def agency_page(repository: Repository, code: str, *, after: str | None = None,
                 before: str | None = None, size: int = PAGE_SIZE) -> AgencyPage:
     """The page of the agency ``code`` (canonical, or a set slug) starting after the local id
     ``after`` (or ending before ``before``).
@@ -111,7 +115,7 @@ def agency_page(repository, code: str, *, after: str | None = None,
     )
 
 
-def _record(repository, local_id: str) -> Record:
+def _record(repository: Repository, local_id: str) -> Record:
     stored = repository.public.graph(repository.ids.graph(local_id))
     return split_record_graph(local_id, stored, repository.ids)
 
