@@ -3,6 +3,11 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 export YULIAO_HOME ?= $(CURDIR)/var
+# `make run` serves on RUN_ADDRESS and makes the demo home with it as its base URI, so that
+# its pages, OAI-PMH baseURL and IRIs are where it answers; YULIAO_BASE_URI, or base_uri in
+# the home's yuliao.toml (which `yuliao init` writes), wins (a proxy's public address).
+RUN_ADDRESS  := http://127.0.0.1:8000/
+RUN_BASE_URI := $(or $(YULIAO_BASE_URI),$(if $(shell grep -s -E '^[[:space:]]*base_uri[[:space:]]*=' '$(YULIAO_HOME)/yuliao.toml'),,$(RUN_ADDRESS)))
 
 .PHONY: run test install lint bench bench-oai bench-sparql bench-floor clean demo
 
@@ -15,6 +20,8 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	touch $@
 
 install: $(VENV)/.installed
+
+demo run: export YULIAO_BASE_URI := $(RUN_BASE_URI)
 
 demo: install
 	$(BIN)/yuliao init --demo --force

@@ -39,7 +39,19 @@ def create_app(config: Config | None = None, repository: Repository | None = Non
     area's newest snapshot, read-only), as the web workers of ``yuliao serve`` do while the
     server's owner process holds the store.
     """
-    from endpoints import STATIC_FOLDER, catalog, home, limits, oai, records, security, sparql
+    from endpoints import (
+        STATIC_FOLDER,
+        addresses,
+        agencies,
+        catalog,
+        home,
+        limits,
+        oai,
+        records,
+        runs,
+        security,
+        sparql,
+    )
     from repository.reader import PublicReader
 
     app = Flask(__name__, static_folder=STATIC_FOLDER)
@@ -49,6 +61,7 @@ def create_app(config: Config | None = None, repository: Repository | None = Non
         repository = PublicReader(config) if reader else Repository(config)
     app.extensions["yuliao"] = repository
     app.extensions["yuliao.void"] = VoidCache(repository, store=not reader)
+    app.url_map.converters.update(addresses.CONVERTERS)
     security.install(app)
     limits.install(app, config.limits)
     app.register_blueprint(home.bp)
@@ -56,6 +69,8 @@ def create_app(config: Config | None = None, repository: Repository | None = Non
     app.register_blueprint(sparql.bp)
     app.register_blueprint(catalog.bp)
     app.register_blueprint(records.bp)
+    app.register_blueprint(agencies.bp)
+    app.register_blueprint(runs.bp)
     return app
 
 
@@ -162,7 +177,7 @@ def init(config: Config, demo: bool, force: bool) -> None:
             _load_demo(repository)
     settings = config.home / CONFIG_FILE
     if not settings.exists():
-        settings.write_text(config_template(date.today()), encoding="utf-8")
+        settings.write_text(config_template(date.today(), config.base_uri), encoding="utf-8")
         click.echo(f"wrote {settings} (edit it to describe your archive)")
     click.echo(f"initialised {config.home}")
 
@@ -296,7 +311,11 @@ def dump(config: Config, file: Path) -> None:
 @click.pass_obj
 def restore(config: Config, file: Path) -> None:
     """Load a dump into an empty home (made by yuliao init)."""
+    from repository.rebase import check_dump
+
     attempt(lambda: check_dump_file(file))
+    attempt(config.check_home)
+    attempt(lambda: check_dump(file, config.base_uri))
     count = on_home(config, lambda repository: repository.restore(file))
     click.echo(f"restored {counted(count, 'quad')} from {file}")
 
@@ -310,6 +329,27 @@ def reindex(config: Config) -> None:
 
 
 @main.command()
+@click.argument("new_base_uri")
+@click.option("--from", "old_base_uri", help="The base URI to move from (default: the one "
+              "the home was made with); give it to finish an interrupted move.")
+@click.pass_obj
+def rebase(config: Config, new_base_uri: str, old_base_uri: str | None) -> None:
+    """Move the home to another base URI: rewrite every IRI of both areas, rebuild the
+    indexes and make yuliao.toml name it."""
+    from repository.rebase import rebase_home
+
+    try:
+        report = rebase_home(config, new_base_uri, old_base=old_base_uri)
+    except RepositoryError as error:
+        fail(str(error))
+    moved = ", ".join(f"{count} {area}" for area, count in report.graphs.items())
+    click.echo(f"moved {report.old} to {report.new}: graphs rewritten {moved}; "
+               f"reindexed {report.records} public records")
+    if report.settings:
+        click.echo(f"wrote base_uri = \"{report.new}\" to {report.settings}")
+
+
+@main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--workers", type=click.IntRange(1, 64),
@@ -317,6 +357,7 @@ def reindex(config: Config) -> None:
 @click.pass_obj
 def serve(config: Config, host: str, port: int, workers: int | None) -> None:
     """Serve the web interface (granian, one web worker per core; see docs/deployment.md)."""
+    from endpoints.addresses import listening_note
     from endpoints.server import Owner, worker_count
     from endpoints.server import serve as run
 
@@ -324,8 +365,11 @@ def serve(config: Config, host: str, port: int, workers: int | None) -> None:
         config = dataclasses.replace(
             config, server=dataclasses.replace(config.server, workers=workers))
     owner = attempt(lambda: Owner(config))
-    click.echo(f"serving {config.home} on http://{host}:{port}/ "
-               f"({worker_count(config)} web workers)")
+    click.echo(f"serving {config.home} on http://{host}:{port}/ as {config.base_uri} "
+               f"(OAI-PMH baseURL {config.oai_base_url}; {worker_count(config)} web workers)")
+    note = listening_note(config.base_uri, host, port)
+    if note:
+        click.echo(f"yuliao: warning: {note}", err=True)
     sys.exit(run(owner, host, port))
 
 

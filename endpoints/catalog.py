@@ -3,7 +3,8 @@
 Both read the public area only and answer Turtle by default, JSON-LD, RDF/XML or N-Triples by
 ``Accept`` (or ``format=``), with ``Vary: Accept``.
 
-- **VoID**: the description :func:`repository.void.describe` makes (counts, subsets per
+- **VoID**: the description :func:`repository.void.describe` makes (``/void``, the document
+  of ``{base}void#dataset`` and its subsets, answers 303 to it) (counts, subsets per
   harvest source and per OAI-PMH set: the facet counts), cached and recomputed in the
   background after a public change (:class:`VoidCache`), which also keeps a copy in the public
   area for SPARQL. There is no whole-store dump to advertise (record dumps are per record).
@@ -22,7 +23,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, current_app, redirect, request, url_for
 from rdflib import Graph, Literal, URIRef
 
 from repository import Repository
@@ -202,6 +203,15 @@ def void_description() -> Response:
         return validators.answer(lambda: rdf_response(described.graph, fmt), vary=("Accept",))
     except (RepositoryError, NotAcceptable, CannotSerialise) as error:
         return text_error(error)
+
+
+@bp.get("/void")
+def void_subsets() -> Response:
+    """``{base}void#dataset`` and its subsets (``#set-…``) are described in the VoID
+    description: 303 See Other to it."""
+    response = redirect(url_for("catalog.void_description", **request.args.to_dict()), code=303)
+    response.vary.add("Accept")
+    return response
 
 
 @bp.get("/catalog")

@@ -15,9 +15,9 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, current_app, render_template, request
 
-from repository import Gone, InputError, NotFound, Repository
+from repository import Repository
 from repository.disseminations import Listing
-from repository.export import FORMATS, export_record
+from repository.export import FORMATS
 from repository.records import LOCAL_ID, parse_datestamp
 
 from .conditional import Validators
@@ -77,16 +77,3 @@ def home_html(before: tuple[str, str] | None) -> str:
 def cursor_text(listing: Listing) -> str:
     """The ``?before=`` value of the page after ``listing``."""
     return CURSOR_SEPARATOR.join(listing.key)
-
-
-@bp.get("/record/<path:local_id>/export/<fmt>")
-def export(local_id: str, fmt: str) -> Response:
-    """One published record in format ``fmt``: 404 unknown, 410 withdrawn."""
-    try:
-        record = repository().get(local_id, public=True)
-        data = export_record(repository(), record, fmt)
-    except (NotFound, InputError):
-        abort(404)
-    except Gone:
-        abort(410)
-    return Response(data, mimetype=FORMATS[fmt].media_type)

@@ -8,7 +8,8 @@ Pure functions of the record's graph and the shipped vocabularies; no Flask here
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from urllib.parse import urlencode
 
 from rdflib import Graph, Literal, URIRef
@@ -68,6 +69,16 @@ FIELDS: tuple[tuple[URIRef, str, str], ...] = (
     (DCT.bibliographicCitation, "引用格式", "Citation"),
     (DCAT.landingPage, "原始頁面", "Landing page"),
     (YL.plannedRelease, "上架階段", "Planned release"),
+    # an agency or other agent (agency pages)
+    (FOAF.name, "名稱", "Name"),
+    (FOAF.homepage, "網站", "Website"),
+    (FOAF.mbox, "電子郵件", "E-mail"),
+    (VCARD.hasTelephone, "電話", "Telephone"),
+    (VCARD.hasEmail, "電子郵件", "E-mail"),
+    # a harvest run (run pages)
+    (PROV.used, "收割來源", "Source harvested"),
+    (PROV.startedAtTime, "開始時間 (UTC)", "Started (UTC)"),
+    (PROV.endedAtTime, "結束時間 (UTC)", "Ended (UTC)"),
 )
 FIELD_NAMES = {predicate: (zh, en) for predicate, zh, en in FIELDS}
 #: Shown in their own sections, not in the field table.
@@ -80,6 +91,8 @@ CLASSES: dict[str, tuple[str, str]] = {
     str(DCAT.DataService): ("資料服務", "Data service"),
     str(DCAT.Catalog): ("資料目錄", "Catalogue"),
     str(DCAT.Resource): ("資源", "Resource"),
+    str(FOAF.Organization): ("機關組織", "Organization"),
+    str(FOAF.Agent): ("行為者", "Agent"),
 }
 #: The description fields the licence section repeats beside the licence itself.
 LICENCE_TERMS = frozenset({str(YL.licenseValidity), str(YL.licenseValidUntil),
@@ -158,21 +171,30 @@ class Licence:
 # -- the description ---------------------------------------------------------------------------
 
 
-def description_fields(graph: Graph, subject: URIRef) -> list[Field]:
+def description_fields(graph: Graph, subject: URIRef,
+                       links: Mapping[Node, str | None] | None = None) -> list[Field]:
     """Every field of ``subject`` in ``graph``: the known ones in :data:`FIELDS` order, then any
-    other predicate (named by its vocabulary label or its prefixed name)."""
+    other predicate (named by its vocabulary label or its prefixed name). ``links`` gives the
+    link of a value instead of its own (None: no link), for nodes whose page is elsewhere
+    than their IRI or that have none."""
     present = {p for p in graph.predicates(subject, None) if p not in OWN_SECTIONS}
     known = [p for p, _, _ in FIELDS if p in present]
     others = sorted(present - set(known))
-    return [_field(graph, subject, p) for p in [*known, *others]]
+    return [_field(graph, subject, p, links or {}) for p in [*known, *others]]
 
 
-def _field(graph: Graph, subject: URIRef, predicate: URIRef) -> Field:
+def _field(graph: Graph, subject: URIRef, predicate: URIRef,
+           links: Mapping[Node, str | None]) -> Field:
     zh, en = FIELD_NAMES.get(predicate) or _predicate_names(predicate)
     objects = sorted(graph.objects(subject, predicate), key=_sort_key)
-    values = tuple(_with_source_text(value_of(graph, o), as_given(graph, subject, predicate, o))
+    values = tuple(_with_source_text(_linked(value_of(graph, o), o, links),
+                                     as_given(graph, subject, predicate, o))
                    for o in objects)
     return Field(zh, en, values, str(predicate))
+
+
+def _linked(value: Value, node: Node, links: Mapping[Node, str | None]) -> Value:
+    return replace(value, href=links[node]) if node in links else value
 
 
 def as_given(graph: Graph, subject: URIRef, predicate: URIRef, obj: Node) -> tuple[Text, ...]:
@@ -458,3 +480,8 @@ def _when(moment) -> str | None:
 def titles(graph: Graph, subject: URIRef) -> list[Text]:
     """The titles of ``subject``, Chinese first."""
     return list(_literals(graph, subject, DCT.title))
+
+
+def names(graph: Graph, node: Node) -> list[Text]:
+    """The names (``foaf:name``) of an agent, Chinese first."""
+    return list(_literals(graph, node, FOAF.name))

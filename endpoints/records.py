@@ -1,12 +1,16 @@
 """Dereferenceable record pages: ``/record/{id}`` with content negotiation, ``/id/{id}``.
 
-``GET /id/{id}`` (the described resource) answers 303 See Other to ``/record/{id}`` (the page
-about it), keeping the query. ``GET /record/{id}`` answers HTML (for people, and the default),
-Turtle, JSON-LD, RDF/XML or N-Triples by ``Accept`` (q-values honoured) or ``?format=``
-(``html``, ``ttl``, ``jsonld``, ``rdf``, ``nt``), with ``Vary: Accept``, ``Link`` headers to
-the alternates, and an ETag and Last-Modified from the record's datestamp. The RDF is the
-record's graph as the public area holds it (description + catalogue record).
-``/record/{id}/olac.xml`` and ``/record/{id}/croissant.json`` are the OLAC and Croissant exports.
+``GET /id/{id}`` (the described resource) and ``GET /graph/{id}`` (the named graph holding
+the record) answer 303 See Other to ``/record/{id}`` (the page about it), keeping the query.
+``GET /record/{id}`` answers HTML (for people, and the default), Turtle, JSON-LD, RDF/XML
+or N-Triples by ``Accept`` (q-values honoured) or ``?format=`` (``html``, ``ttl``,
+``jsonld``, ``rdf``, ``nt``), with ``Vary: Accept``, ``Link`` headers to the alternates, and
+an ETag and Last-Modified from the record's datestamp. The RDF is the record's graph as the
+public area holds it (description + catalogue record). ``/record/{id}/olac.xml``,
+``/record/{id}/croissant.json`` and ``/record/{id}/export/{format}`` are the exports.
+
+Every path is the minted IRI's: an id is written as it is minted (``src:10125%2F32707``) and
+found whatever a client or proxy did to its percent-encoding (endpoints/addresses.py).
 
 Only the public area is read, so drafts and records under review are 404 like unknown or
 malformed ids; a withdrawn record is 410 Gone with its tombstone (an HTML page, or the
@@ -19,6 +23,9 @@ is answered from it without reading the store.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from flask import (
     Blueprint,
     Response,
@@ -30,7 +37,8 @@ from flask import (
     url_for,
 )
 from flask.blueprints import BlueprintSetupState
-from rdflib import Graph
+from rdflib import Graph, Literal, URIRef
+from rdflib.term import Node
 
 from repository import Config, InputError, NotFound, Record, Repository, StoreError
 from repository.crosswalks.schemaorg import script_text, to_schemaorg
@@ -41,8 +49,16 @@ from repository.export import (
     public_graph,
     serialize_rdf,
 )
-from repository.records import is_tombstone, split_record_graph, tombstone_set_specs, utc_text
+from repository.oai_sets import agency_slug
+from repository.records import (
+    canonical_local_id,
+    is_tombstone,
+    split_record_graph,
+    tombstone_set_specs,
+    utc_text,
+)
 from repository.renderings import METADATA_FORMATS
+from vocab.namespaces import DCT, FOAF
 
 from . import record_view as view
 from .conditional import Validators
@@ -88,36 +104,90 @@ def page_cache() -> PageCache:
 
 
 # -- routes ------------------------------------------------------------------------------------
+#
+# Every id arrives decoded (see endpoints/addresses.py) and is looked up in its canonical form
+# first, then as given: a link that encoded the id twice (``src:a%253Ab``) reaches the record
+# ``src:a%3Ab`` and is sent on to its canonical address (301).
 
 
-@bp.get("/id/<local_id>")
+@dataclass(frozen=True)
+class Found:
+    """A public record (or tombstone) a request names: its id, its stored graph, and whether
+    only an old, twice-encoded link named it (the answer is then a redirect)."""
+
+    id: str
+    graph: Graph
+    moved: bool = False
+
+
+def find_public(requested: str) -> Found | None:
+    """The public graph of the id ``requested`` (decoded) names, canonical form first; None
+    when the public area has neither."""
+    canonical = canonical_local_id(requested)
+    for candidate in dict.fromkeys((canonical, requested)):
+        try:
+            stored = public_graph(repository(), candidate)
+        except (InputError, NotFound):
+            continue
+        return Found(candidate, stored, moved=candidate != canonical)
+    return None
+
+
+def moved(local_id: str) -> Response:
+    """301 to the same view at the canonical address of ``local_id``, keeping the query."""
+    target = url_for(request.endpoint, **{**(request.view_args or {}), "local_id": local_id},
+                     **request.args.to_dict())
+    return redirect(target, code=301)
+
+
+@bp.get("/id/<minted:local_id>", merge_slashes=False)
 def resource(local_id: str) -> Response:
     """303 See Other to the page about the resource (the client repeats its Accept there);
     404 when no public record or tombstone has that id."""
-    try:
-        public_graph(repository(), local_id)
-    except (InputError, NotFound):
-        return not_found(local_id)
+    found = find_public(local_id)
+    if found is None:
+        return not_found(canonical_local_id(local_id))
+    return see_other(found.id)
+
+
+@bp.get("/graph/<minted:local_id>", merge_slashes=False)
+def named_graph(local_id: str) -> Response:
+    """The named graph of a record: 303 See Other to its page, whose RDF is that graph."""
+    return resource(local_id)
+
+
+@bp.get("/graph/<minted:local_id>/links", merge_slashes=False)
+def links_graph(local_id: str) -> Response:
+    """The graph of a record's links to the same dataset elsewhere (``prov:alternateOf``):
+    303 See Other to the record's page (or, when no record has that id, to the page of the
+    record whose id ends in a decoded ``%2Flinks``)."""
+    return resource(local_id if find_public(local_id) else f"{local_id}/links")
+
+
+def see_other(local_id: str) -> Response:
     target = url_for("records.page", local_id=local_id, **request.args.to_dict())
     response = redirect(target, code=303)
     response.vary.add("Accept")
     return response
 
 
-@bp.get("/record/<local_id>")
+@bp.get("/record/<minted:local_id>", merge_slashes=False)
 def page(local_id: str) -> Response:
     """The record in the negotiated variant: 404 unknown, 410 withdrawn, 406 nothing acceptable,
     400 for an unknown ``?format=``."""
     variant = negotiate()
-    cached = cached_page(local_id, variant) if variant is not None else None
+    canonical = canonical_local_id(local_id)
+    cached = cached_page(canonical, variant) if variant is not None else None
     if cached is not None:
         return cached
-    try:
-        stored = public_graph(repository(), local_id)
-    except (InputError, NotFound):
-        return not_found(local_id)
+    found = find_public(local_id)
+    if found is None:
+        return not_found(canonical)
+    if found.moved:
+        return moved(found.id)
+    local_id, stored = found.id, found.graph
     if variant is None:
-        return not_acceptable(local_id)
+        return not_acceptable(alternates(local_id))
     if is_tombstone(stored, local_id, repository().ids):
         return gone(local_id, stored, variant)
     record = split_record_graph(local_id, stored, repository().ids)
@@ -128,16 +198,35 @@ def page(local_id: str) -> Response:
     return variant_response(record, body, variant)
 
 
-@bp.get("/record/<local_id>/olac.xml")
+@bp.get("/record/<minted:local_id>/olac.xml", merge_slashes=False)
 def olac(local_id: str) -> Response:
     """The OLAC 1.1 record (``application/xml``); 404 unknown, 410 withdrawn."""
     return export(local_id, "olac", "application/xml")
 
 
-@bp.get("/record/<local_id>/croissant.json")
+@bp.get("/record/<minted:local_id>/croissant.json", merge_slashes=False)
 def croissant(local_id: str) -> Response:
     """The Croissant 1.1 JSON-LD description; 404 unknown, 410 withdrawn."""
     return export(local_id, "croissant", CROISSANT_TYPE)
+
+
+@bp.get("/record/<minted:local_id>/export/<fmt>", merge_slashes=False)
+def export_as(local_id: str, fmt: str) -> Response:
+    """The record in export format ``fmt`` (``repository.export.FORMATS``); 404 unknown
+    record or format, 410 withdrawn."""
+    if fmt not in FORMATS:
+        return page_of_whole_path(local_id)
+    return export(local_id, fmt, FORMATS[fmt].media_type)
+
+
+def page_of_whole_path(requested: str) -> Response:
+    """The answer to ``/record/{a}/olac.xml`` (or another export) when no record ``a`` is
+    public: the page of the record whose id is the whole rest of the path, when a server
+    decoded the ``%2F`` of its address (``src:a%2Folac.xml``); else 404 for ``a``."""
+    whole = request.path.removeprefix("/record/")
+    if whole != requested and find_public(whole) is not None:
+        return page(whole)
+    return not_found(canonical_local_id(requested))
 
 
 # -- negotiation -------------------------------------------------------------------------------
@@ -165,20 +254,28 @@ def wants_html() -> bool:
     return request.accept_mimetypes.best_match(["text/html", "text/plain"]) == "text/html"
 
 
+def variants(endpoint: str, *, rdf: bool = True, **values: str) -> list[tuple[str, str, str]]:
+    """(href, media type, label) of the HTML variant of the page ``endpoint`` answers for
+    ``values``, and of its RDF variants when ``rdf``."""
+    links = [(url_for(endpoint, **values, format=HTML), "text/html", "HTML")]
+    if rdf:
+        links += [(url_for(endpoint, **values, format=syntax.extension), syntax.media_type,
+                   RDF_LABELS[name]) for name, syntax in RDF_SYNTAXES.items()]
+    return links
+
+
 def alternates(local_id: str) -> list[tuple[str, str, str]]:
     """(href, media type, label) of every variant of the record and its main exports."""
-    links = [(url_for("records.page", local_id=local_id, format=HTML), "text/html", "HTML")]
-    for name, syntax in RDF_SYNTAXES.items():
-        links.append((url_for("records.page", local_id=local_id, format=syntax.extension),
-                      syntax.media_type, RDF_LABELS[name]))
+    links = variants("records.page", local_id=local_id)
     links.append((url_for("records.olac", local_id=local_id), "application/xml", "OLAC XML"))
     links.append((url_for("records.croissant", local_id=local_id), CROISSANT_TYPE, "Croissant"))
     return links
 
 
-def link_header(local_id: str) -> str:
+def link_header(links: list[tuple[str, str, str]]) -> str:
+    """A ``Link`` header value naming ``links`` (href, media type, label) as alternates."""
     return ", ".join(f'<{href}>; rel="alternate"; type="{media_type.split(";")[0]}"'
-                     for href, media_type, _ in alternates(local_id))
+                     for href, media_type, _ in links)
 
 
 def variant_response(record: Record, body: bytes | str, variant: str) -> Response:
@@ -187,7 +284,7 @@ def variant_response(record: Record, body: bytes | str, variant: str) -> Respons
     media_type = "text/html" if variant == HTML else RDF_SYNTAXES[variant].media_type
     response = Response(body, mimetype=media_type)
     response.vary.add("Accept")
-    response.headers["Link"] = link_header(record.id)
+    response.headers["Link"] = link_header(alternates(record.id))
     extension = HTML if variant == HTML else RDF_SYNTAXES[variant].extension
     response.headers["Content-Location"] = url_for("records.page", local_id=record.id,
                                                    format=extension)
@@ -248,7 +345,7 @@ def record_html(record: Record, stored: Graph) -> str:
     page_url = str(ids.catalogue_record(record.id))
     schema = to_schemaorg(stored, subject, page_url,
                           {"name": config().repository_name, "url": config().base_uri})
-    fields = view.description_fields(stored, subject)
+    fields = view.description_fields(stored, subject, publisher_links(stored, subject))
     return render_template(
         "record.html", record=record, subject=str(subject), page_url=page_url,
         oai_identifier=ids.oai(record.id), titles=view.titles(stored, subject), fields=fields,
@@ -263,6 +360,19 @@ def record_html(record: Record, stored: Graph) -> str:
     )
 
 
+def publisher_links(stored: Graph, subject: URIRef) -> dict[Node, str]:
+    """The agency page of each publisher that is a node of the record (a harvested OLAC
+    publisher, ``{id}#agent-2``) rather than an agency IRI of its own (which is its page)."""
+    links: dict[Node, str] = {}
+    for publisher in stored.objects(subject, DCT.publisher):
+        if isinstance(publisher, Literal) or isinstance(publisher, URIRef) and "#" not in publisher:
+            continue
+        names = [n for n in stored.objects(publisher, FOAF.name) if isinstance(n, Literal)]
+        slug = agency_slug(publisher, names, subject, repository().ids.base)
+        links[publisher] = url_for("agencies.page", code=slug)
+    return links
+
+
 def oai_links(local_id: str) -> list[tuple[str, str]]:
     """(metadataPrefix, GetRecord URL) for every format the OAI-PMH provider disseminates."""
     identifier = repository().ids.oai(local_id)
@@ -272,7 +382,7 @@ def oai_links(local_id: str) -> list[tuple[str, str]]:
 
 def export_links(local_id: str) -> list[tuple[str, str, str]]:
     """(format name, URL, media type) of every export of the record."""
-    return [(f.name, url_for("home.export", local_id=local_id, fmt=f.name), f.media_type)
+    return [(f.name, url_for("records.export_as", local_id=local_id, fmt=f.name), f.media_type)
             for f in FORMATS.values()]
 
 
@@ -311,13 +421,40 @@ def not_found(local_id: str) -> Response:
     return response
 
 
-def not_acceptable(local_id: str) -> Response:
-    """406 listing the media types the record can be had in (and Link headers to them)."""
-    lines = [f"{media_type.split(';')[0]}  {href}" for href, media_type, _ in alternates(local_id)]
+def negotiated(variant: str, links: list[tuple[str, str, str]], html: Callable[[], str],
+               graph: Callable[[], Graph]) -> Response:
+    """200 in ``variant`` (``html`` or an RDF syntax): the page ``html()`` renders, or the
+    graph ``graph()`` gives serialised; with ``Vary: Accept`` and Link headers to ``links``."""
+    if variant == HTML:
+        response = Response(html(), mimetype="text/html")
+    else:
+        response = Response(serialize_rdf(graph(), variant),
+                            mimetype=RDF_SYNTAXES[variant].media_type)
+    response.vary.add("Accept")
+    response.headers["Link"] = link_header(links)
+    return response
+
+
+def missing(heading: tuple[str, str], text: tuple[str, str]) -> Response:
+    """404 for something other than a record: an HTML page (``heading`` and ``text`` in
+    Chinese and English) for browsers, the English text for everyone else."""
+    if wants_html():
+        body = render_template("missing.html", heading_zh=heading[0], heading_en=heading[1],
+                               text_zh=text[0], text_en=text[1], config=config())
+        response = Response(body, 404, mimetype="text/html")
+    else:
+        response = Response(f"{text[1]}\n", 404, content_type=TEXT)
+    response.vary.add("Accept")
+    return response
+
+
+def not_acceptable(links: list[tuple[str, str, str]]) -> Response:
+    """406 listing the media types the resource can be had in (and Link headers to them)."""
+    lines = [f"{media_type.split(';')[0]}  {href}" for href, media_type, _ in links]
     body = "none of the accepted media types is available; available:\n" + "\n".join(lines)
     response = Response(body + "\n", 406, content_type=TEXT)
     response.vary.add("Accept")
-    response.headers["Link"] = link_header(local_id)
+    response.headers["Link"] = link_header(links)
     return response
 
 
@@ -339,10 +476,12 @@ def store_failed(error: StoreError) -> Response:
 def export(local_id: str, fmt: str, media_type: str) -> Response:
     """The public record in export format ``fmt``; 404 unknown, 410 withdrawn, 500 when the
     crosswalk cannot write it."""
-    try:
-        stored = public_graph(repository(), local_id)
-    except (InputError, NotFound):
-        return not_found(local_id)
+    found = find_public(local_id)
+    if found is None:
+        return page_of_whole_path(local_id)
+    if found.moved:
+        return moved(found.id)
+    local_id, stored = found.id, found.graph
     if is_tombstone(stored, local_id, repository().ids):
         return gone(local_id, stored, HTML if wants_html() else None)
     record = split_record_graph(local_id, stored, repository().ids)

@@ -641,9 +641,10 @@ def _date(value: Any, key: str) -> date:
         raise InputError(f"expected a date YYYY-MM-DD, found {value!r}", field=key) from None
 
 
-def config_template(today: date) -> str:
-    """The commented ``yuliao.toml`` that ``yuliao init`` writes (valid as it stands)."""
-    return TEMPLATE.replace("@TODAY@", today.isoformat())
+def config_template(today: date, base_uri: str = DEFAULT_BASE_URI) -> str:
+    """The commented ``yuliao.toml`` that ``yuliao init`` writes (valid as it stands), naming
+    ``base_uri``, the base URI the home is made with, so that every later command agrees."""
+    return TEMPLATE.replace("@TODAY@", today.isoformat()).replace("@BASE_URI@", base_uri)
 
 
 TEMPLATE = """\
@@ -651,8 +652,11 @@ TEMPLATE = """\
 # default. The environment wins over this file: YULIAO_BASE_URI, YULIAO_OAI_ID and
 # YULIAO_ADMIN_EMAIL. `yuliao` checks the file when it starts and names any bad key.
 
-# Every IRI is built from this (must end in "/"). The OAI-PMH base URL is {base_uri}oai.
-base_uri = "https://yuliao.example.org/"
+# Every IRI is built from this (must end in "/"): where the public reaches this server (the
+# proxy's address when there is one). The OAI-PMH base URL is {base_uri}oai. The home was made
+# with it; to move the home to another one, run `yuliao rebase NEW_BASE_URI` (it rewrites the
+# store and this line).
+base_uri = "@BASE_URI@"
 # OAI identifiers are oai:{oai_repository_id}:{local id}; a domain name you control.
 oai_repository_id = "yuliao.example.org"
 repository_name = "Yuliao 語料 — Taiwan language resources"
@@ -674,7 +678,7 @@ type = "institutional"            # or "personal"
 # Without it: the day of each Identify response, and in a static repository export the day of
 # the latest change to a record.
 current_as_of = @TODAY@
-archive_url = "https://yuliao.example.org/"
+# archive_url = "https://www.example.gov.tw/yuliao/"   # default: the base URI
 institution = "Yuliao 語料 (example deployment)"
 # institution_url = "https://www.example.gov.tw/"
 short_location = "Taipei, Taiwan"   # "City, Country", at most 50 characters

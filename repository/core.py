@@ -33,6 +33,7 @@ from .errors import ConflictError, Gone, InputError, StoreError
 from .oai_sets import record_sets
 from .outputs import compressed_if_gz, replacing
 from .reader import read_record
+from .rebase import check_base_uri
 from .records import (
     Identifiers,
     Record,
@@ -66,8 +67,9 @@ class Repository:
 
     With ``create`` False the home must exist already (``yuliao init`` made it): a command
     given a mistyped home must not create one. Raises NotFound when it does not, StoreBusy
-    when another process holds the embedded store, and StoreError when a store cannot be
-    opened; whatever was opened is closed again then.
+    when another process holds the embedded store, StoreError when a store cannot be opened,
+    and BaseURIMismatch (a ConflictError) when the home was made with another base URI than
+    ``config.base_uri``; whatever was opened is closed again then.
     """
 
     def __init__(self, config: Config, *, in_memory: bool = False, create: bool = True) -> None:
@@ -77,13 +79,14 @@ class Repository:
             config.check_home()
         self._id_lock = threading.Lock()
         self._key: bytes | None = signing_key(None) if in_memory else None
-        self.snapshots = Snapshots(config.snapshot_dir)
+        self.snapshots = None if in_memory else Snapshots(config.snapshot_dir)
         try:
             self.work = open_area(config, "work", in_memory=in_memory)
             self.public = open_area(config, "public", in_memory=in_memory)
             self.disseminations = Disseminations(None if in_memory else config.oai_index_path)
             self.text_index = TextIndex(None if in_memory else config.text_index_path)
-            self._align_index()  # the first request to a remote store: it may be down
+            check_base_uri(self)  # the first request to a remote store: it may be down
+            self._align_index()
         except BaseException:
             self.close()
             raise
@@ -452,7 +455,7 @@ class Repository:
         """A read-only copy of the public area as it is now, which other processes may open
         (:mod:`repository.snapshots`); taken anew only when the area was written since the
         last. Raises StoreError for an area in memory or on a SPARQL server."""
-        if not isinstance(self.public, Store) or self.public.path is None:
+        if self.snapshots is None or not isinstance(self.public, Store):
             raise StoreError("only an embedded public area on disk has snapshots")
         return self.snapshots.refresh(self.public)
 

@@ -454,6 +454,33 @@ class Disseminations:
                                f"WHERE NOT deleted AND {column} IS NOT NULL").fetchone()
         return None if found[0] is None else (found[0], found[1])
 
+    def members(self, spec: str, *, after: str | None = None, before: str | None = None,
+                limit: int) -> list[str]:
+        """Local ids of the records of the set ``spec`` (that set alone, not its subsets) that
+        are not deleted, in local-id order: the first ``limit`` after ``after``, or with
+        ``before`` the last ``limit`` before it. A page walks the set's own memberships on
+        their primary key and looks each record up by its key, so it costs the same in a set
+        of ten records and in one of a million."""
+        if before is not None:
+            bound, order = "m.local_id < ?", "DESC"
+        else:
+            bound, order = "m.local_id > ?", "ASC"
+        sql = ("SELECT m.local_id FROM memberships AS m JOIN records AS r"
+               f" ON r.local_id = m.local_id WHERE m.spec = ? AND {bound} AND NOT r.deleted"
+               f" ORDER BY m.local_id {order} LIMIT ?")
+        with self._reading() as db:
+            found = [row[0] for row in db.execute(sql, (spec, before or after or "", limit))]
+        return found[::-1] if before is not None else found
+
+    def count_members(self, spec: str, *, cap: int) -> int:
+        """How many records of the set ``spec`` are not deleted, counting no further than
+        ``cap`` (a bounded walk of the set's memberships, like :meth:`members`)."""
+        with self._reading() as db:
+            return db.execute(
+                "SELECT COUNT(*) FROM (SELECT 1 FROM memberships AS m JOIN records AS r"
+                " ON r.local_id = m.local_id WHERE m.spec = ? AND NOT r.deleted LIMIT ?)",
+                (spec, cap)).fetchone()[0]
+
     def earliest_datestamp(self) -> str | None:
         with self._reading() as db:
             return db.execute("SELECT MIN(datestamp) FROM records").fetchone()[0]

@@ -155,6 +155,17 @@ def local_id_for_source(identifier: str, default_source: str | None = None) -> s
     return f"{source}:{quote(local, safe=_UNRESERVED)}"
 
 
+def canonical_local_id(requested: str) -> str:
+    """The local id named by ``requested``, a path segment as a server hands it over (its
+    percent-encoding decoded: ``src:10125/1234`` for ``src:10125%2F1234``): the local part
+    encoded again as :func:`local_id_for_source` encodes it. An 8-digit id, or anything
+    without a source, comes back as it is (it may still fail :func:`check_local_id`)."""
+    source, colon, local = requested.partition(":")
+    if not colon:
+        return requested
+    return f"{source}:{quote(local, safe=_UNRESERVED)}"
+
+
 def now_utc() -> datetime:
     """The current UTC time at second granularity."""
     return datetime.now(UTC).replace(microsecond=0)

@@ -214,12 +214,11 @@ class VoidCache:
         index = self.repository.disseminations
         version, latest = index.version(), index.latest_datestamp()
         graph = describe(self.repository)
-        if not self.store:
-            return graph
-        try:
-            self.repository.store_description(graph)
-        except RepositoryError as error:
-            log.warning("the VoID description could not be stored for SPARQL: %s", error)
+        if self.store:
+            try:
+                self.repository.store_description(graph)
+            except RepositoryError as error:
+                log.warning("the VoID description could not be stored for SPARQL: %s", error)
         return Description(graph, version, latest)
 
     def _refresh(self, state: tuple) -> None:

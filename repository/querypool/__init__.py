@@ -41,10 +41,10 @@ def query_runner(repository: Repository, settings: SparqlSettings,
     from ..remote_store import RemoteStore
 
     public = repository.public
-    run = repository.config.run_dir
     if isinstance(public, RemoteStore):
         return QueryPool(settings, lambda: None, remote=(public.endpoints, public.limits),
-                         run_folder=run)
+                         run_folder=repository.config.run_dir)
     if getattr(public, "path", None) is None:
         return ThreadRunner(public, settings)
-    return QueryPool(settings, lambda: str(repository.public_snapshot()), run_folder=run)
+    return QueryPool(settings, lambda: str(repository.public_snapshot()),
+                     run_folder=repository.config.run_dir)
