@@ -241,6 +241,14 @@ class Disseminations:
                 db.execute(f"DELETE FROM {table} WHERE local_id NOT IN (SELECT local_id FROM kept)")
             db.execute("DELETE FROM kept")
 
+    def remove(self, local_ids: Iterable[str]) -> None:
+        """Removes the rows of ``local_ids`` (unknown ones are ignored) with their memberships,
+        in one transaction."""
+        ids = [(local_id,) for local_id in local_ids]
+        with self._writing() as db:
+            for table in ("records", "memberships"):
+                db.executemany(f"DELETE FROM {table} WHERE local_id = ?", ids)
+
     # -- reading ---------------------------------------------------------------------------
 
     def __len__(self) -> int:
