@@ -49,10 +49,13 @@ def open_home(config: Config) -> Repository:
     """The repository of ``config``; exits with a one-line reason when it cannot be opened.
     Use it in a ``with`` block so that the store's lock is released on every exit."""
     try:
-        return Repository(config)
+        repository = Repository(config)
     except RepositoryError as error:
         fail(str(error))
         raise  # unreachable
+    for intent in repository.recovered:
+        click.echo(f"yuliao: finished {intent}, left by a process that had ended", err=True)
+    return repository
 
 
 @click.group()
@@ -108,11 +111,12 @@ def _empty_remote(repository: Repository, force: bool) -> None:
 
 
 def _remove_index(config: Config) -> None:
-    """The dissemination index (with its WAL files) and the text index of a store being
-    replaced."""
+    """The dissemination index (with its WAL files), the text index and the journal of a
+    store being replaced."""
     for suffix in ("", "-wal", "-shm"):
         Path(f"{config.oai_index_path}{suffix}").unlink(missing_ok=True)
     shutil.rmtree(config.text_index_path, ignore_errors=True)
+    shutil.rmtree(config.journal_path, ignore_errors=True)
 
 
 def _load_demo(repository: Repository) -> None:
@@ -225,6 +229,23 @@ def reindex(config: Config) -> None:
     except RepositoryError as error:
         fail(str(error))
     click.echo(f"reindexed {count} public records")
+
+
+@main.command()
+@click.option("--repair", is_flag=True, help="Fix every disagreement found, and say how.")
+@click.pass_obj
+def check(config: Config, repair: bool) -> None:
+    """Compare the work area, the public area and both indexes record by record; report
+    every disagreement (and fix it with --repair). Exit status 1 while any remains."""
+    from repository.integrity import check_repository
+
+    try:
+        with Repository(config, recover=False) as repository:
+            remaining = check_repository(repository, repair=repair, echo=click.echo)
+    except RepositoryError as error:
+        fail(str(error))
+    if remaining:
+        sys.exit(1)
 
 
 @main.command()

@@ -70,8 +70,9 @@ class Repository:
     """Records stored under one home directory (or in memory when ``config.home`` is None).
 
     Opening a home finishes the changes that processes which died left unfinished (listed in
-    ``recovered``), unless ``recover`` is False (``yuliao check`` looks before it repairs).
-    Raises StoreError when a store cannot be opened or an unfinished change cannot be finished.
+    ``recovered``) and rebuilds a lost index, unless ``recover`` is False (``yuliao check``
+    looks before it repairs). Raises StoreError when a store cannot be opened or an unfinished
+    change cannot be finished.
     """
 
     def __init__(self, config: Config, *, in_memory: bool = False, recover: bool = True) -> None:
@@ -86,9 +87,11 @@ class Repository:
         self._stalled: list[Intent] = []  # intents of this process whose change failed
         self._stalled_lock = threading.Lock()  # an import's two writer threads begin changes
         self._key: bytes | None = signing_key(None) if in_memory else None
+        self.recovered: list[Intent] = []
         try:  # the first requests to a remote store: it may be down
-            self.recovered: list[Intent] = self._recover() if recover else []
-            self._align_index()
+            if recover:
+                self.recovered = self.recover()
+                self._align_index()
         except BaseException:
             self.close()
             raise
@@ -513,9 +516,10 @@ class Repository:
             with self._stalled_lock:
                 self._stalled.append(intent)
 
-    def _recover(self) -> list[Intent]:
-        """Finish the changes that processes which have died left unfinished in the journal;
-        returns their intents. Raises StoreError (the intents stay for the next attempt)."""
+    def recover(self) -> list[Intent]:
+        """Finish the changes that processes which have died left unfinished in the journal
+        (done when a home is opened); returns their intents. Raises StoreError, and InputError
+        when a public record cannot be rendered (the intents stay for the next attempt)."""
         finished = []
         with self.journal.orphans() as intents:
             for intent in intents:

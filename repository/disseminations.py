@@ -313,6 +313,21 @@ class Disseminations:
                                "ORDER BY local_id LIMIT ? OFFSET ?", (limit, offset))
             return [row[0] for row in found]
 
+    def headers(self, batch: int = 10_000) -> Iterator[tuple[str, str, bool]]:
+        """(local id, datestamp, deleted) of every row in local-id order, read ``batch`` rows
+        at a time (by keyset on the local id). Raises StoreError."""
+        after = ""
+        while True:
+            with self._reading() as db:
+                found = db.execute("SELECT local_id, datestamp, deleted FROM records WHERE "
+                                   "local_id > ? ORDER BY local_id LIMIT ?",
+                                   (after, batch)).fetchall()
+            yield from ((local_id, datestamp, bool(deleted))
+                        for local_id, datestamp, deleted in found)
+            if len(found) < batch:
+                return
+            after = found[-1][0]
+
     def live_count(self) -> int:
         """How many records are not deleted (all rows, counted on the smallest index, less
         the deleted ones, on theirs: no scan of the rows and their fragments)."""

@@ -35,7 +35,7 @@ import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Literal
+from typing import Literal
 
 from .errors import StoreError
 from .records import now_utc, utc_text
@@ -87,7 +87,7 @@ class Journal:
         self.directory = directory
         self.owner = uuid.uuid4().hex
         self._lock = threading.Lock()  # the connection is shared by an import's threads
-        self._held: IO[bytes] | None = None
+        self._held: int | None = None  # the file descriptor of this owner's lock file
         if directory is not None:
             try:
                 directory.mkdir(parents=True, exist_ok=True)
@@ -96,7 +96,7 @@ class Journal:
             self._held = self._own_lock()
         self._db = self._connect()
 
-    def _own_lock(self) -> IO[bytes]:
+    def _own_lock(self) -> int:
         """This owner's lock file, created and locked. Another process sweeping lock files
         may take and remove a fresh one before it is locked here (it looks like a dead owner's
         then): the file locked must still be the one at the path, else it is made again."""
@@ -107,9 +107,9 @@ class Journal:
                 time.sleep(SWEEP_WAIT)
                 continue
             with contextlib.suppress(FileNotFoundError):
-                if os.stat(path).st_ino == os.fstat(held.fileno()).st_ino:
+                if os.stat(path).st_ino == os.fstat(held).st_ino:
                     return held
-            held.close()
+            os.close(held)
 
     def _connect(self) -> sqlite3.Connection:
         where = str(self.directory / DATABASE) if self.directory else ":memory:"
@@ -184,7 +184,7 @@ class Journal:
         held = _claim(self._lock_path(owner))
         if held is None:
             return True
-        held.close()
+        os.close(held)
         return False
 
     @contextlib.contextmanager
@@ -194,7 +194,7 @@ class Journal:
         no other process finishes them at the same time. Afterwards the lock file of each
         owner with no intent left is removed, with those of owners that left none. Raises
         StoreError."""
-        claimed: dict[str, IO[bytes]] = {}
+        claimed: dict[str, int] = {}
         try:
             for owner in self._other_owners():
                 held = _claim(self._lock_path(owner))
@@ -206,7 +206,7 @@ class Journal:
                     self._lock_path(owner).unlink(missing_ok=True)
         finally:
             for held in claimed.values():
-                held.close()
+                os.close(held)
 
     def _other_owners(self) -> list[str]:
         """Every owner with a lock file or an intent here, but this journal."""
@@ -226,23 +226,25 @@ class Journal:
         with contextlib.suppress(sqlite3.Error):
             self._db.close()
         if self._held is not None:
-            self._held.close()
+            os.close(self._held)
             self._held = None
 
 
-def _claim(path: Path) -> IO[bytes] | None:
-    """``path`` opened (created if missing) and locked for this process, or None when another
-    holds its lock. Raises StoreError when it cannot be opened."""
+def _claim(path: Path) -> int | None:
+    """A file descriptor of ``path`` (created if missing) locked for this process, or None
+    when another holds its lock. The lock lives as long as the descriptor (a bare one: a
+    repository dropped unclosed keeps its lock until the process ends, without a warning).
+    Raises StoreError when the file cannot be opened."""
     try:
-        handle = open(path, "ab")  # noqa: SIM115 - kept open: the lock lives as long as it
+        handle = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
     except OSError as error:
         raise StoreError(f"cannot open the journal lock {path}: {error}") from error
     try:
-        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
-        handle.close()
+        os.close(handle)
         return None
     except OSError as error:
-        handle.close()
+        os.close(handle)
         raise StoreError(f"cannot lock {path}: {error}") from error
     return handle

@@ -173,14 +173,28 @@ class RemoteStore:
 
         The one option is ``use_default_graph_as_union`` (sent as Oxigraph's
         ``union-default-graph``; other servers need it in their configuration).
-        Raises StoreError on a refused query or an unknown option.
+        Raises StoreError on a refused query, an unknown option or an unreadable answer.
         """
-        with self._query(sparql, _union_option(options)) as response:
-            solutions = _parse_results(response, response.url)
-            names = [v.value for v in solutions.variables]
-            return [
-                {n: to_rdflib(row[n]) for n in names if row[n] is not None} for row in solutions
-            ]
+        return list(self.solutions(sparql, **options))
+
+    def solutions(self, sparql: str, **options: bool) -> Iterator[dict[str, Node]]:
+        """The solutions of a SELECT query one at a time, parsed as the server sends them (for
+        answers too big to hold). ``options`` as for :meth:`select`. Raises StoreError on a
+        refused query, an unknown option, an unreadable answer or one that breaks off."""
+        form = _union_option(options)
+        response = self._request("POST", self.endpoints.query, data={"query": sparql, **form},
+                                 headers={"Accept": RESULTS_JSON}, stream=True)
+        with response:
+            _check(response, "query failed")
+            response.raw.decode_content = True
+            try:
+                found = ox.parse_query_results(response.raw, format=ox.QueryResultsFormat.JSON)
+                names = [v.value for v in found.variables]
+                for row in found:
+                    yield {n: to_rdflib(row[n]) for n in names if row[n] is not None}
+            except (SyntaxError, ValueError, OSError, Urllib3Error) as error:
+                raise StoreError(f"the store at {response.url} sent unreadable results: "
+                                 f"{error}") from error
 
     def ask(self, sparql: str, **options: bool) -> bool:
         """The answer of an ASK query. Raises StoreError on failure."""

@@ -205,12 +205,17 @@ class Store:
         ``options`` go to pyoxigraph (``use_default_graph_as_union=True`` …).
         Raises StoreError on a syntax or evaluation error.
         """
+        return list(self.solutions(sparql, **options))
+
+    def solutions(self, sparql: str, **options) -> Iterator[dict[str, Node]]:
+        """The solutions of a SELECT query one at a time, as dicts of rdflib terms, as the
+        store finds them (for answers too big to hold; consume them in the calling thread).
+        ``options`` as for :meth:`select`. Raises StoreError on a syntax or evaluation error."""
         try:
-            solutions = self._store.query(sparql, **options)
-            names = [v.value for v in solutions.variables]
-            return [
-                {n: to_rdflib(row[n]) for n in names if row[n] is not None} for row in solutions
-            ]
+            found = self._store.query(sparql, **options)
+            names = [v.value for v in found.variables]
+            for row in found:
+                yield {n: to_rdflib(row[n]) for n in names if row[n] is not None}
         except (SyntaxError, OSError, ValueError) as error:
             raise StoreError(f"query failed: {error}") from error
 
