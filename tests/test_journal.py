@@ -6,19 +6,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from rdflib import Graph, Literal
 
-from repository import Gone, Record, Repository, StoreError
+from repository import Gone, Repository, StoreError
 from repository.integrity import Check
 from repository.journal import Journal
 from tests.conftest import RepositoryFactory
-from vocab.namespaces import DCT
-
-
-def titled(repo: Repository, local_id: str, title: str = "標題") -> Record:
-    g = Graph()
-    g.add((repo.ids.resource(local_id), DCT.title, Literal(title, lang="zh-Hant-TW")))
-    return Record(id=local_id, graph=g)
+from tests.test_integrity import titled
 
 
 @pytest.fixture
