@@ -1,8 +1,9 @@
-"""An import that kills itself with SIGKILL right after a chosen step of a chosen batch, for
-tests/test_crash_safety.py (run as a subprocess, ``python -m tests.kill_import``; not a test
-module).
+"""An import (or a harvest) that kills itself with SIGKILL right after a chosen step of a
+chosen batch, for tests/test_crash_safety.py (run as a subprocess, ``python -m
+tests.kill_import``; not a test module).
 
     python -m tests.kill_import HOME STEP BATCH FILE...
+    python -m tests.kill_import HOME STEP BATCH --harvest SOURCE
 
 STEP is the call after which the process dies: ``begin`` (the batch's intent is noted in the
 journal), ``work`` (its work area is written), ``public`` (its public area), ``index`` (its
@@ -22,6 +23,8 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
+from harvest.run import Harvest
+from harvest.sources import Registry
 from repository import Config, Repository
 from repository.importer import Importer
 from repository.journal import Intent
@@ -64,14 +67,17 @@ def die_after(target: object, name: str, call: int) -> None:
     setattr(target, name, dying)
 
 
-def main(home: str, step: str, batch: str, *files: str) -> None:
+def main(home: str, step: str, batch: str, *what: str) -> None:
     config = replace(Config.from_env(home), validation_batch=BATCH_SIZE)
     repository = Repository(config)
     log_commits(repository, config.home / COMMITTED)
     die_after(*steps(repository)[step], int(batch))
-    report = Importer(repository).import_paths(Path(f) for f in files)
+    if what[0] == "--harvest":
+        source = Registry(repository).get(what[1])
+        print(Harvest(repository, source).run().summary())
+    else:
+        print(Importer(repository).import_paths(Path(f) for f in what).summary())
     repository.close()
-    print(report.summary())
 
 
 if __name__ == "__main__":

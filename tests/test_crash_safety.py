@@ -25,7 +25,7 @@ from repository.records import statements
 from .conftest import ROOT, OxigraphServers
 from .kill_import import BATCH_SIZE, COMMITTED
 
-RECORDS = 200  # in two files: eight batches of BATCH_SIZE
+RECORDS = 125  # in one file: five batches of BATCH_SIZE
 STEPS = ("begin", "work", "public", "index", "text", "end")
 #: Steps after which the batch killed is half-written: its copies disagree.
 HALF_WRITTEN = ("work", "public", "index")
@@ -36,10 +36,11 @@ def run(home: Path, *args: str):
     return CliRunner().invoke(main, ["--home", str(home), *args], catch_exceptions=False)
 
 
-def kill_import(home: Path, step: str, batch: int, files: list[Path]) -> set[str]:
-    """Run tests/kill_import.py until it kills itself; the local ids it had committed."""
+def kill_import(home: Path, step: str, batch: int, what: list[Path] | list[str]) -> set[str]:
+    """Run tests/kill_import.py (importing the files ``what``, or ``["--harvest", SOURCE]``)
+    until it kills itself; the local ids it had committed."""
     done = subprocess.run([sys.executable, "-m", "tests.kill_import", str(home), step,
-                           str(batch), *map(str, files)], cwd=ROOT, env=dict(os.environ),
+                           str(batch), *map(str, what)], cwd=ROOT, env=dict(os.environ),
                           capture_output=True, timeout=KILL_WAIT_S)
     assert done.returncode == -signal.SIGKILL, done.stderr.decode()
     return committed(home)
@@ -50,13 +51,14 @@ def committed(home: Path) -> set[str]:
     return set(path.read_text(encoding="utf-8").split()) if path.exists() else set()
 
 
-def look_before_recovery(home: Path) -> tuple[set[str], set[str]]:
-    """The records whose copies disagree, and those the journal's unfinished intents name,
-    seen before anything is finished."""
+def look_before_recovery(home: Path) -> tuple[set[str], set[str], int]:
+    """The records whose copies disagree, those the journal's unfinished intents name, and
+    how many the work area holds, seen before anything is finished."""
     with Repository(Config.from_env(home), recover=False) as repository:
         check = Check(repository)
         disagreeing = {problem.local_id for problem in check.run()}
-        return disagreeing, {i for intent in check.unfinished for i in intent.local_ids}
+        unfinished = {i for intent in check.unfinished for i in intent.local_ids}
+        return disagreeing, unfinished, check.sizes["work"]
 
 
 def assert_wholly_written(home: Path, committed_ids: set[str], files: list[Path]) -> None:
@@ -82,7 +84,7 @@ def assert_wholly_written(home: Path, committed_ids: set[str], files: list[Path]
 
 @pytest.fixture(scope="module")
 def files(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
-    return write_files(tmp_path_factory.mktemp("records"), RECORDS, RECORDS // 2)
+    return write_files(tmp_path_factory.mktemp("records"), RECORDS, RECORDS)
 
 
 @pytest.mark.parametrize("step", STEPS)
@@ -94,7 +96,7 @@ def test_an_import_killed_after_any_step_is_found_by_check_and_repaired_without_
     committed_ids = kill_import(home, step, 3, files)
     if step == "end":
         assert len(committed_ids) == 3 * BATCH_SIZE
-    disagreeing, unfinished = look_before_recovery(home)
+    disagreeing, unfinished, _ = look_before_recovery(home)
     assert disagreeing <= unfinished  # the journal names every record the kill cut short
     assert disagreeing or step not in HALF_WRITTEN
     assert unfinished or step == "end"
@@ -111,11 +113,29 @@ def test_opening_the_home_after_a_kill_finishes_what_the_journal_names(
         files: list[Path], tmp_path: Path) -> None:
     home = tmp_path / "home"
     committed_ids = kill_import(home, "index", 2, files)
-    disagreeing, unfinished = look_before_recovery(home)
+    disagreeing, unfinished, _ = look_before_recovery(home)
     assert disagreeing and disagreeing <= unfinished
     with Repository(Config.from_env(home)) as repository:
         assert {i for intent in repository.recovered for i in intent.local_ids} == unfinished
     assert not any(Path(home, "journal").glob("*.lock"))  # the dead owner's lock file went
+    assert_wholly_written(home, committed_ids, files)
+
+
+def test_a_harvest_killed_mid_batch_is_finished_when_it_runs_again(
+        files: list[Path], tmp_path: Path) -> None:
+    """A harvest of a static repository (one page, five batches) killed after the public
+    write of its third batch: the next harvest's opening finishes it, the run starts the page
+    again, and every record ends up wholly written, none counted as updated."""
+    home = tmp_path / "home"
+    added = run(home, "sources", "add", "bench", "--kind", "olac-static", "--url", str(files[0]))
+    assert added.exit_code == 0, added.output
+    committed_ids = kill_import(home, "public", 3, ["--harvest", "bench"])
+    disagreeing, unfinished, held = look_before_recovery(home)
+    assert disagreeing and disagreeing <= unfinished
+    again = run(home, "harvest", "bench")
+    assert again.exit_code == 0, again.output
+    assert "yuliao: finished journal entry" in again.output
+    assert f"bench: {RECORDS - held} new, 0 updated, {held} unchanged" in again.output
     assert_wholly_written(home, committed_ids, files)
 
 
@@ -161,7 +181,7 @@ def test_an_import_into_a_remote_store_killed_mid_batch_is_repaired_without_loss
     monkeypatch.setenv("YULIAO_PUBLIC_STORE", f"sparql+{public.url}")
     home = tmp_path / "home"
     committed_ids = kill_import(home, step, 2, files)
-    disagreeing, unfinished = look_before_recovery(home)
+    disagreeing, unfinished, _ = look_before_recovery(home)
     assert disagreeing and disagreeing <= unfinished
     assert run(home, "check").exit_code == 1
     assert run(home, "check", "--repair").exit_code == 0
