@@ -15,12 +15,15 @@ What must hold, record by record (:func:`disagreements`):
 And the journal (:mod:`repository.journal`) holds no intent of a process that has died: that
 is a change nobody finished. Records that a living process is writing are skipped.
 
-**Scale.** No graph is read: each area gives the local id, state, revision, content hash,
-datestamp and tombstone flag of every record in one streamed query; the index its rows'
+**Scale.** No graph is read: each area is scanned for the local ids, states, revisions,
+content hashes, datestamps and tombstone types of its catalogue records, one streamed
+single-pattern query each, as lexical values (:meth:`repository.store.Store.values`: a join of
+the five in one query, with rdflib terms, cost three times as much); the index gives its rows'
 (local id, datestamp, deleted) by keyset; the text index counts its documents per batch of
 local ids (:meth:`repository.textindex.TextIndex.held`). Everything goes into a temporary
-SQLite database on disk, which joins the four by local id and hands the records back one at a
-time in local-id order, so memory stays flat however many records there are.
+SQLite database on disk, which pivots each area's scans into one row a record, joins the four
+by local id and hands the records back one at a time in local-id order, so memory stays flat
+however many records there are.
 
 **Repair** (:meth:`Check.repair`) first finishes the journal's unfinished intents as opening a
 home would, then looks at each record that disagreed again and settles it with
@@ -56,6 +59,8 @@ if TYPE_CHECKING:
 #: Rows handed to SQLite at a time, and local ids looked up per query (index, text, areas).
 ROWS_PER_INSERT = 10_000
 IDS_PER_LOOKUP = 500
+#: The page cache of the check's temporary database (KiB): its whole memory, at any size.
+LEDGER_CACHE_KIB = 65_536
 #: The places a problem can be in (in the summary's order).
 PLACES = ("work", "public", "index", "text")
 PLACE_NAMES = {"work": "work area", "public": "public area", "index": "dissemination index",
@@ -80,11 +85,24 @@ ORDER BY ids.local_id
 """
 
 
-def facts_query(graphs: Iterable[URIRef] = ()) -> str:
-    """The catalogue-record facts of every record of an area (or of the named ``graphs``)."""
+#: What an area is scanned for (a column of the ledger each): catalogue-record predicates.
+SCANS = {"id": YL.localId, "state": YL.state, "revision": YL.revision, "hash": YL.contentHash,
+         "datestamp": YL.datestamp}
+
+
+def scan_query(predicate: URIRef) -> str:
+    """Every (catalogue record, value) of ``predicate`` in an area's named graphs."""
+    return f"SELECT ?r ?v WHERE {{ GRAPH ?g {{ ?r <{predicate}> ?v }} }}"
+
+
+TOMBSTONES = f"SELECT ?r (1 AS ?v) WHERE {{ GRAPH ?g {{ ?r <{RDF_.type}> <{YL.Tombstone}> }} }}"
+
+
+def facts_query(graphs: Iterable[URIRef]) -> str:
+    """The catalogue-record facts of the records in the named ``graphs`` of an area."""
     names = " ".join(graph.n3() for graph in graphs)
-    values = f"VALUES ?g {{ {names} }}" if names else ""
-    return f"""SELECT ?id ?state ?revision ?hash ?datestamp ?tombstone WHERE {{ {values}
+    return f"""SELECT ?id ?state ?revision ?hash ?datestamp ?tombstone WHERE {{
+      VALUES ?g {{ {names} }}
       GRAPH ?g {{ ?r <{YL.localId}> ?id ; <{YL.state}> ?state .
         OPTIONAL {{ ?r <{YL.revision}> ?revision }}
         OPTIONAL {{ ?r <{YL.contentHash}> ?hash }}
@@ -115,9 +133,6 @@ class Facts:
     def key(self) -> tuple:
         """What must be equal for two areas to hold the same revision."""
         return self.revision, self.content_hash, self.datestamp
-
-    def as_row(self) -> tuple:
-        return self.state, self.revision, self.content_hash, self.datestamp, int(self.tombstone)
 
 
 @dataclass(frozen=True)
@@ -315,9 +330,11 @@ class Check:
     def _fill(self, ledger: _Ledger) -> None:
         """Each copy's facts into the ledger."""
         repository = self.repository
-        for table, store in (("work", repository.work), ("public", repository.public)):
-            self.sizes[table] = ledger.add_facts(
-                table, map(area_facts, store.solutions(facts_query())))
+        for area, store in (("work", repository.work), ("public", repository.public)):
+            scans = {column: store.values(scan_query(predicate))
+                     for column, predicate in SCANS.items()}
+            self.sizes[area] = ledger.add_area(area, {**scans,
+                                                      "tombstone": store.values(TOMBSTONES)})
         self.sizes["index"] = ledger.add_index(repository.disseminations.headers())
         self.sizes["text"] = ledger.add_text(repository.text_index.held, repository.ids,
                                              len(repository.text_index),
@@ -380,12 +397,17 @@ def _indexes_repaired(seen: Observed, places: set[str]) -> list[str]:
 
 
 class _Ledger:
-    """A private temporary SQLite database on disk (SQLite's own, removed when closed).
-    sqlite3 errors are raised as StoreError."""
+    """A private temporary SQLite database on disk (SQLite's own, removed when closed),
+    without a rollback journal or syncs (nothing in it outlives the check) and with a page
+    cache of :data:`LEDGER_CACHE_KIB`, the memory it may take. sqlite3 errors are raised as
+    StoreError."""
 
     def __init__(self) -> None:
         try:
             self.db = sqlite3.connect("", isolation_level=None)
+            for pragma in ("journal_mode = OFF", "synchronous = OFF",
+                           f"cache_size = -{LEDGER_CACHE_KIB}"):
+                self.db.execute(f"PRAGMA {pragma}")
             self.db.executescript(LEDGER)
         except sqlite3.Error as error:
             raise StoreError(f"cannot make the check's temporary database: {error}") from error
@@ -415,12 +437,24 @@ class _Ledger:
             raise StoreError(f"the check's temporary database failed: {error}") from error
         return len(rows)
 
-    def add_facts(self, table: str, facts: Iterable[tuple[str, Facts]]) -> int:
-        """An area's facts into ``table`` ("work" or "public"); how many records."""
-        self._insert(f"INSERT OR REPLACE INTO {table} VALUES (?, ?, ?, ?, ?, ?)",
-                     ((local_id, *found.as_row()) for local_id, found in facts))
-        self._query(f"INSERT OR IGNORE INTO ids SELECT local_id FROM {table}", ())
-        return self._count(table)
+    def add_area(self, area: str, scans: dict[str, Iterable[tuple]]) -> int:
+        """An area ("work" or "public") from its scans (column → (catalogue record, value)
+        rows, the columns of :data:`SCANS` and "tombstone"): each into a table of its own,
+        then one row a record (one with a local id) into the area's table. Returns how many
+        records."""
+        for column, rows in scans.items():
+            self._query(f"CREATE TABLE {area}_{column} (record TEXT PRIMARY KEY, value) "
+                        "WITHOUT ROWID", ())
+            self._insert(f"INSERT OR REPLACE INTO {area}_{column} VALUES (?, ?)", rows)
+        joined = " ".join(f"LEFT JOIN {area}_{c} AS {c} USING (record)" for c in scans
+                          if c != "id")
+        self._query(f"INSERT OR REPLACE INTO {area} SELECT id.value, COALESCE(state.value, ''), "
+                    "CAST(revision.value AS INTEGER), hash.value, datestamp.value, "
+                    f"tombstone.value IS NOT NULL FROM {area}_id AS id {joined}", ())
+        for column in scans:
+            self._query(f"DROP TABLE {area}_{column}", ())
+        self._query(f"INSERT OR IGNORE INTO ids SELECT local_id FROM {area}", ())
+        return self._count(area)
 
     def add_index(self, headers: Iterable[tuple[str, str, bool]]) -> int:
         """The dissemination index's rows; how many."""
@@ -473,10 +507,11 @@ class _Ledger:
 
 
 def _facts(columns: tuple) -> Facts | None:
+    """An area's facts from a joined row (the state as its IRI; None: the area lacks it)."""
     state, revision, content_hash, datestamp, tombstone = columns
     if state is None:
         return None
-    return Facts(state, revision, content_hash, datestamp, bool(tombstone))
+    return Facts(state.rsplit("/", 1)[-1], revision, content_hash, datestamp, bool(tombstone))
 
 
 def check_repository(repository: Repository, *, repair: bool,

@@ -40,7 +40,16 @@ from .sparql import (
     check_read_only,
     has_dataset_clause,
 )
-from .store import materialise, ntriples, past_time_limit, replacement_update, to_rdflib
+from .store import (
+    T,
+    lexical_rows,
+    materialise,
+    ntriples,
+    past_time_limit,
+    replacement_update,
+    term_rows,
+    to_rdflib,
+)
 
 RETRY_STATUS = frozenset({500, 502, 503, 504})
 USER_AGENT = "Yuliao-store/0.1 (+https://w3id.org/yuliao)"
@@ -181,17 +190,24 @@ class RemoteStore:
         """The solutions of a SELECT query one at a time, parsed as the server sends them (for
         answers too big to hold). ``options`` as for :meth:`select`. Raises StoreError on a
         refused query, an unknown option, an unreadable answer or one that breaks off."""
-        form = _union_option(options)
+        return self._streamed(sparql, _union_option(options), term_rows)
+
+    def values(self, sparql: str) -> Iterator[tuple[str | None, ...]]:
+        """The solutions of a SELECT query one at a time as lexical values, parsed as the
+        server sends them (see :meth:`repository.store.Store.values`). Raises StoreError as
+        :meth:`solutions` does."""
+        return self._streamed(sparql, {}, lexical_rows)
+
+    def _streamed(self, sparql: str, form: dict[str, str],
+                  read: Callable[[ox.QuerySolutions], Iterator[T]]) -> Iterator[T]:
         response = self._request("POST", self.endpoints.query, data={"query": sparql, **form},
                                  headers={"Accept": RESULTS_JSON}, stream=True)
         with response:
             _check(response, "query failed")
             response.raw.decode_content = True
             try:
-                found = ox.parse_query_results(response.raw, format=ox.QueryResultsFormat.JSON)
-                names = [v.value for v in found.variables]
-                for row in found:
-                    yield {n: to_rdflib(row[n]) for n in names if row[n] is not None}
+                yield from read(ox.parse_query_results(response.raw,
+                                                       format=ox.QueryResultsFormat.JSON))
             except (SyntaxError, ValueError, OSError, Urllib3Error) as error:
                 raise StoreError(f"the store at {response.url} sent unreadable results: "
                                  f"{error}") from error
