@@ -59,6 +59,8 @@ if TYPE_CHECKING:
 #: Rows handed to SQLite at a time, and local ids looked up per query (index, text, areas).
 ROWS_PER_INSERT = 10_000
 IDS_PER_LOOKUP = 500
+#: Records whose facts one query reads when records are looked at again (see facts_query).
+GRAPHS_PER_QUERY = 50
 #: The page cache of the check's temporary database (KiB): its whole memory, at any size.
 LEDGER_CACHE_KIB = 65_536
 #: The places a problem can be in (in the summary's order).
@@ -98,16 +100,19 @@ def scan_query(predicate: URIRef) -> str:
 TOMBSTONES = f"SELECT ?r (1 AS ?v) WHERE {{ GRAPH ?g {{ ?r <{RDF_.type}> <{YL.Tombstone}> }} }}"
 
 
+FACTS = f"""?r <{YL.localId}> ?id ; <{YL.state}> ?state .
+    OPTIONAL {{ ?r <{YL.revision}> ?revision }} OPTIONAL {{ ?r <{YL.contentHash}> ?hash }}
+    OPTIONAL {{ ?r <{YL.datestamp}> ?datestamp }}
+    BIND(EXISTS {{ ?r <{RDF_.type}> <{YL.Tombstone}> }} AS ?tombstone)"""
+
+
 def facts_query(graphs: Iterable[URIRef]) -> str:
-    """The catalogue-record facts of the records in the named ``graphs`` of an area."""
-    names = " ".join(graph.n3() for graph in graphs)
-    return f"""SELECT ?id ?state ?revision ?hash ?datestamp ?tombstone WHERE {{
-      VALUES ?g {{ {names} }}
-      GRAPH ?g {{ ?r <{YL.localId}> ?id ; <{YL.state}> ?state .
-        OPTIONAL {{ ?r <{YL.revision}> ?revision }}
-        OPTIONAL {{ ?r <{YL.contentHash}> ?hash }}
-        OPTIONAL {{ ?r <{YL.datestamp}> ?datestamp }}
-        BIND(EXISTS {{ ?r <{RDF_.type}> <{YL.Tombstone}> }} AS ?tombstone) }} }}"""
+    """The catalogue-record facts of the records in the named ``graphs`` of an area: one
+    branch of a UNION a graph, each with its graph given (Oxigraph joins ``VALUES ?g`` with
+    ``GRAPH ?g`` some forty times slower; a UNION of :data:`GRAPHS_PER_QUERY` costs a third of
+    a millisecond a graph)."""
+    branches = " UNION ".join(f"{{ GRAPH {graph.n3()} {{ {FACTS} }} }}" for graph in graphs)
+    return f"SELECT ?id ?state ?revision ?hash ?datestamp ?tombstone WHERE {{ {branches} }}"
 
 
 # -- what each copy says ---------------------------------------------------------------------
@@ -281,8 +286,12 @@ def observe(repository: Repository, local_ids: list[str]) -> Iterator[Observed]:
 
 
 def _facts_of(store: TripleStore, ids: Identifiers, local_ids: list[str]) -> dict[str, Facts]:
-    query = facts_query(ids.graph(local_id) for local_id in local_ids)
-    return dict(area_facts(row) for row in store.solutions(query))
+    facts: dict[str, Facts] = {}
+    for start in range(0, len(local_ids), GRAPHS_PER_QUERY):
+        chunk = local_ids[start:start + GRAPHS_PER_QUERY]
+        query = facts_query(ids.graph(local_id) for local_id in chunk)
+        facts.update(area_facts(row) for row in store.solutions(query))
+    return facts
 
 
 @dataclass
