@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import gzip
+import logging
 import threading
 import uuid
 from collections.abc import Iterable, Iterator
@@ -59,6 +60,7 @@ from .signing_key import signing_key
 from .store import statement
 from .textindex import TextDocument, TextIndex
 
+LOG = logging.getLogger(__name__)
 PUBLIC_PREFIX = "urn:yuliao:public:"
 REINDEX_BATCH = 500
 FLUSH_EVERY = 1000  # records written by batches between flushes of the stores
@@ -525,6 +527,7 @@ class Repository:
             for intent in intents:
                 self._finish(intent.kind, intent.local_ids)
                 self.journal.end(intent)
+                LOG.warning("finished %s, left by a process that had ended", intent)
                 finished.append(intent)
         return finished
 
