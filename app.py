@@ -110,10 +110,13 @@ def open_home(config: Config, *, create: bool = False) -> Repository:
     process holds, a store that fails. Use it in a ``with`` block so that the store's lock is
     released on every exit."""
     try:
-        return Repository(config, create=create)
+        repository = Repository(config, create=create)
     except RepositoryError as error:
         fail(str(error))
         raise  # unreachable
+    for intent in repository.recovered:
+        click.echo(f"yuliao: finished {intent}, left by a process that had ended", err=True)
+    return repository
 
 
 def attempt(action: Callable[[], T]) -> T:
@@ -199,11 +202,12 @@ def _empty_remote(repository: Repository, force: bool) -> None:
 
 
 def _remove_index(config: Config) -> None:
-    """The dissemination index (with its WAL files) and the text index of a store being
-    replaced."""
+    """The dissemination index (with its WAL files), the text index and the journal of a
+    store being replaced."""
     for suffix in ("", "-wal", "-shm"):
         Path(f"{config.oai_index_path}{suffix}").unlink(missing_ok=True)
     shutil.rmtree(config.text_index_path, ignore_errors=True)
+    shutil.rmtree(config.journal_path, ignore_errors=True)
 
 
 def _load_demo(repository: Repository) -> None:
@@ -347,6 +351,23 @@ def rebase(config: Config, new_base_uri: str, old_base_uri: str | None) -> None:
                f"reindexed {report.records} public records")
     if report.settings:
         click.echo(f"wrote base_uri = \"{report.new}\" to {report.settings}")
+
+
+@main.command()
+@click.option("--repair", is_flag=True, help="Fix every disagreement found, and say how.")
+@click.pass_obj
+def check(config: Config, repair: bool) -> None:
+    """Compare the work area, the public area and both indexes record by record; report
+    every disagreement (and fix it with --repair). Exit status 1 while any remains."""
+    from repository.integrity import check_repository
+
+    def run() -> int:
+        with Repository(config, create=False, recover=False) as repository:
+            return check_repository(repository, repair=repair, echo=click.echo)
+
+    remaining = attempt(run)
+    if remaining:
+        sys.exit(1)
 
 
 @main.command()

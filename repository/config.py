@@ -318,6 +318,11 @@ class Config:
         return self.home / "run"
 
     @property
+    def journal_path(self) -> Path:
+        """The journal of public changes being written (see repository/journal.py)."""
+        return self.home / "journal"
+
+    @property
     def secret_path(self) -> Path:
         """The per-home secret that signs resumption tokens."""
         return self.home / "secret"

@@ -7,17 +7,22 @@ cannot leak through them by construction.
 
 The **dissemination index** (:mod:`repository.disseminations`) holds every public record
 pre-rendered for OAI-PMH, the **text index** (:mod:`repository.textindex`) their titles and
-texts. Every public change writes the public area first and the indexes second; a crash in
-between leaves stale indexes that :meth:`Repository.reindex` rebuilds.
+texts. Every public change is noted in the **journal** (:mod:`repository.journal`) first, then
+written to the work area, the public area, the dissemination index and the text index in that
+order, and the note deleted; a change cut short (the process killed) is finished from the work
+area when the home is next opened (:meth:`Repository.finish`), so each record ends wholly before
+or wholly after it. :mod:`repository.integrity` (``yuliao check``) finds and repairs any other
+disagreement.
 """
 
 from __future__ import annotations
 
 import contextlib
 import gzip
+import logging
 import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,12 +34,14 @@ from vocab.namespaces import DCT, YL
 from .backends import open_area
 from .config import Config
 from .disseminations import Dissemination, Disseminations, rendering
-from .errors import ConflictError, Gone, InputError, StoreError
+from .errors import ConflictError, Gone, InputError, RepositoryError, StoreError
+from .journal import Intent, Journal, Kind
 from .oai_sets import record_sets
 from .outputs import compressed_if_gz, replacing
 from .reader import read_record
 from .rebase import check_base_uri
 from .records import (
+    PUBLIC_STATES,
     Identifiers,
     Record,
     catalogue_triples,
@@ -48,6 +55,7 @@ from .records import (
     statements_hash,
     tombstone_set_specs,
     tombstone_triples,
+    utc_text,
 )
 from .renderings import render, render_tombstone
 from .signing_key import signing_key
@@ -55,6 +63,7 @@ from .snapshots import Snapshots
 from .store import Store, statement
 from .textindex import TextDocument, TextIndex
 
+LOG = logging.getLogger(__name__)
 PUBLIC_PREFIX = "urn:yuliao:public:"
 REINDEX_BATCH = 500
 FLUSH_EVERY = 1000  # records written by batches between flushes of the stores
@@ -66,27 +75,38 @@ class Repository:
     """Records stored under one home directory (or in memory when ``config.home`` is None).
 
     With ``create`` False the home must exist already (``yuliao init`` made it): a command
-    given a mistyped home must not create one. Raises NotFound when it does not, StoreBusy
-    when another process holds the embedded store, StoreError when a store cannot be opened,
-    and BaseURIMismatch (a ConflictError) when the home was made with another base URI than
-    ``config.base_uri``; whatever was opened is closed again then.
+    given a mistyped home must not create one. Opening a home finishes the changes that
+    processes which died left unfinished (listed in ``recovered``) and rebuilds a lost index,
+    unless ``recover`` is False (``yuliao check`` looks before it repairs).
+
+    Raises NotFound for a home that does not exist, StoreBusy when another process holds the
+    embedded store, StoreError when a store cannot be opened or an unfinished change cannot be
+    finished, and BaseURIMismatch (a ConflictError) when the home was made with another base
+    URI than ``config.base_uri``; whatever was opened is closed again then.
     """
 
-    def __init__(self, config: Config, *, in_memory: bool = False, create: bool = True) -> None:
+    def __init__(self, config: Config, *, in_memory: bool = False, create: bool = True,
+                 recover: bool = True) -> None:
         self.config = config
         self.ids = Identifiers(config.base_uri, config.oai_repository_id)
         if not (in_memory or create):
             config.check_home()
         self._id_lock = threading.Lock()
+        self._stalled: list[Intent] = []  # intents of this process whose change failed
+        self._stalled_lock = threading.Lock()  # an import's two writer threads begin changes
         self._key: bytes | None = signing_key(None) if in_memory else None
         self.snapshots = None if in_memory else Snapshots(config.snapshot_dir)
-        try:
+        self.recovered: list[Intent] = []
+        try:  # the first requests to a remote store: it may be down
             self.work = open_area(config, "work", in_memory=in_memory)
             self.public = open_area(config, "public", in_memory=in_memory)
             self.disseminations = Disseminations(None if in_memory else config.oai_index_path)
             self.text_index = TextIndex(None if in_memory else config.text_index_path)
-            check_base_uri(self)  # the first request to a remote store: it may be down
-            self._align_index()
+            self.journal = Journal(None if in_memory else config.journal_path)
+            check_base_uri(self)
+            if recover:
+                self.recovered = self.recover()
+                self._align_index()
         except BaseException:
             self.close()
             raise
@@ -203,8 +223,8 @@ class Repository:
     def publish(self, local_id: str) -> Record:
         """Make the work revision of ``local_id`` public, with a new datestamp.
 
-        The public area is written first; the work area then records the state. Raises
-        NotFound for an unknown record and StoreError when a write fails.
+        Journaled: the work area records the state first, then the public area and the indexes
+        follow it. Raises NotFound for an unknown record and StoreError when a write fails.
         """
         record = self.get(local_id)
         public = self._public_datestamp(local_id)
@@ -212,9 +232,10 @@ class Repository:
         published = record.with_(state="published", datestamp=stamp, issued=record.issued or stamp)
         full = self._lines(published)
         row = render(published, self.ids)
-        self.public.replace_statements({self.ids.graph(local_id): full})
-        self._index([row])
-        self.work.replace_statements({self.ids.graph(local_id): full})
+        with self._journaled("write", [local_id]):
+            self.work.replace_statements({self.ids.graph(local_id): full})
+            self.public.replace_statements({self.ids.graph(local_id): full})
+            self._index([row])
         return published
 
     def save_batch(self, records: list[Record], *, publish: bool) -> dict[str, str]:
@@ -268,31 +289,48 @@ class Repository:
     _unflushed = 0
 
     def write_batch(self, batch: PreparedBatch) -> dict[str, str]:
-        """The second half of :meth:`save_batch`: :meth:`write_public` then :meth:`write_work`.
+        """The second half of :meth:`save_batch`: :meth:`write_work` then :meth:`write_public`.
         Returns the outcome per local id. Raises StoreError when a write fails; then nothing of
-        the batch is written to that area (nor to the later ones)."""
-        self.write_public(batch)
-        return self.write_work(batch)
+        the batch is written to that area, nor to the later ones (the journal finishes a
+        batch whose later steps failed, see :meth:`write_work`)."""
+        self.write_work(batch)
+        return self.write_public(batch)
 
-    def write_public(self, batch: PreparedBatch) -> None:
-        """The public area, then the dissemination index, of a prepared batch (first step of
-        :meth:`write_batch`; an importer may run it while the work area of the previous batch
-        is written). Raises StoreError when a write fails; the work area must then not be
-        written."""
-        if batch.public:
-            self.public.replace_statements(batch.public, new=batch.new_public)
-            self._index(batch.rows)
+    def write_work(self, batch: PreparedBatch) -> None:
+        """The first step of :meth:`write_batch`: a batch that publishes is noted in the
+        journal (one intent for the whole batch), then its work area is written. An importer
+        may run it while the public area of the previous batch is written. Raises StoreError
+        when the note or the write fails; :meth:`write_public` must then not run (the intent
+        stays, and is finished before this process's next public change or by the next
+        process to open the home)."""
+        if batch.rows:
+            batch.intent = self._begin("write", [row.local_id for row in batch.rows])
+        try:
+            if batch.work:
+                self.work.replace_statements(batch.work, new=batch.new_work)
+        except BaseException:
+            self._stall(batch.intent)
+            raise
 
-    def write_work(self, batch: PreparedBatch) -> dict[str, str]:
-        """The work area of a prepared batch whose :meth:`write_public` succeeded; returns the
-        outcome per local id. Raises StoreError when the write or a flush fails.
+    def write_public(self, batch: PreparedBatch) -> dict[str, str]:
+        """The second step of :meth:`write_batch`, once :meth:`write_work` succeeded: the
+        public area, the dissemination index and the text index, then the journal's intent is
+        ended. Returns the outcome per local id. Raises StoreError when a write or a flush
+        fails (the intent then stays, see :meth:`write_work`).
 
         Every :data:`FLUSH_EVERY` records both areas are flushed: an embedded Oxigraph keeps
         what it writes in RocksDB's in-memory write buffers until then, which made an import's
         resident memory grow by about 75 MB per 1,000 records.
         """
-        if batch.work:
-            self.work.replace_statements(batch.work, new=batch.new_work)
+        try:
+            if batch.public:
+                self.public.replace_statements(batch.public, new=batch.new_public)
+                self._index(batch.rows)
+        except BaseException:
+            self._stall(batch.intent)
+            raise
+        if batch.intent is not None:
+            self.journal.end(batch.intent)
         self._unflushed += sum(1 for status in batch.outcome.values() if status != "unchanged")
         if self._unflushed >= FLUSH_EVERY:
             self._unflushed = 0
@@ -349,22 +387,31 @@ class Repository:
 
     def withdraw(self, local_id: str) -> Record:
         """Take ``local_id`` out of public view, leaving a tombstone there (and in the work area
-        the record, in state withdrawn). Raises NotFound for an unknown record."""
+        the record, in state withdrawn; journaled, the work area first). Raises NotFound for an
+        unknown record and StoreError when a write fails."""
         record = self.get(local_id)
         stamp = next_datestamp(max(filter(None, (self._public_datestamp(local_id),
                                                  record.datestamp)), default=None))
         withdrawn = record.with_(state="withdrawn", datestamp=stamp)
-        self._bury(withdrawn)
-        self.work.replace_statements({self.ids.graph(local_id): self._lines(withdrawn)})
+        with self._journaled("write", [local_id]):
+            self.work.replace_statements({self.ids.graph(local_id): self._lines(withdrawn)})
+            self._bury(withdrawn)
         return withdrawn
 
     def delete(self, local_id: str) -> None:
         """Delete ``local_id`` for good from the work area; a tombstone stays public when the
-        record had ever been published. Raises NotFound for an unknown record."""
+        record had ever been published (journaled, the work area first). Raises NotFound for an
+        unknown record and StoreError when a write fails."""
         record = self.get(local_id)
-        if self.public.has_graph(self.ids.graph(local_id)):
-            stamp = next_datestamp(self._public_datestamp(local_id) or record.datestamp)
-            self._bury(record.with_(datestamp=stamp))
+        public = self.public.has_graph(self.ids.graph(local_id))
+        stamp = next_datestamp(self._public_datestamp(local_id) or record.datestamp)
+        with self._journaled("delete", [local_id]):
+            self._drop_work(local_id)
+            if public:
+                self._bury(record.with_(datestamp=stamp))
+
+    def _drop_work(self, local_id: str) -> None:
+        """Drop the record's graphs (description, raw payload, links) from the work area."""
         self.work.replace({self.ids.graph(local_id): None, self.ids.raw_graph(local_id): None,
                            self.ids.links_graph(local_id): None})
 
@@ -423,20 +470,169 @@ class Repository:
         indexed = self.disseminations.rendered(local_id)
         if row.deleted or indexed is None or indexed == rendering(row):
             return row
-        self._restamp(local_id)
-        return self._public_row(local_id)
+        return self._restamp(local_id)
 
-    def _restamp(self, local_id: str) -> None:
-        """A new datestamp for the public revision of ``local_id``, written to the public area
-        and to the work area when that holds the same revision (a newer one under review keeps
-        its own facts; publishing it takes the later of both datestamps)."""
+    def _restamp(self, local_id: str) -> Dissemination:
+        """A new datestamp for the public revision of ``local_id``, written (journaled) to the
+        work area when that holds the same revision (a newer one under review keeps its own
+        facts; publishing it takes the later of both datestamps), then to the public area and
+        the dissemination index; returns the new row. (Its text document does not change: it
+        holds no datestamp, and reindex rewrites the text index meanwhile.)"""
         graph = self.ids.graph(local_id)
         public = split_record_graph(local_id, self.public.graph(graph), self.ids)
         stamp = next_datestamp(public.datestamp)
-        self.public.replace_statements({graph: self._lines(public.with_(datestamp=stamp))})
         current = self._current(local_id)
-        if current is not None and current.revision == public.revision:
-            self.work.replace_statements({graph: self._lines(current.with_(datestamp=stamp))})
+        with self._journaled("write", [local_id]):
+            if current is not None and current.revision == public.revision:
+                self.work.replace_statements({graph: self._lines(current.with_(datestamp=stamp))})
+            self.public.replace_statements({graph: self._lines(public.with_(datestamp=stamp))})
+            row = self._public_row(local_id)
+            self.disseminations.put([row])
+        return row
+
+    # -- the journal: finishing changes cut short ------------------------------------------
+
+    @contextlib.contextmanager
+    def _journaled(self, kind: Kind, local_ids: list[str]) -> Iterator[Intent]:
+        """Note a change of ``kind`` to ``local_ids`` in the journal, make it (the body), end
+        the note. A change that fails part-way keeps its note (see :meth:`_stall`). Raises
+        StoreError when the journal cannot be written."""
+        intent = self._begin(kind, local_ids)
+        try:
+            yield intent
+        except BaseException:
+            self._stall(intent)
+            raise
+        self.journal.end(intent)
+
+    def _begin(self, kind: Kind, local_ids: list[str]) -> Intent:
+        """Finish what earlier failed changes of this process left (when the store lets us),
+        then note the new change. Raises StoreError when the journal cannot be written."""
+        with self._stalled_lock:
+            for intent in list(self._stalled):
+                with contextlib.suppress(RepositoryError):
+                    self._finish(intent.kind, intent.local_ids)
+                    self.journal.end(intent)
+                    self._stalled.remove(intent)
+        return self.journal.begin(kind, local_ids)
+
+    def _stall(self, intent: Intent | None) -> None:
+        """Keep ``intent`` of a change that failed part-way, to be finished before the next
+        change of this process (or by the next process to open the home, should this one
+        end first)."""
+        if intent is not None:
+            with self._stalled_lock:
+                self._stalled.append(intent)
+
+    def recover(self) -> list[Intent]:
+        """Finish the changes that processes which have died left unfinished in the journal
+        (done when a home is opened); returns their intents. Raises StoreError, and InputError
+        when a public record cannot be rendered (the intents stay for the next attempt)."""
+        finished = []
+        with self.journal.orphans() as intents:
+            for intent in intents:
+                self._finish(intent.kind, intent.local_ids)
+                self.journal.end(intent)
+                LOG.warning("finished %s, left by a process that had ended", intent)
+                finished.append(intent)
+        return finished
+
+    def finish(self, kind: Kind, local_ids: Iterable[str]) -> list[str]:
+        """Bring each record of ``local_ids`` into agreement in both areas and both indexes,
+        the way ``kind`` says (:data:`repository.journal.KINDS`: ``write``, the public area
+        follows the work area; ``delete``, the record leaves the work area and a tombstone
+        stays public; ``adopt``, the work area takes the public copy), journaled like any
+        public change, :data:`REINDEX_BATCH` records an intent. Returns one line per thing
+        changed. Raises StoreError, and InputError when a public record cannot be rendered."""
+        done: list[str] = []
+        ids = list(dict.fromkeys(local_ids))
+        for start in range(0, len(ids), REINDEX_BATCH):
+            chunk = ids[start:start + REINDEX_BATCH]
+            with self._journaled(kind, chunk):
+                done += self._finish(kind, chunk)
+        return done
+
+    def _finish(self, kind: Kind, local_ids: Iterable[str]) -> list[str]:
+        """Settle each record's areas the way ``kind`` says, then write both indexes of every
+        one from the public area; one line per thing changed."""
+        ids = list(local_ids)
+        settle = {"write": self._public_from_work, "delete": self._delete_fully,
+                  "adopt": self._work_from_public}[kind]
+        done = [f"{local_id}: {what}" for local_id in ids if (what := settle(local_id))]
+        self._index_from_public(ids)
+        return done
+
+    def _public_from_work(self, local_id: str) -> str | None:
+        """Write the public copy the work copy calls for: its revision (as published) when it
+        is public, a tombstone with its datestamp when it is withdrawn; nothing for other
+        states. What was done, or None."""
+        work = self._current(local_id)
+        if work is None or (work.state not in PUBLIC_STATES and work.state != "withdrawn"):
+            return None
+        graph = self.ids.graph(local_id)
+        stored = self.public.graph(graph)
+        if work.state == "withdrawn":
+            if is_tombstone(stored, local_id, self.ids) and \
+                    split_record_graph(local_id, stored, self.ids).datestamp == work.datestamp:
+                return None
+            self._bury(work)
+            return f"wrote the tombstone ({_stamp(work)}) to the public area"
+        lines = self._lines(work.with_(state="published"))
+        if set(statements(stored)) == set(lines):
+            return None
+        self.public.replace_statements({graph: lines})
+        return (f"wrote revision {work.revision} ({_stamp(work)}) to the public area from the "
+                "work area")
+
+    def _delete_fully(self, local_id: str) -> str | None:
+        """Finish a deletion: no copy in the work area, a tombstone for a public one."""
+        done = []
+        if self.exists(local_id) or self.work.has_graph(self.ids.raw_graph(local_id)):
+            self._drop_work(local_id)
+            done.append("removed from the work area")
+        stored = self.public.graph(self.ids.graph(local_id))
+        if len(stored) and not is_tombstone(stored, local_id, self.ids):
+            public = split_record_graph(local_id, stored, self.ids)
+            buried = public.with_(datestamp=next_datestamp(public.datestamp))
+            self._bury(buried)
+            done.append(f"left a tombstone ({_stamp(buried)}) in the public area")
+        return "; ".join(done) or None
+
+    def _work_from_public(self, local_id: str) -> str | None:
+        """Write the work copy the public copy calls for: its revision, or for a tombstone
+        the work revision withdrawn at the tombstone's datestamp. What was done, or None."""
+        graph = self.ids.graph(local_id)
+        stored = self.public.graph(graph)
+        if not len(stored):
+            return None
+        public = split_record_graph(local_id, stored, self.ids)
+        if is_tombstone(stored, local_id, self.ids):
+            work = self._current(local_id)
+            if work is None or (work.state, work.datestamp) == ("withdrawn", public.datestamp):
+                return None
+            withdrawn = work.with_(state="withdrawn", datestamp=public.datestamp)
+            self.work.replace_statements({graph: self._lines(withdrawn)})
+            return f"withdrawn in the work area ({_stamp(withdrawn)}), as the public area says"
+        lines = statements(stored)
+        if set(statements(self.work.graph(graph))) == set(lines):
+            return None
+        self.work.replace_statements({graph: lines})
+        return (f"wrote revision {public.revision} ({_stamp(public)}) to the work area from the "
+                "public area")
+
+    def _index_from_public(self, local_ids: list[str]) -> None:
+        """Rewrite the dissemination rows and text documents of ``local_ids`` from the public
+        area (a record not there leaves both indexes)."""
+        rows, absent = [], []
+        for local_id in local_ids:
+            if self.public.has_graph(self.ids.graph(local_id)):
+                rows.append(self._public_row(local_id))
+            else:
+                absent.append(local_id)
+        self._index(rows)
+        if absent:
+            self.disseminations.remove(absent)
+            self.text_index.remove(absent)
 
     def store_description(self, description: Graph) -> None:
         """Replace the copy of the VoID description (:mod:`repository.void`) kept in the public
@@ -522,9 +718,9 @@ class Repository:
         return len(work) + len(public)
 
     def close(self) -> None:
-        """Flush writes to disk and release the stores' locks; the repository is unusable
-        afterwards."""
-        for name in ("work", "public", "disseminations", "text_index"):
+        """Flush writes to disk and release the stores' and the journal's locks; the
+        repository is unusable afterwards."""
+        for name in ("work", "public", "journal", "disseminations", "text_index"):
             part = getattr(self, name, None)  # None: the constructor failed before it
             if part is not None:
                 with contextlib.suppress(OSError, AttributeError):
@@ -570,6 +766,12 @@ class PreparedBatch:
     rows: list[Dissemination] = field(default_factory=list)
     new_work: frozenset[URIRef] = frozenset()
     new_public: frozenset[URIRef] = frozenset()
+    #: the journal's note of the batch's public change, from write_work to write_public
+    intent: Intent | None = None
+
+
+def _stamp(record: Record) -> str:
+    return utc_text(record.datestamp) if record.datestamp else "no datestamp"
 
 
 def _target(record: Record, publish: bool) -> str:

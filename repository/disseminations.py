@@ -317,6 +317,14 @@ class Disseminations:
             db.execute("DELETE FROM kept")
             _count_change(db)
 
+    def remove(self, local_ids: Iterable[str]) -> None:
+        """Removes the rows of ``local_ids`` (unknown ones are ignored) with their memberships,
+        in one transaction."""
+        ids = [(local_id,) for local_id in local_ids]
+        with self._writing() as db:
+            for table in ("records", "memberships"):
+                db.executemany(f"DELETE FROM {table} WHERE local_id = ?", ids)
+
     # -- reading ---------------------------------------------------------------------------
 
     def __len__(self) -> int:
@@ -380,6 +388,21 @@ class Disseminations:
             found = db.execute("SELECT local_id FROM records WHERE NOT deleted "
                                "ORDER BY local_id LIMIT ? OFFSET ?", (limit, offset))
             return [row[0] for row in found]
+
+    def headers(self, batch: int = 10_000) -> Iterator[tuple[str, str, bool]]:
+        """(local id, datestamp, deleted) of every row in local-id order, read ``batch`` rows
+        at a time (by keyset on the local id). Raises StoreError."""
+        after = ""
+        while True:
+            with self._reading() as db:
+                found = db.execute("SELECT local_id, datestamp, deleted FROM records WHERE "
+                                   "local_id > ? ORDER BY local_id LIMIT ?",
+                                   (after, batch)).fetchall()
+            yield from ((local_id, datestamp, bool(deleted))
+                        for local_id, datestamp, deleted in found)
+            if len(found) < batch:
+                return
+            after = found[-1][0]
 
     def live_count(self) -> int:
         """How many records are not deleted (all rows, counted on the smallest index, less

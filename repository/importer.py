@@ -23,7 +23,7 @@ from .core import PreparedBatch, Repository
 from .crosswalks.olac import olac_to_graph
 from .errors import InputError, RepositoryError
 from .formats import SourceRecord, read_bytes, to_graph
-from .records import Record, local_id_for_source
+from .records import TAKEDOWN_UNDER_REVIEW, Record, local_id_for_source
 from .triples import TripleIndex
 
 DEFAULT_SOURCE = {"datagovtw": "data.gov.tw"}
@@ -145,16 +145,17 @@ class Importer:
 
         Each batch is read, mapped, validated and prepared for writing (statements, OAI-PMH
         rendering) in this thread; the writes run in order on two background threads while the
-        next batch is prepared (Oxigraph releases the GIL while it writes): one writes a batch's
-        public area and index, the other then its work area, while the first goes on to the
-        next batch. A record is not prepared while an earlier write of it is pending. Every
-        write has finished when this returns.
+        next batch is prepared (Oxigraph releases the GIL while it writes): one notes a batch
+        in the journal and writes its work area, the other then its public area and both
+        indexes and ends the note, while the first goes on to the next batch. A record is not
+        prepared while an earlier write of it is pending. Every write has finished when this
+        returns.
         """
         parts: list[Future] = []
         batch: list[SourceRecord] = []
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="yuliao-public") as public, \
-                ThreadPoolExecutor(max_workers=1, thread_name_prefix="yuliao-work") as work:
-            writer = _Writer(public, work)
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="yuliao-work") as work, \
+                ThreadPoolExecutor(max_workers=1, thread_name_prefix="yuliao-public") as public:
+            writer = _Writer(work, public)
             try:
                 for source in read_bytes(data, origin):
                     batch.append(source)
@@ -247,24 +248,24 @@ class Importer:
         except RepositoryError as error:
             return [_done(outcomes), _done(_failed(valid, error))]
         return [_done(outcomes),
-                writer.submit_batch(ids, lambda: self._store_public(valid, prepared),
-                                    lambda: self._store_work(valid, prepared))]
+                writer.submit_batch(ids, lambda: self._store_work(valid, prepared),
+                                    lambda: self._store_public(valid, prepared))]
 
-    def _store_public(self, valid: list[Candidate], prepared: PreparedBatch,
-                      ) -> list[Outcome] | None:
-        """Write the public area and index of a prepared batch; None when done, else the
-        failure of each record (the work area is then not written)."""
+    def _store_work(self, valid: list[Candidate], prepared: PreparedBatch,
+                    ) -> list[Outcome] | None:
+        """Note a prepared batch in the journal and write its work area; None when done, else
+        the failure of each record (the public area is then not written)."""
         try:
-            self.repository.write_public(prepared)
+            self.repository.write_work(prepared)
         except RepositoryError as error:
             return _failed(valid, error)
         return None
 
-    def _store_work(self, valid: list[Candidate], prepared: PreparedBatch) -> list[Outcome]:
-        """Write the work area of a batch whose public write succeeded; a failed write makes
-        each record invalid."""
+    def _store_public(self, valid: list[Candidate], prepared: PreparedBatch) -> list[Outcome]:
+        """Write the public area and indexes of a batch whose work write succeeded; a failed
+        write makes each record invalid."""
         try:
-            saved = self.repository.write_work(prepared)
+            saved = self.repository.write_public(prepared)
         except RepositoryError as error:
             return _failed(valid, error)
         return [Outcome(c.source.origin, c.record.id, saved[c.record.id],
@@ -278,25 +279,25 @@ class Importer:
 
 
 class _Writer:
-    """The two background writers of one import (public area, then work area), and which
-    records their pending writes touch."""
+    """The two background writers of one import (work area, then public area and indexes),
+    and which records their pending writes touch."""
 
-    def __init__(self, public: ThreadPoolExecutor, work: ThreadPoolExecutor) -> None:
-        self.public, self.work = public, work
+    def __init__(self, work: ThreadPoolExecutor, public: ThreadPoolExecutor) -> None:
+        self.work, self.public = work, public
         self.pending: dict[str, Future] = {}
 
     def submit(self, local_ids: list[str], write: Callable[[], list[Outcome]]) -> Future:
         """Queue ``write`` (of the records ``local_ids``, writing both areas itself: a
         deletion) behind every earlier write."""
-        return self._track(local_ids, self.work.submit(write))
+        return self._track(local_ids, self.public.submit(write))
 
-    def submit_batch(self, local_ids: list[str], public: Callable[[], list[Outcome] | None],
-                     work: Callable[[], list[Outcome]]) -> Future:
-        """Queue the public write of a batch behind the earlier public writes, and its work
-        write (skipped when ``public`` returns failures) behind the earlier work writes; the
+    def submit_batch(self, local_ids: list[str], work: Callable[[], list[Outcome] | None],
+                     public: Callable[[], list[Outcome]]) -> Future:
+        """Queue the work write of a batch behind the earlier work writes, and its public
+        write (skipped when ``work`` returns failures) behind the earlier public writes; the
         future of the batch's outcomes."""
-        first = self.public.submit(public)
-        return self._track(local_ids, self.work.submit(lambda: first.result() or work()))
+        first = self.work.submit(work)
+        return self._track(local_ids, self.public.submit(lambda: first.result() or public()))
 
     def _track(self, local_ids: list[str], future: Future) -> Future:
         for local_id in local_ids:
@@ -355,9 +356,6 @@ def iter_paths(paths: Iterable[Path]) -> Iterator[Path]:
 
 UNCHECKED_STATES = ("draft", "in-revision")
 
-
-#: States of a published record whose takedown is being reviewed: still public (BRIEF §4).
-TAKEDOWN_UNDER_REVIEW = ("takedown-pending-agency", "takedown-pending-platform")
 
 
 def load_records(repository: Repository, records: list[Record], validator=None) -> ImportReport:

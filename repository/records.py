@@ -29,6 +29,10 @@ STATES = (
     "draft", "pending-agency-review", "pending-platform-review", "published", "in-revision",
     "takedown-pending-agency", "takedown-pending-platform", "withdrawn",
 )
+#: States of a published record whose takedown is being reviewed: still public (BRIEF §4).
+TAKEDOWN_UNDER_REVIEW = ("takedown-pending-agency", "takedown-pending-platform")
+#: States in which the public area holds the record's work revision (as published).
+PUBLIC_STATES = ("published", *TAKEDOWN_UNDER_REVIEW)
 LOCAL_ID = re.compile(r"[0-9]{8}|[A-Za-z0-9.\-]+:[A-Za-z0-9\-_.~!*'()%]+")
 _UNRESERVED = "-_.~!*'()"
 

@@ -40,7 +40,16 @@ from .sparql import (
     check_read_only,
     has_dataset_clause,
 )
-from .store import materialise, ntriples, past_time_limit, replacement_update, to_rdflib
+from .store import (
+    T,
+    lexical_rows,
+    materialise,
+    ntriples,
+    past_time_limit,
+    replacement_update,
+    term_rows,
+    to_rdflib,
+)
 
 RETRY_STATUS = frozenset({500, 502, 503, 504})
 USER_AGENT = "Yuliao-store/0.1 (+https://w3id.org/yuliao)"
@@ -173,14 +182,35 @@ class RemoteStore:
 
         The one option is ``use_default_graph_as_union`` (sent as Oxigraph's
         ``union-default-graph``; other servers need it in their configuration).
-        Raises StoreError on a refused query or an unknown option.
+        Raises StoreError on a refused query, an unknown option or an unreadable answer.
         """
-        with self._query(sparql, _union_option(options)) as response:
-            solutions = _parse_results(response, response.url)
-            names = [v.value for v in solutions.variables]
-            return [
-                {n: to_rdflib(row[n]) for n in names if row[n] is not None} for row in solutions
-            ]
+        return list(self.solutions(sparql, **options))
+
+    def solutions(self, sparql: str, **options: bool) -> Iterator[dict[str, Node]]:
+        """The solutions of a SELECT query one at a time, parsed as the server sends them (for
+        answers too big to hold). ``options`` as for :meth:`select`. Raises StoreError on a
+        refused query, an unknown option, an unreadable answer or one that breaks off."""
+        return self._streamed(sparql, _union_option(options), term_rows)
+
+    def values(self, sparql: str) -> Iterator[tuple[str | None, ...]]:
+        """The solutions of a SELECT query one at a time as lexical values, parsed as the
+        server sends them (see :meth:`repository.store.Store.values`). Raises StoreError as
+        :meth:`solutions` does."""
+        return self._streamed(sparql, {}, lexical_rows)
+
+    def _streamed(self, sparql: str, form: dict[str, str],
+                  read: Callable[[ox.QuerySolutions], Iterator[T]]) -> Iterator[T]:
+        response = self._request("POST", self.endpoints.query, data={"query": sparql, **form},
+                                 headers={"Accept": RESULTS_JSON}, stream=True)
+        with response:
+            _check(response, "query failed")
+            response.raw.decode_content = True
+            try:
+                yield from read(ox.parse_query_results(response.raw,
+                                                       format=ox.QueryResultsFormat.JSON))
+            except (SyntaxError, ValueError, OSError, Urllib3Error) as error:
+                raise StoreError(f"the store at {response.url} sent unreadable results: "
+                                 f"{error}") from error
 
     def ask(self, sparql: str, **options: bool) -> bool:
         """The answer of an ASK query. Raises StoreError on failure."""

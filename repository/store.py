@@ -12,9 +12,9 @@ from __future__ import annotations
 import contextlib
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, TypeVar
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
@@ -36,6 +36,7 @@ from .sparql import (
     has_dataset_clause,
 )
 
+T = TypeVar("T")
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 
@@ -72,6 +73,20 @@ def to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> Node:
     if datatype == XSD_STRING:
         return Literal(term.value)
     return Literal(term.value, datatype=URIRef(datatype), normalize=False)
+
+
+def term_rows(found: ox.QuerySolutions) -> Iterator[dict[str, Node]]:
+    """Each solution as a dict of rdflib terms (unbound variables left out)."""
+    names = [v.value for v in found.variables]
+    for row in found:
+        yield {n: to_rdflib(row[n]) for n in names if row[n] is not None}
+
+
+def lexical_rows(found: ox.QuerySolutions) -> Iterator[tuple[str | None, ...]]:
+    """Each solution as the lexical values of its variables, in order (None: unbound)."""
+    width = len(found.variables)
+    for row in found:
+        yield tuple(None if (term := row[i]) is None else term.value for i in range(width))
 
 
 def statement(s: Node, p: Node, o: Node) -> str:
@@ -218,12 +233,25 @@ class Store:
         ``options`` go to pyoxigraph (``use_default_graph_as_union=True`` …).
         Raises StoreError on a syntax or evaluation error.
         """
+        return list(self.solutions(sparql, **options))
+
+    def solutions(self, sparql: str, **options) -> Iterator[dict[str, Node]]:
+        """The solutions of a SELECT query one at a time, as dicts of rdflib terms, as the
+        store finds them (for answers too big to hold; consume them in the calling thread).
+        ``options`` as for :meth:`select`. Raises StoreError on a syntax or evaluation error."""
+        return self._streamed(sparql, options, term_rows)
+
+    def values(self, sparql: str) -> Iterator[tuple[str | None, ...]]:
+        """The solutions of a SELECT query one at a time, as the lexical values of its
+        variables in the query's order (IRIs without brackets, literals without datatype or
+        language; None when unbound): no rdflib terms are made, which makes scans of every
+        record several times cheaper. Consume them in the calling thread. Raises StoreError."""
+        return self._streamed(sparql, {}, lexical_rows)
+
+    def _streamed(self, sparql: str, options: dict, read: Callable[[ox.QuerySolutions],
+                                                                    Iterator[T]]) -> Iterator[T]:
         try:
-            solutions = self._store.query(sparql, **options)
-            names = [v.value for v in solutions.variables]
-            return [
-                {n: to_rdflib(row[n]) for n in names if row[n] is not None} for row in solutions
-            ]
+            yield from read(self._store.query(sparql, **options))
         except (SyntaxError, OSError, ValueError) as error:
             raise StoreError(f"query failed: {error}") from error
 

@@ -352,6 +352,39 @@ class TextIndex:
         """How many documents the index holds (as last committed by any process)."""
         return self._reload().num_docs
 
+    def held(self, local_ids: Iterable[str]) -> set[str]:
+        """Those of ``local_ids`` that have a document. Counted, not read: a term-set query
+        for all of them, and for each half of a set that came up short (a local id has one
+        document at most, since a write replaces it). Raises TextIndexError."""
+        searcher = self._reload()
+        try:
+            return set(self._held(searcher, sorted(set(local_ids))))
+        except TANTIVY_ERRORS as error:
+            raise TextIndexError(f"cannot read the text index {self._where}: {error}") from error
+
+    def _held(self, searcher: tantivy.Searcher, local_ids: list[str]) -> list[str]:
+        if not local_ids:
+            return []
+        query = tantivy.Query.term_set_query(self._schema, "local_id", local_ids)
+        found = searcher.search(query, 1, count=True).count
+        if found == 0 or found >= len(local_ids):
+            return local_ids if found else []
+        middle = len(local_ids) // 2
+        return self._held(searcher, local_ids[:middle]) + self._held(searcher,
+                                                                     local_ids[middle:])
+
+    def iris(self) -> Iterator[str]:
+        """The dataset IRI of every document, in index order (reads them all: for finding
+        documents no record accounts for). Raises TextIndexError."""
+        searcher = self._reload()
+        try:
+            result = searcher.search(tantivy.Query.all_query(), max(searcher.num_docs, 1))
+            addresses = sorted((address for _, address in result.hits), key=_place)
+            for address in addresses:
+                yield searcher.doc(address).get_first("iri")
+        except TANTIVY_ERRORS as error:
+            raise TextIndexError(f"cannot read the text index {self._where}: {error}") from error
+
     def _query(self, tokens: list[str], open_end: bool, field: str) -> tantivy.Query:
         """The tantivy query for analysed ``tokens``: a term or a phrase; by regular
         expressions when the last token stands for every term it starts (``open_end``)."""
