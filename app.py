@@ -23,7 +23,7 @@ from repository.config import CONFIG_FILE, config_template
 from repository.core import check_dump_file
 from repository.importer import counted
 from repository.outputs import check_writable, replacing
-from repository.void import VoidCache
+from repository.void import StoredVoid, VoidCache
 
 if TYPE_CHECKING:
     from click._termui_impl import ProgressBar
@@ -52,6 +52,7 @@ def create_app(config: Config | None = None, repository: Repository | None = Non
         security,
         sparql,
     )
+    from endpoints.page_cache import PAGES, PageCache
     from repository.reader import PublicReader
 
     app = Flask(__name__, static_folder=STATIC_FOLDER)
@@ -60,7 +61,9 @@ def create_app(config: Config | None = None, repository: Repository | None = Non
     if repository is None:
         repository = PublicReader(config) if reader else Repository(config)
     app.extensions["yuliao"] = repository
-    app.extensions["yuliao.void"] = VoidCache(repository, store=not reader)
+    app.extensions["yuliao.void"] = (StoredVoid(repository) if isinstance(repository, PublicReader)
+                                     else VoidCache(repository))
+    app.extensions[PAGES] = PageCache()
     app.url_map.converters.update(addresses.CONVERTERS)
     security.install(app)
     limits.install(app, config.limits)
@@ -87,12 +90,15 @@ def served_app():
     :class:`endpoints.asgi.BufferedApp`, which reads each request whole within the server's
     limits before the application sees it."""
     from endpoints.asgi import BufferedApp, Limits
+    from endpoints.sparql import EXTENSION as SPARQL_RUNNER
 
     app = reader_app()
+    app.extensions[SPARQL_RUNNER].start()  # query processes ready before the first query
     server = app.config["YULIAO"].server
     return BufferedApp(app, Limits(body_seconds=server.body_timeout,
                                    body_bytes=app.config["YULIAO"].limits.max_body,
-                                   send_seconds=server.send_timeout, threads=server.threads))
+                                   send_seconds=server.send_timeout, threads=server.threads,
+                                   queue_seconds=server.queue_timeout))
 
 
 # -- the command line ----------------------------------------------------------------------

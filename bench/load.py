@@ -17,10 +17,13 @@ The mix (the issue's): 40 % record pages (HTML, one in ten Turtle), 30 % OAI-PMH
 GetRecord, one third the first page of ListRecords, half of them of a language set), 20 %
 SPARQL SELECTs typical of the catalogue (records of a language, one record's graph, a facet
 count from VoID, a title search through the text index, a subject language and type), 10 %
-home and list pages (the home page, a /catalog page, VoID). Records are drawn uniformly from
-every public record. Users start spread over ``--ramp`` seconds; figures count requests
-started after the ramp. A separate probe asks for Identify every second during the run and
-for ``--after`` seconds after it, and reports its slowest answer.
+home and list pages (the home page, 40 %; a later page of it, 20 %; an agency's page, 20 %;
+the first page of /catalog, 10 %; VoID, 10 %). Records are drawn uniformly from
+every public record. The run starts ``--settle`` seconds after the server first answers (its
+start-up work is not measured), users start spread over ``--ramp`` seconds, and figures
+count requests started after the ramp. A separate probe asks for Identify every second, on a
+new connection, during the run and for ``--after`` seconds after it, and reports its slowest
+answer in each.
 
 Output: requests, requests/s, errors (status >= 400, time-outs of 30 s, broken connections),
 and average, p50, p95, p99 and max latency in seconds, overall and per kind; one JSON line.
@@ -30,6 +33,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import json
 import os
 import random
@@ -51,6 +55,8 @@ from repository.config import CONFIG_FILE  # noqa: E402
 REQUEST_TIMEOUT = 30.0
 LANGUAGES = ["ami", "tay", "pwn", "bnn", "pyu", "dru", "tsu", "xsy", "tao", "ssf", "ckv", "trv",
              "szy", "sxr", "xnb", "nan", "hak", "cmn", "tss", "cdo"]
+#: Agencies of the demo records, whose pages list their datasets.
+AGENCIES = ["A29000000G", "A01000000A", "A09000000E", "A41000000G", "376570000A"]
 SPARQL = [
     "SELECT ?d ?title WHERE {{ ?d dct:language <http://lexvo.org/id/iso639-3/{lang}> ; "
     "dct:title ?title }} LIMIT 100",
@@ -105,6 +111,15 @@ def public_ids(home: Path) -> list[str]:
         return [row[0] for row in db.execute("SELECT local_id FROM records WHERE NOT deleted")]
 
 
+def home_cursors(home: Path, count: int = 200) -> list[str]:
+    """``?before=`` values of the home page's later pages: (datestamp, id) of records drawn
+    at random."""
+    with sqlite3.connect(home / "oai.sqlite") as db:
+        rows = db.execute("SELECT datestamp, local_id FROM records WHERE NOT deleted "
+                          "ORDER BY random() LIMIT ?", (count,)).fetchall()
+    return [f"{datestamp},{local_id}" for datestamp, local_id in rows]
+
+
 def identity(url: str) -> tuple[str, str]:
     """The base URI the server mints IRIs under and its OAI repository identifier, from its
     Identify."""
@@ -147,6 +162,7 @@ class Mix:
     """Draws the next request of the mix: (kind, path, Accept)."""
 
     ids: list[str]
+    cursors: list[str]
     base: str
     oai_id: str
     rng: random.Random
@@ -187,11 +203,15 @@ class Mix:
 
     def _lists(self) -> tuple[str, str, str]:
         draw = self.rng.random()
-        if draw < 0.5:
+        if draw < 0.4:
             return "home", "/", "text/html"
-        if draw < 0.75:
-            page = self.rng.randint(1, 50)
-            return "catalog", f"/catalog?page={page}", "text/turtle"
+        if draw < 0.6:
+            return "home", "/?" + urllib.parse.urlencode(
+                {"before": self.rng.choice(self.cursors)}), "text/html"
+        if draw < 0.8:
+            return "agency", f"/agency/{self.rng.choice(AGENCIES)}", "text/html"
+        if draw < 0.9:
+            return "catalog", "/catalog", "text/turtle"
         return "void", "/.well-known/void", "text/turtle"
 
 
@@ -205,11 +225,15 @@ class Results:
     since: float
     latencies: dict[str, list[float]] = field(default_factory=dict)
     errors: dict[str, int] = field(default_factory=dict)
+    slow: dict[int, int] = field(default_factory=dict)  # requests over 1 s per 10 s window
 
     def add(self, kind: str, started: float, seconds: float, error: str | None) -> None:
         if started < self.since:
             return
         self.latencies.setdefault(kind, []).append(seconds)
+        if seconds > 1.0:
+            window = int((started - self.since) // 10) * 10
+            self.slow[window] = self.slow.get(window, 0) + 1
         if error:
             self.errors[error] = self.errors.get(error, 0) + 1
 
@@ -270,12 +294,13 @@ async def user(number: int, url: str, mix: Mix, think: tuple[float, float], star
         connection[1].close()
 
 
-async def probe(url: str, stop: float, after: float) -> list[float]:
-    """Identify once a second until ``after`` seconds past ``stop``; its latencies (a failed
-    or timed-out probe counts as REQUEST_TIMEOUT)."""
+async def probe(url: str, stop: float, after: float) -> list[tuple[float, float]]:
+    """Identify once a second until ``after`` seconds past ``stop``, on a new connection each
+    time: (seconds from ``stop``, latency) of each (a failed or timed-out probe counts as
+    REQUEST_TIMEOUT)."""
     loop = asyncio.get_running_loop()
     address = urllib.parse.urlsplit(url)
-    times = []
+    times: list[tuple[float, float]] = []  # (seconds past the end of the run, latency)
     while loop.time() < stop + after:
         began = loop.time()
         try:
@@ -283,20 +308,20 @@ async def probe(url: str, stop: float, after: float) -> list[float]:
             await asyncio.wait_for(request(*connection, "/oai?verb=Identify", "text/xml",
                                            "10.255.255.255"), REQUEST_TIMEOUT)
             connection[1].close()
-            times.append(loop.time() - began)
+            times.append((began - stop, loop.time() - began))
         except (OSError, TimeoutError, asyncio.IncompleteReadError, ValueError):
-            times.append(REQUEST_TIMEOUT)
+            times.append((began - stop, REQUEST_TIMEOUT))
         await asyncio.sleep(max(0.0, 1.0 - (loop.time() - began)))
     return times
 
 
 async def run(url: str, mix: Mix, users: int, think: tuple[float, float], seconds: float,
-              ramp: float, after: float) -> tuple[Results, list[float], float]:
+              ramp: float, after: float) -> tuple[Results, list[tuple[float, float]], float]:
     loop = asyncio.get_running_loop()
     begin = loop.time()
     results = Results(since=begin + ramp)
     stop = begin + ramp + seconds
-    tasks = [user(n, url, Mix(mix.ids, mix.base, mix.oai_id, random.Random(n)), think,
+    tasks = [user(n, url, dataclasses.replace(mix, rng=random.Random(n)), think,
                   begin + ramp * n / users, stop, results) for n in range(users)]
     identify = asyncio.create_task(probe(url, stop, after))
     await asyncio.gather(*tasks)
@@ -318,13 +343,19 @@ def summary(values: list[float], seconds: float) -> dict:
             "p99": round(percentile(values, 0.99), 3), "max": round(max(values, default=0), 3)}
 
 
-def report(results: Results, identify: list[float], seconds: float, settings: dict) -> dict:
+def report(results: Results, identify: list[tuple[float, float]], seconds: float,
+           settings: dict) -> dict:
+    """The figures; Identify's slowest answer during the measured run and after it."""
     everything = [t for times in results.latencies.values() for t in times]
+    during = [t for when, t in identify if -seconds <= when < 0]
+    after = [t for when, t in identify if when >= 0]
     return {**settings, "all": summary(everything, seconds),
             "kinds": {kind: summary(times, seconds)
                       for kind, times in sorted(results.latencies.items())},
             "errors": results.errors, "error_count": sum(results.errors.values()),
-            "identify_max": round(max(identify, default=0), 3)}
+            "over_1s_by_10s": dict(sorted(results.slow.items())),
+            "identify_max_during": round(max(during, default=0), 3),
+            "identify_max_after": round(max(after, default=0), 3)}
 
 
 def main() -> None:
@@ -336,6 +367,8 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=120.0)
     parser.add_argument("--ramp", type=float, default=10.0)
     parser.add_argument("--after", type=float, default=15.0)
+    parser.add_argument("--settle", type=float, default=10.0,
+                        help="seconds between the server's first answer and the run")
     parser.add_argument("--workers", type=int)
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--url", help="measure a server that is already running")
@@ -350,7 +383,8 @@ def main() -> None:
         server = start_server(home, args.port, args.workers)
     try:
         wait_for(url)
-        mix = Mix(public_ids(home), *identity(url), random.Random(0))
+        time.sleep(args.settle)  # the server's own start-up work, not what users meet
+        mix = Mix(public_ids(home), home_cursors(home), *identity(url), random.Random(0))
         results, identify, seconds = asyncio.run(run(
             url, mix, args.users, tuple(args.think), args.seconds, args.ramp, args.after))
         settings = {"records": len(mix.ids), "users": args.users, "think": list(args.think),

@@ -9,6 +9,11 @@ thread: it reads the whole body first, within :attr:`Limits.body_seconds` and
 WSGI application on a bounded pool of threads with the body in memory, and sends the
 response, each part within :attr:`Limits.send_seconds` (a client that does not read is
 dropped).
+
+When every thread is busy, requests wait their turn (:class:`Admission`): light ones first
+(Identify, GetRecord, static files: a monitor or a harvester is answered at once even while
+the server is saturated), and none longer than :attr:`Limits.queue_seconds` (then 503 with
+``Retry-After``), so that a burst leaves no backlog behind it.
 """
 
 from __future__ import annotations
@@ -17,16 +22,21 @@ import asyncio
 import contextlib
 import io
 import sys
+from collections import deque
 from collections.abc import Awaitable, Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from urllib.parse import unquote_to_bytes
+from urllib.parse import parse_qs, unquote_to_bytes
 
 Scope = dict
 Receive = Callable[[], Awaitable[dict]]
 Send = Callable[[dict], Awaitable[None]]
 WSGIApp = Callable[[dict, Callable], Iterable[bytes]]
 
+#: OAI-PMH verbs answered before other requests when the server is busy (:func:`is_light`).
+LIGHT_VERBS = frozenset({"Identify", "ListMetadataFormats", "ListSets", "GetRecord"})
+#: Retry-After, in seconds, of a request turned away because the server is busy.
+BUSY_RETRY_S = 5
 #: Bytes of a response body sent to the client at once.
 CHUNK = 64 * 1024
 #: Bytes of a response the worker thread reads before it hands the response over.
@@ -36,16 +46,73 @@ EAGER_BYTES = 1024 * 1024
 @dataclass(frozen=True)
 class Limits:
     """What a client gets: seconds to send its body, bytes it may send, seconds for each part
-    of the response to be taken, and threads running the application."""
+    of the response to be taken; threads running the application (as many requests are in
+    it at once), and seconds a request may wait for one (then 503)."""
 
     body_seconds: float = 10.0
     body_bytes: int = 1024 * 1024
     send_seconds: float = 30.0
     threads: int = 16
+    queue_seconds: float = 10.0
 
 
 class BodyTooLarge(Exception):
     """The request body is over the limit."""
+
+
+class Admission:
+    """At most ``limit`` requests in the application at once. Those that wait are let in
+    light ones first (:func:`is_light`), each class in the order it came; one that waits
+    longer than ``patience`` seconds is turned away (the caller answers 503). Used from the
+    event loop only."""
+
+    def __init__(self, limit: int, patience: float) -> None:
+        self.free, self.patience = limit, patience
+        self.waiting: tuple[deque[asyncio.Future], deque[asyncio.Future]] = deque(), deque()
+
+    async def enter(self, light: bool) -> bool:
+        """True once the request may go in; False when it waited ``patience`` in vain."""
+        if self.free and not any(self.waiting):
+            self.free -= 1
+            return True
+        ticket = asyncio.get_running_loop().create_future()
+        line = self.waiting[0 if light else 1]
+        line.append(ticket)
+        try:
+            await asyncio.wait_for(ticket, self.patience)
+            return True
+        except TimeoutError:
+            with contextlib.suppress(ValueError):
+                line.remove(ticket)
+            return False
+        except asyncio.CancelledError:  # the client left: a place given meanwhile goes on
+            if ticket.done() and not ticket.cancelled():
+                self.leave()
+            raise
+
+    def leave(self) -> None:
+        """A request is done: its place goes to the first waiting one, or is freed."""
+        for line in self.waiting:
+            while line:
+                ticket = line.popleft()
+                if not ticket.done():
+                    ticket.set_result(None)
+                    return
+        self.free += 1
+
+
+def is_light(scope: Scope) -> bool:
+    """A request that costs next to nothing and that harvesters and monitors expect to be
+    answered at once: the OAI-PMH verbs that read one record or describe the repository,
+    and static files."""
+    if scope["method"] not in ("GET", "HEAD"):
+        return False
+    if scope["path"].startswith("/static/"):
+        return True
+    if scope["path"] != "/oai":
+        return False
+    verbs = parse_qs(scope.get("query_string", b"").decode("latin-1")).get("verb", [])
+    return len(verbs) == 1 and verbs[0] in LIGHT_VERBS
 
 
 class BufferedApp:
@@ -55,6 +122,7 @@ class BufferedApp:
         self.app, self.limits = app, limits or Limits()
         self._threads = ThreadPoolExecutor(max_workers=self.limits.threads,
                                            thread_name_prefix="wsgi")
+        self._admission: Admission | None = None  # made in the event loop
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
@@ -74,8 +142,18 @@ class BufferedApp:
                                      "bytes")
             return
         loop = asyncio.get_running_loop()
-        started = await loop.run_in_executor(self._threads, _start, self.app,
-                                             environ(scope, body))
+        admission = self._admission = self._admission or Admission(self.limits.threads,
+                                                                   self.limits.queue_seconds)
+        if not await admission.enter(is_light(scope)):
+            await _refuse(send, 503, f"the server is busy: the request waited "
+                                     f"{self.limits.queue_seconds:g} s; try again later",
+                          retry_after=BUSY_RETRY_S)
+            return
+        try:
+            started = await loop.run_in_executor(self._threads, _start, self.app,
+                                                 environ(scope, body))
+        finally:
+            admission.leave()
         with contextlib.suppress(TimeoutError):
             await self._respond(send, started, loop)
 
@@ -197,11 +275,14 @@ def _header(scope: Scope, name: bytes) -> str | None:
     return None
 
 
-async def _refuse(send: Send, status: int, message: str) -> None:
+async def _refuse(send: Send, status: int, message: str, retry_after: int | None = None
+                  ) -> None:
     body = f"{message}\n".encode()
-    await send({"type": "http.response.start", "status": status, "headers": [
-        (b"content-type", b"text/plain; charset=utf-8"),
-        (b"content-length", str(len(body)).encode()), (b"connection", b"close")]})
+    headers = [(b"content-type", b"text/plain; charset=utf-8"),
+               (b"content-length", str(len(body)).encode()), (b"connection", b"close")]
+    if retry_after is not None:
+        headers.append((b"retry-after", str(retry_after).encode()))
+    await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
 
 

@@ -32,10 +32,11 @@ from repository.crosswalks.dcat import catalogue, dcat_triples, record_subject
 from repository.errors import RepositoryError
 from repository.records import parse_datestamp
 from repository.sparql import QUERY_PREFIXES
-from repository.void import VoidCache
+from repository.void import StoredVoid, VoidCache
 from vocab.namespaces import DCAT, DCT, FOAF, RDF_, XSD, bind_prefixes
 
 from .conditional import Validators
+from .page_cache import PAGES, built_once
 from .sparql.negotiation import GRAPH, Format, NotAcceptable, choose
 from .sparql.results import CannotSerialise, serialise_graph
 
@@ -71,7 +72,7 @@ def config() -> Config:
 # -- VoID --------------------------------------------------------------------------------------
 
 
-def void_cache() -> VoidCache:
+def void_cache() -> VoidCache | StoredVoid:
     """The application's VoID cache (``create_app`` makes it)."""
     return current_app.extensions["yuliao.void"]
 
@@ -225,7 +226,10 @@ def catalog() -> Response:
                                    fmt.name, weak=True,
                                    last_modified=parse_datestamp(index.latest_datestamp()))
         page = page_of(request.args.get("page"), index.summary().records)
-        return validators.answer(lambda: rdf_response(catalog_graph(config().base_uri, page),
-                                                      fmt), vary=("Accept",))
+        key = (f"catalog?page={page.number}&size={PAGE_SIZE}", fmt.name, index.version(),
+               request.script_root)
+        return validators.answer(lambda: built_once(
+            current_app.extensions[PAGES], key,
+            lambda: rdf_response(catalog_graph(config().base_uri, page), fmt)), vary=("Accept",))
     except (RepositoryError, NotAcceptable, CannotSerialise, PageError) as error:
         return text_error(error)

@@ -1,4 +1,4 @@
-"""A bounded in-process cache of rendered record pages, keyed on what a page is made of.
+"""A bounded in-process cache of rendered pages, keyed on what a page is made of.
 
 A record page (any variant: HTML, Turtle, JSON-LD…) depends only on the record's public
 revision, which its datestamp identifies: datestamps are strictly increasing per record and
@@ -6,18 +6,25 @@ set on every public change. So a page cached under (id, variant, datestamp) is v
 long as the dissemination index gives the record that datestamp, and a request that finds it
 costs one index lookup instead of a store read and a rendering. Entries are evicted least
 recently used first, beyond :data:`MAX_ENTRIES` pages or :data:`MAX_BYTES` bytes of bodies.
+Pages of the DCAT catalogue are kept the same way under the index's version
+(:func:`built_once`).
 """
 
 from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
+
+from flask import Response
 
 from .conditional import Validators
 
 MAX_ENTRIES = 1024
 MAX_BYTES = 32 << 20
+#: Where an application keeps its cache (``app.extensions``).
+PAGES = "yuliao.pages"
 
 #: (local id, variant, datestamp, script root)
 PageKey = tuple[str, str, str, str]
@@ -30,7 +37,7 @@ class CachedPage:
     body: bytes
     content_type: str
     headers: tuple[tuple[str, str], ...]
-    validators: Validators
+    validators: Validators | None = None
 
 
 class PageCache:
@@ -72,3 +79,19 @@ class PageCache:
 
     def __len__(self) -> int:
         return len(self._pages)
+
+
+def built_once(cache: PageCache, key: PageKey, build: Callable[[], Response],
+               kept_headers: tuple[str, ...] = ("Vary",)) -> Response:
+    """The response cached under ``key``, else the one ``build`` makes (kept when it is a
+    200, with its ``kept_headers``): for pages that depend on nothing but what ``key`` names,
+    such as a page of the catalogue under the index's version."""
+    found = cache.get(key)
+    if found is not None:
+        return Response(found.body, content_type=found.content_type, headers=list(found.headers))
+    response = build()
+    if response.status_code == 200:
+        headers = tuple((name, value) for name, value in response.headers.items()
+                        if name in kept_headers)
+        cache.put(key, CachedPage(response.get_data(), response.content_type, headers))
+    return response

@@ -36,7 +36,6 @@ from flask import (
     request,
     url_for,
 )
-from flask.blueprints import BlueprintSetupState
 from rdflib import Graph, Literal, URIRef
 from rdflib.term import Node
 
@@ -62,7 +61,7 @@ from vocab.namespaces import DCT, FOAF
 
 from . import record_view as view
 from .conditional import Validators
-from .page_cache import CachedPage, PageCache, PageKey
+from .page_cache import PAGES, CachedPage, PageCache, PageKey
 
 bp = Blueprint("records", __name__, template_folder="templates")
 
@@ -93,14 +92,9 @@ def config() -> Config:
     return current_app.config["YULIAO"]
 
 
-@bp.record_once
-def _install_cache(state: BlueprintSetupState) -> None:
-    state.app.extensions.setdefault("yuliao.pages", PageCache())
-
-
 def page_cache() -> PageCache:
     """This application's cache of rendered record pages."""
-    return current_app.extensions["yuliao.pages"]
+    return current_app.extensions[PAGES]
 
 
 # -- routes ------------------------------------------------------------------------------------

@@ -26,12 +26,14 @@ import threading
 from pathlib import Path
 
 from repository import Config, Repository, RepositoryError
-from repository.void import VoidCache
+from repository.void import VoidCache, stored_is_current
 
 log = logging.getLogger(__name__)
 
 #: The package root the web workers import this code from (the same as the owner's).
 CODE_ROOT = Path(__file__).resolve().parents[1]
+#: Connections waiting to be accepted, and connections each worker serves at once.
+BACKLOG = 4096
 #: Seconds the workers get to finish their requests when the server is stopped.
 STOP_S = 10
 
@@ -48,6 +50,11 @@ def granian_command(config: Config, host: str, port: int) -> list[str]:
         sys.executable, "-m", "granian", "--interface", "asgi", "--factory",
         "--host", host, "--port", str(port), "--workers", str(worker_count(config)),
         "--http1-header-read-timeout", str(int(server.header_timeout * 1000)),
+        # every worker takes every connection it is given: granian's default bound
+        # (backlog / workers, counted per open connection) left a worker holding more than
+        # its share of kept-alive connections unable to answer new ones for tens of seconds;
+        # requests in the application are bounded by endpoints.asgi.Admission instead
+        "--backlog", str(BACKLOG), "--backpressure", str(BACKLOG),
         "--no-ws", "--log-level", "warning", "--workers-kill-timeout", str(STOP_S),
         "app:served_app",
     ]
@@ -68,7 +75,8 @@ class Owner:
 
     def describe_in_background(self) -> threading.Thread | None:
         """Compute the VoID statistics, keep them in the public area (SPARQL reads their
-        counts) and snapshot again; off the way of the first requests."""
+        counts) and snapshot again, off the way of the first requests; unless the ones kept
+        there are newer than the latest change."""
         if self.repository is None:
             return None
         thread = threading.Thread(target=self._describe, name="void", daemon=True)
@@ -77,6 +85,8 @@ class Owner:
 
     def _describe(self) -> None:
         try:
+            if stored_is_current(self.repository):
+                return
             VoidCache(self.repository).graph()
             self.repository.public_snapshot()
         except RepositoryError as error:

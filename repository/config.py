@@ -128,6 +128,8 @@ class ServerSettings:
     header_timeout: float = 10.0
     body_timeout: float = 10.0
     send_timeout: float = 30.0
+    #: seconds a request may wait for a thread before it is answered 503
+    queue_timeout: float = 10.0
 
 
 #: Where each endpoint of a SPARQL server lives, relative to an area's base URL:
@@ -399,7 +401,7 @@ def server_settings(table: dict[str, Any]) -> ServerSettings:
                          SERVER_THREADS_RANGE),
         **{name: _number(table.get(name, getattr(default, name)), f"server.{name}",
                          SERVER_TIMEOUT_RANGE)
-           for name in ("header_timeout", "body_timeout", "send_timeout")},
+           for name in ("header_timeout", "body_timeout", "send_timeout", "queue_timeout")},
     )
 
 
@@ -726,6 +728,9 @@ threads = 16
 header_timeout = 10
 body_timeout = 10
 send_timeout = 30
+# Seconds a request may wait for one of the threads (light ones, such as OAI-PMH Identify and
+# GetRecord, go first); then it is answered 503 with Retry-After.
+queue_timeout = 10
 
 # Where the records are stored. By default (nothing here) in an embedded Oxigraph store under
 # the home, which only one process can open. To share one store between several processes or

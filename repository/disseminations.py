@@ -30,6 +30,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
+from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -42,7 +43,7 @@ from .xmlsafe import parse_xml
 #: The metadata formats the index holds, one column each (also the only column names ever put
 #: into SQL text).
 PREFIXES = ("olac", "oai_dc", "dcat")
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 #: What turns an index of an older schema version into the next one, keeping its rows, one
 #: statement at a time inside one transaction (any version not here is rebuilt from the
 #: public area). Version 3 also fills the titles in (:func:`_fill_titles`).
@@ -56,10 +57,15 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
         "CREATE TABLE IF NOT EXISTS changes (epoch TEXT NOT NULL, count INTEGER NOT NULL)",
         "INSERT INTO changes SELECT lower(hex(randomblob(8))), 0"
         " WHERE NOT EXISTS (SELECT 1 FROM changes)"),
+    3: tuple(f"CREATE INDEX IF NOT EXISTS records_{prefix} ON records (datestamp, local_id)"
+             f" WHERE ({prefix} IS NOT NULL OR deleted)" for prefix in PREFIXES),
 }
+FORMAT_INDEXES = ";\n".join(MIGRATIONS[3]) + ";"
 #: Rows (or memberships) per INSERT statement: 9 parameters a row stays under 999, the lowest
 #: limit of SQLite builds.
 ROWS_PER_STATEMENT = 100
+#: Counts of list selections remembered (each for one version of the index).
+COUNTS_KEPT = 256
 #: Rows whose titles one step of the version 3 migration fills in.
 FILL_BATCH = 1000
 SCHEMA = f"""
@@ -79,6 +85,9 @@ CREATE INDEX IF NOT EXISTS records_live_by_datestamp ON records (datestamp, loca
 -- the live ids in order without reading a row (/catalog pages); deleted is there so that
 -- SQLite sees the index covers the query
 CREATE INDEX IF NOT EXISTS records_live ON records (local_id, deleted) WHERE NOT deleted;
+-- the rows of one format in list order, without reading a row: what a list request walks
+-- and counts (completeListSize) when it names only a format
+{FORMAT_INDEXES}
 CREATE TABLE IF NOT EXISTS memberships (
     spec TEXT NOT NULL,
     local_id TEXT NOT NULL,
@@ -171,6 +180,7 @@ class Disseminations:
         self._named: dict[str, tuple[str | None, str | None]] = {}  # set names written
         self._writes = 0  # transactions committed through this object
         self._summary: tuple[str, Summary] | None = None  # (version, totals) last computed
+        self._counts: OrderedDict[tuple[Selection, str], int] = OrderedDict()
         self._writer = self._connect()
         version = self._writer.execute("PRAGMA user_version").fetchone()[0]
         if version in MIGRATIONS:
@@ -375,11 +385,23 @@ class Disseminations:
             return [_row(found) for found in db.execute(sql, (*params, limit))]
 
     def count(self, selection: Selection) -> int:
-        """How many rows ``selection`` holds now."""
+        """How many rows ``selection`` holds now: counted once per :meth:`version` of the
+        index (the last COUNTS_KEPT selections are remembered), since a count reads every
+        row of the selection. Raises StoreError."""
+        key = (selection, self.version())
+        with self._lock:
+            if key in self._counts:
+                self._counts.move_to_end(key)
+                return self._counts[key]
         where, params = _where(selection)
         with self._reading() as db:
-            return db.execute(f"SELECT COUNT(*) FROM records {_clause(where)}",
-                              params).fetchone()[0]
+            found = db.execute(f"SELECT COUNT(*) FROM records {_clause(where)}",
+                               params).fetchone()[0]
+        with self._lock:
+            self._counts[key] = found
+            while len(self._counts) > COUNTS_KEPT:
+                self._counts.popitem(last=False)
+        return found
 
     def live_ids(self, offset: int, limit: int) -> list[str]:
         """Local ids of the records that are not deleted, in local-id order: ``limit`` of them

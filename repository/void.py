@@ -32,10 +32,13 @@ from .config import Config
 from .disseminations import Disseminations
 from .errors import RepositoryError
 from .oai_sets import OaiSet, defining_statement
-from .records import now_utc, utc_literal
+from .records import now_utc, parse_datestamp, utc_literal
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from .core import Repository
+    from .reader import PublicReader
 
 log = logging.getLogger(__name__)
 
@@ -154,10 +157,19 @@ class Description:
     latest: str | None
 
 
+def stored_is_current(repository: Repository) -> bool:
+    """True when the description kept in the public area was computed after the latest
+    change the dissemination index records (every public change dates its record, so a
+    description dated later describes the area as it is). Raises StoreError."""
+    stored = repository.public.graph(repository.ids.description)
+    computed = [parse_datestamp(o) for o in stored.objects(None, DCT.modified)]
+    latest = parse_datestamp(repository.disseminations.latest_datestamp())
+    return bool(computed) and latest is not None and max(computed) > latest
+
+
 class VoidCache:
     """The VoID description (:func:`describe`), computed once per state of
-    the dissemination index, and kept in the public area for SPARQL (unless ``store`` is
-    False: a process reading a snapshot leaves that to the store's owner).
+    the dissemination index, and kept in the public area for SPARQL.
 
     Its statistics scan the store (about 10 s for 26 million quads), so a request never waits
     for them but the first request for the description: when the index's generation shows a
@@ -168,9 +180,8 @@ class VoidCache:
     nothing changed.
     """
 
-    def __init__(self, repository: Repository, *, store: bool = True) -> None:
+    def __init__(self, repository: Repository) -> None:
         self.repository = repository
-        self.store = store  # keep each description in the public area (its owner does)
         self._lock = threading.Lock()
         self._state: tuple | None = None
         self._description: Description | None = None
@@ -214,11 +225,10 @@ class VoidCache:
         index = self.repository.disseminations
         version, latest = index.version(), index.latest_datestamp()
         graph = describe(self.repository)
-        if self.store:
-            try:
-                self.repository.store_description(graph)
-            except RepositoryError as error:
-                log.warning("the VoID description could not be stored for SPARQL: %s", error)
+        try:
+            self.repository.store_description(graph)
+        except RepositoryError as error:
+            log.warning("the VoID description could not be stored for SPARQL: %s", error)
         return Description(graph, version, latest)
 
     def _refresh(self, state: tuple) -> None:
@@ -234,3 +244,41 @@ class VoidCache:
         finally:
             with self._lock:
                 self.refreshing = None
+
+
+class StoredVoid:
+    """The VoID description as the owner of a served home keeps it in the public area, read
+    from the snapshot a :class:`~repository.reader.PublicReader` has open: the web workers of
+    ``yuliao serve`` never compute it, since its statistics scan the whole store while
+    holding the interpreter (seconds at 100,000 records, in which the worker answers
+    nothing). Only a home whose owner has not stored one yet gets it computed here, once.
+    The same interface as :class:`VoidCache`."""
+
+    def __init__(self, reader: PublicReader) -> None:
+        self.reader = reader
+        self._lock = threading.Lock()
+        self._read: tuple[Path, Description] | None = None
+
+    def graph(self) -> Graph:
+        return self.description().graph
+
+    def description(self) -> Description:
+        """The description in the current snapshot, with the snapshot's name as its version.
+        Raises StoreError."""
+        snapshot = self.reader.public_snapshot()
+        with self._lock:
+            if self._read is None or self._read[0] != snapshot:
+                self._read = snapshot, self._load(snapshot)
+            return self._read[1]
+
+    def _load(self, snapshot: Path) -> Description:
+        graph = self.reader.public.graph(self.reader.ids.description)
+        if not len(graph):
+            graph = describe(self.reader)
+        bind_prefixes(graph)
+        index = self.reader.disseminations
+        return Description(graph, f"{snapshot.name}.{index.version()}",
+                           index.latest_datestamp())
+
+    def refresh(self) -> None:
+        """Nothing to do: the owner computes the description and takes a new snapshot."""

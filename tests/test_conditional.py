@@ -134,6 +134,18 @@ def test_a_record_changed_since_its_page_was_cached_is_rendered_anew(app, repo) 
     assert again.headers["ETag"] != first.headers["ETag"]
 
 
+def test_a_catalog_page_is_built_once_per_version_of_the_index(app, repo) -> None:
+    client = app.test_client()
+    first = client.get("/catalog", headers={"Accept": "text/turtle"})
+    reads = count_reads(repo)
+    again = client.get("/catalog", headers={"Accept": "text/turtle"})
+    assert reads.calls == [] and (again.status_code, again.data) == (200, first.data)
+    assert again.headers["ETag"] == first.headers["ETag"]
+    repo.save_batch([dataset(repo, "00000001", "新的名稱")], publish=True)
+    changed = client.get("/catalog", headers={"Accept": "text/turtle"})
+    assert reads.calls != [] and "新的名稱" in changed.get_data(as_text=True)
+
+
 def test_a_withdrawn_record_is_not_served_from_the_cache(app, repo) -> None:
     client = app.test_client()
     assert client.get("/record/00000002").status_code == 200

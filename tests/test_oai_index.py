@@ -16,7 +16,13 @@ from rdflib.compare import isomorphic
 from app import main
 from repository import Config, Repository, StoreError
 from repository.config import read_toml
-from repository.disseminations import PREFIXES, SCHEMA_VERSION, Disseminations, Selection
+from repository.disseminations import (
+    PREFIXES,
+    SCHEMA_VERSION,
+    Dissemination,
+    Disseminations,
+    Selection,
+)
 from repository.records import utc_text
 from repository.renderings import render
 from repository.void import describe
@@ -245,3 +251,30 @@ def test_reindex_and_init_force_on_the_command_line(tmp_path) -> None:
     assert run(home, "init", "--force").exit_code == 0
     with Repository(Config.from_env(home)) as repository:
         assert len(repository.disseminations) == 0
+
+
+def test_a_list_of_one_format_is_walked_and_counted_on_its_own_index(tmp_path) -> None:
+    index = Disseminations(tmp_path / "oai.sqlite")
+    for prefix in PREFIXES:
+        where = f"({prefix} IS NOT NULL OR deleted)"
+        with sqlite3.connect(tmp_path / "oai.sqlite") as db:
+            plans = [" ".join(str(step) for step in db.execute(f"EXPLAIN QUERY PLAN {sql}"))
+                     for sql in (f"SELECT COUNT(*) FROM records WHERE {where}",
+                                 f"SELECT local_id FROM records WHERE {where} "
+                                 "ORDER BY datestamp, local_id LIMIT 101")]
+        assert all(f"USING INDEX records_{prefix}" in plan for plan in plans), plans
+    index.close()
+
+
+def test_a_list_size_counted_once_follows_a_change_made_by_another_process(tmp_path) -> None:
+    path = tmp_path / "oai.sqlite"
+    server, importer = Disseminations(path), Disseminations(path)
+    row = Dissemination("00000001", "2026-11-22T00:00:00Z", metadata={"olac": b"<a/>"})
+    importer.put([row])
+    everything = Selection(prefix="olac")
+    assert server.count(everything) == 1 and server.count(everything) == 1
+    importer.put([dataclasses.replace(row, local_id="00000002")])
+    assert server.count(everything) == 2
+    assert server.count(Selection(prefix="dcat")) == 0
+    server.close()
+    importer.close()

@@ -384,6 +384,12 @@ class QueryPool:
         if not keep:
             process.kill()
 
+    def start(self) -> None:
+        """Start the ``workers`` processes now rather than with the first query (a server
+        does it as it starts, so that no early query waits for them)."""
+        with self._changed:
+            self._fill()
+
     def pids(self) -> list[int]:
         """The process ids of the live query processes."""
         with self._changed:

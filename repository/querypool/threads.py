@@ -58,6 +58,9 @@ class ThreadRunner:
         finally:
             self._slots.release()
 
+    def start(self) -> None:
+        """Nothing to start: threads are made as queries come."""
+
     def pids(self) -> list[int]:
         return []
 
