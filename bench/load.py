@@ -51,6 +51,8 @@ sys.path.insert(0, str(ROOT))
 
 from repository.config import CONFIG_FILE  # noqa: E402
 
+#: Where the server started by the benchmark writes.
+LOG = ROOT / "bench" / "out" / "load-server.log"
 #: Seconds a request may take before it counts as an error.
 REQUEST_TIMEOUT = 30.0
 LANGUAGES = ["ami", "tay", "pwn", "bnn", "pyu", "dru", "tsu", "xsy", "tao", "ssf", "ckv", "trv",
@@ -135,10 +137,14 @@ def identity(url: str) -> tuple[str, str]:
 
 
 def start_server(home: Path, port: int, workers: int | None) -> subprocess.Popen:
+    """``yuliao serve`` on ``port``, its output in bench/out/load-server.log."""
     command = [sys.executable, "-m", "app", "--home", str(home), "serve", "--port", str(port)]
     if workers:
         command += ["--workers", str(workers)]
-    return subprocess.Popen(command, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    LOG.parent.mkdir(exist_ok=True)
+    with LOG.open("wb") as log:
+        return subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+                                env={**os.environ, "PYTHONPATH": str(ROOT)})
 
 
 def wait_for(url: str, seconds: float = 120.0) -> None:

@@ -99,33 +99,32 @@ def test_a_body_that_comes_too_slowly_is_408() -> None:
     assert b"did not arrive within 0.2 s" in sent[1]["body"]
 
 
-def test_waiting_requests_go_in_light_ones_first_then_in_order() -> None:
+def test_waiting_requests_go_in_in_the_order_they_came() -> None:
     async def scenario() -> list[str]:
         admission, order = Admission(1, patience=5), []
-        assert await admission.enter(light=False)
+        assert await admission.enter()
 
-        async def wait(name: str, light: bool) -> None:
-            assert await admission.enter(light)
+        async def wait(name: str) -> None:
+            assert await admission.enter()
             order.append(name)
             admission.leave()
 
-        waiting = [asyncio.create_task(wait(name, light)) for name, light in
-                   (("first", False), ("second", False), ("identify", True))]
+        waiting = [asyncio.create_task(wait(name)) for name in ("first", "second", "third")]
         await asyncio.sleep(0.01)
         admission.leave()
         await asyncio.gather(*waiting)
         return order
 
-    assert asyncio.run(scenario()) == ["identify", "first", "second"]
+    assert asyncio.run(scenario()) == ["first", "second", "third"]
 
 
 def test_a_request_that_waits_past_its_patience_is_turned_away_and_leaves_no_place() -> None:
     async def scenario() -> tuple[bool, bool, int]:
         admission = Admission(1, patience=0.05)
-        assert await admission.enter(light=False)
-        refused = await admission.enter(light=True)
+        assert await admission.enter()
+        refused = await admission.enter()
         admission.leave()
-        return refused, await admission.enter(light=False), admission.free
+        return refused, await admission.enter(), admission.free
 
     assert asyncio.run(scenario()) == (False, True, 0)
 
@@ -165,16 +164,52 @@ def test_a_busy_server_answers_503_with_retry_after_once_the_wait_is_over() -> N
     assert (b"retry-after", b"5") in turned_away[0]["headers"]
 
 
+def test_identify_is_answered_while_every_thread_is_busy() -> None:
+    release = threading.Event()
+
+    def application(env: dict, start_response) -> list[bytes]:
+        if env["PATH_INFO"] != "/oai":
+            release.wait(5)
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return [env["QUERY_STRING"].encode()]
+
+    app = BufferedApp(application, Limits(threads=1, queue_seconds=5))
+
+    async def scenario() -> tuple[list[dict], bool]:
+        sent: list[dict] = []
+
+        async def receive() -> dict:
+            return {"type": "http.request", "body": b"", "more_body": False}
+
+        async def send(message: dict) -> None:
+            sent.append(message)
+
+        async def discard(message: dict) -> None:
+            pass
+
+        busy = asyncio.create_task(app(scope("/sparql"), receive, discard))
+        await asyncio.sleep(0.05)
+        await asyncio.wait_for(app(scope("/oai", b"verb=Identify"), receive, send), 1)
+        still_busy = not busy.done()
+        release.set()
+        await busy
+        return sent, still_busy
+
+    sent, still_busy = asyncio.run(scenario())
+    assert still_busy and sent[0]["status"] == 200
+    assert b"".join(m.get("body", b"") for m in sent[1:]) == b"verb=Identify"
+
+
 def test_a_request_whose_client_left_while_waiting_takes_no_place() -> None:
     async def scenario() -> bool:
         admission = Admission(1, patience=5)
-        assert await admission.enter(light=False)
-        gone = asyncio.create_task(admission.enter(light=False))
+        assert await admission.enter()
+        gone = asyncio.create_task(admission.enter())
         await asyncio.sleep(0.01)
         gone.cancel()  # the client leaves while it waits
         with contextlib.suppress(asyncio.CancelledError):
             await gone
         admission.leave()
-        return await asyncio.wait_for(admission.enter(light=False), 1)
+        return await asyncio.wait_for(admission.enter(), 1)
 
     assert asyncio.run(scenario()) is True
