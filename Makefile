@@ -9,7 +9,7 @@ export YULIAO_HOME ?= $(CURDIR)/var
 RUN_ADDRESS  := http://127.0.0.1:8000/
 RUN_BASE_URI := $(or $(YULIAO_BASE_URI),$(if $(shell grep -s -E '^[[:space:]]*base_uri[[:space:]]*=' '$(YULIAO_HOME)/yuliao.toml'),,$(RUN_ADDRESS)))
 
-.PHONY: run test install lint bench bench-oai bench-sparql bench-floor clean demo
+.PHONY: run test install lint bench bench-oai bench-sparql bench-floor bench-load clean demo
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -47,6 +47,12 @@ bench-sparql: install
 
 bench-floor: install
 	$(BIN)/python bench/store_floor.py 10000
+
+# 1,000 users with 1-5 s between requests, then 1,000 clients without a pause, against
+# `yuliao serve` over 100,000 records (filled into bench/out/load-home the first time)
+bench-load: install
+	$(BIN)/python bench/load.py --home bench/out/load-home --records 100000 --users 1000
+	$(BIN)/python bench/load.py --home bench/out/load-home --users 1000 --think 0 0
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

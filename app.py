@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO, TypeVar
+from urllib.parse import urlsplit
 
 import click
 from flask import Flask
@@ -98,7 +99,8 @@ def served_app():
     return BufferedApp(app, Limits(body_seconds=server.body_timeout,
                                    body_bytes=app.config["YULIAO"].limits.max_body,
                                    send_seconds=server.send_timeout, threads=server.threads,
-                                   queue_seconds=server.queue_timeout))
+                                   queue_seconds=server.queue_timeout,
+                                   mount=urlsplit(app.config["YULIAO"].base_uri).path.rstrip("/")))
 
 
 # -- the command line ----------------------------------------------------------------------

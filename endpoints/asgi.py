@@ -50,13 +50,15 @@ EAGER_BYTES = 1024 * 1024
 class Limits:
     """What a client gets: seconds to send its body, bytes it may send, seconds for each part
     of the response to be taken; threads running the application (as many requests are in
-    it at once), and seconds a request may wait for one (then 503)."""
+    it at once), and seconds a request may wait for one (then 503); the path the application
+    is mounted at (the base URI's path without its final slash)."""
 
     body_seconds: float = 10.0
     body_bytes: int = 1024 * 1024
     send_seconds: float = 30.0
     threads: int = 16
     queue_seconds: float = 10.0
+    mount: str = ""
 
 
 class BodyTooLarge(Exception):
@@ -143,7 +145,7 @@ class BufferedApp:
             return
         loop = asyncio.get_running_loop()
         if is_light(scope):  # a fraction of a millisecond: answered on the loop at once
-            started = _start(self.app, environ(scope, body))
+            started = _start(self.app, environ(scope, body, self.limits.mount))
             with contextlib.suppress(TimeoutError):
                 await self._respond(send, started, loop)
             return
@@ -156,7 +158,7 @@ class BufferedApp:
             return
         try:
             started = await loop.run_in_executor(self._threads, _start, self.app,
-                                                 environ(scope, body))
+                                                 environ(scope, body, self.limits.mount))
         finally:
             admission.leave()
         with contextlib.suppress(TimeoutError):
@@ -245,19 +247,24 @@ def _start(app: WSGIApp, env: dict) -> Started:
     return Started(status, headers, parts, rest, getattr(result, "close", lambda: None))
 
 
-def environ(scope: Scope, body: bytes) -> dict:
-    """The WSGI environ (PEP 3333) of an ASGI HTTP request whose body is ``body``.
+def environ(scope: Scope, body: bytes, mount: str = "") -> dict:
+    """The WSGI environ (PEP 3333) of an ASGI HTTP request whose body is ``body``, for an
+    application mounted at the path ``mount`` (``/yuliao``; "" at the root).
 
-    ``PATH_INFO`` is the percent-decoded path as latin-1 text, as WSGI servers give it;
-    ``RAW_URI`` keeps the path as it was sent."""
+    ``PATH_INFO`` is the percent-decoded path as latin-1 text, as WSGI servers give it, less
+    ``mount`` when it starts with it (a proxy may pass the path whole or strip the mount);
+    ``SCRIPT_NAME`` is ``mount``; ``RAW_URI`` keeps the path as it was sent."""
     raw = scope.get("raw_path") or scope["path"].encode("utf-8")
+    path = unquote_to_bytes(raw).decode("latin-1")
+    if mount and (path == mount or path.startswith(f"{mount}/")):
+        path = path[len(mount):] or "/"
     query = scope.get("query_string", b"")
     server = scope.get("server") or ("127.0.0.1", 80)
     client = scope.get("client") or ("", 0)
     env = {
         "REQUEST_METHOD": scope["method"],
-        "SCRIPT_NAME": scope.get("root_path", ""),
-        "PATH_INFO": unquote_to_bytes(raw).decode("latin-1"),
+        "SCRIPT_NAME": mount,
+        "PATH_INFO": path,
         "QUERY_STRING": query.decode("latin-1"),
         "RAW_URI": (raw + (b"?" + query if query else b"")).decode("latin-1"),
         "SERVER_NAME": str(server[0]), "SERVER_PORT": str(server[1]),

@@ -34,6 +34,12 @@ def test_the_environ_decodes_the_path_once_and_keeps_it_raw_beside() -> None:
     assert env["wsgi.input"].read() == b"body"
 
 
+@pytest.mark.parametrize("path", ["/yuliao/record/00001174", "/record/00001174"])
+def test_an_application_mounted_under_a_path_gets_it_as_its_script_name(path: str) -> None:
+    env = environ(scope(path, raw=path.encode()), b"", mount="/yuliao")
+    assert (env["SCRIPT_NAME"], env["PATH_INFO"]) == ("/yuliao", "/record/00001174")
+
+
 def test_a_non_ascii_path_reaches_wsgi_as_latin_1_text_of_its_utf_8_bytes() -> None:
     env = environ(scope("/record/語", raw=b"/record/%E8%AA%9E"), b"")
     assert env["PATH_INFO"].encode("latin-1").decode("utf-8") == "/record/語"
