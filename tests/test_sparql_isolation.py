@@ -16,6 +16,13 @@ from pathlib import Path
 
 import pytest
 
+import demo
+from app import create_app
+from repository import Config, Record, Repository
+from repository.config import LimitSettings, SparqlSettings
+from repository.importer import load_records
+
+from .conftest import remote_settings
 from .server_support import Server, get, serving
 from .test_serve import make_home
 
@@ -142,3 +149,50 @@ def test_the_server_tree_is_all_that_runs_the_queries(server: Server) -> None:
              if Path(f"/proc/{pid}/cmdline").exists()]
     workers = [line for line in lines if b"repository.querypool.worker" in line]
     assert 1 <= len(workers) <= QUERY_PROCESSES + HEAVY
+
+
+# -- the same guarantees over a store on SPARQL servers -------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def remote_client(oxigraph, tmp_path_factory: pytest.TempPathFactory):
+    """The application over a repository on two Oxigraph server processes (the public one
+    with a 2 s timeout of its own), the demo records in it; its queries run in query
+    processes that send them to the public server."""
+    work, public = oxigraph.server(), oxigraph.server("--timeout-s", "2")
+    config = Config(home=tmp_path_factory.mktemp("remote") / "home",
+                    store=remote_settings(work, public), limits=LimitSettings.unlimited(),
+                    sparql=SparqlSettings(time_limit=2.0, workers=2, heavy=1, heavy_after=0.5))
+    with Repository(config) as repository:
+        records = [Record(id=d.local_id, graph=d.graph, state=d.state)
+                   for d in demo.records(config.base_uri)]
+        assert load_records(repository, records).ok
+        app = create_app(config, repository)
+        yield app.test_client(), app.extensions["yuliao.sparql"]
+
+
+def remote_query(client, query: str) -> tuple[int, bytes]:
+    response = client.get("/sparql", query_string={"query": query},
+                          headers={"Accept": "application/sparql-results+json"})
+    return response.status_code, response.data
+
+
+def test_a_remote_query_runs_in_a_query_process_and_answers(remote_client) -> None:
+    client, pool = remote_client
+    status, body = remote_query(client, SMALL)
+    assert status == 200 and json.loads(body)["boolean"] is True
+    assert pool.pids()  # it ran in a query process, not in this one
+    status, body = remote_query(client, "SELECT ?s WHERE { ?s ?p }")
+    assert status == 400 and body.startswith(b"syntax error")
+
+
+def test_a_remote_query_past_its_time_limit_is_cut_and_its_process_replaced(remote_client
+                                                                            ) -> None:
+    client, pool = remote_client
+    before = set(pool.pids())
+    started = time.monotonic()
+    status, body = remote_query(client, HOSTILE[2])
+    assert status == 503 and b"time limit of 2 s" in body
+    assert time.monotonic() - started < 4
+    assert set(pool.pids()) != before  # the process that held the request was replaced
+    assert remote_query(client, SMALL)[0] == 200
