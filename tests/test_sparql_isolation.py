@@ -30,7 +30,7 @@ MEMORY_LIMIT_MIB = 256
 QUERY_PROCESSES, HEAVY = 2, 1
 SETTINGS = f"""
 [sparql]
-time_limit = 4
+time_limit = 2
 memory_limit_mib = {MEMORY_LIMIT_MIB}
 workers = {QUERY_PROCESSES}
 heavy = {HEAVY}
@@ -60,7 +60,7 @@ HOSTILE = [
 ENDLESS = [HOSTILE[0], HOSTILE[2], HOSTILE[6], HOSTILE[7]]
 SMALL = "ASK { ?d a dcat:Dataset }"
 #: Why a hostile query is stopped: its memory, its time, or the slots for long queries.
-STOPPED = rb"memory limit of 256 MiB|time limit of 4 s|every slot for long queries"
+STOPPED = rb"memory limit of 256 MiB|time limit of 2 s|every slot for long queries"
 
 
 @pytest.fixture(scope="module")
@@ -108,7 +108,7 @@ def test_hostile_queries_in_parallel_are_stopped_and_small_ones_answered(server:
         time.sleep(0.05)
     budget = baseline + (QUERY_PROCESSES + HEAVY) * PER_PROCESS_MIB
     assert peak <= budget, f"{peak:.0f} MiB used, {budget:.0f} MiB allowed"
-    assert len(answered) >= 5 and max(seconds for _, seconds in answered) < 4
+    assert len(answered) >= 5 and max(seconds for _, seconds in answered) < 2
     assert all(outcomes[query][0] == 503 for query in ENDLESS)
     assert all(status in (200, 503) for status, _, _ in outcomes.values())
     assert all(re.search(STOPPED, body) for status, _, body in outcomes.values()
@@ -117,8 +117,8 @@ def test_hostile_queries_in_parallel_are_stopped_and_small_ones_answered(server:
 
 def test_a_query_past_its_time_limit_is_stopped_there(server: Server) -> None:
     status, seconds, body = query_from(server, HOSTILE[2], "127.0.0.5")
-    assert (status, body) == (503, b"the query ran past the time limit of 4 s and was stopped\n")
-    assert 4 <= seconds < 5.5
+    assert (status, body) == (503, b"the query ran past the time limit of 2 s and was stopped\n")
+    assert 2 <= seconds < 3.5
 
 
 def test_resources_are_back_right_after_a_query_is_cut(server: Server) -> None:
