@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import os
 import shutil
 import sys
 from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO, TypeVar
-from urllib.parse import urlsplit
 
 import click
 from flask import Flask
@@ -91,16 +91,18 @@ def served_app():
     :class:`endpoints.asgi.BufferedApp`, which reads each request whole within the server's
     limits before the application sees it."""
     from endpoints.asgi import BufferedApp, Limits
+    from endpoints.owner_link import SOCKET_VARIABLE, OwnerLink
+    from endpoints.server import mount_of
     from endpoints.sparql import EXTENSION as SPARQL_RUNNER
 
     app = reader_app()
     app.extensions[SPARQL_RUNNER].start()  # query processes ready before the first query
-    server = app.config["YULIAO"].server
-    return BufferedApp(app, Limits(body_seconds=server.body_timeout,
-                                   body_bytes=app.config["YULIAO"].limits.max_body,
-                                   send_seconds=server.send_timeout, threads=server.threads,
-                                   queue_seconds=server.queue_timeout,
-                                   mount=urlsplit(app.config["YULIAO"].base_uri).path.rstrip("/")))
+    config = app.config["YULIAO"]
+    server, socket = config.server, os.environ.get(SOCKET_VARIABLE)
+    limits = Limits(body_seconds=server.body_timeout, body_bytes=config.limits.max_body,
+                    send_seconds=server.send_timeout, threads=server.threads,
+                    queue_seconds=server.queue_timeout, mount=mount_of(config))
+    return BufferedApp(app, limits, owner=OwnerLink(socket) if socket else None)
 
 
 # -- the command line ----------------------------------------------------------------------
@@ -394,12 +396,13 @@ def serve(config: Config, host: str, port: int, workers: int | None) -> None:
         config = dataclasses.replace(
             config, server=dataclasses.replace(config.server, workers=workers))
     owner = attempt(lambda: Owner(config))
+    back_office = None if owner.repository is None else create_app(config, owner.repository)
     click.echo(f"serving {config.home} on http://{host}:{port}/ as {config.base_uri} "
                f"(OAI-PMH baseURL {config.oai_base_url}; {worker_count(config)} web workers)")
     note = listening_note(config.base_uri, host, port)
     if note:
         click.echo(f"yuliao: warning: {note}", err=True)
-    sys.exit(run(owner, host, port))
+    sys.exit(run(owner, host, port, back_office))
 
 
 def _add_harvest_commands() -> None:

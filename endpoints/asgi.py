@@ -31,6 +31,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from urllib.parse import parse_qs, unquote_to_bytes
 
+from .owner_link import OwnerLink, OwnerUnavailable, owned
+
 Scope = dict
 Receive = Callable[[], Awaitable[dict]]
 Send = Callable[[dict], Awaitable[None]]
@@ -120,8 +122,9 @@ def is_light(scope: Scope) -> bool:
 class BufferedApp:
     """An ASGI application serving the WSGI application ``app`` within ``limits``."""
 
-    def __init__(self, app: WSGIApp, limits: Limits | None = None) -> None:
-        self.app, self.limits = app, limits or Limits()
+    def __init__(self, app: WSGIApp, limits: Limits | None = None,
+                 owner: OwnerLink | None = None) -> None:
+        self.app, self.limits, self.owner = app, limits or Limits(), owner
         self._threads = ThreadPoolExecutor(max_workers=self.limits.threads,
                                            thread_name_prefix="wsgi")
         self._admission: Admission | None = None  # made in the event loop
@@ -144,6 +147,10 @@ class BufferedApp:
                                      "bytes")
             return
         loop = asyncio.get_running_loop()
+        target = _below_mount(scope, self.limits.mount)
+        if self.owner is not None and owned(unquote_to_bytes(target[0]).decode("latin-1")):
+            await self._pass_on(scope, target, body, send)
+            return
         if is_light(scope):  # a fraction of a millisecond: answered on the loop at once
             started = _start(self.app, environ(scope, body, self.limits.mount))
             with contextlib.suppress(TimeoutError):
@@ -163,6 +170,20 @@ class BufferedApp:
             admission.leave()
         with contextlib.suppress(TimeoutError):
             await self._respond(send, started, loop)
+
+    async def _pass_on(self, scope: Scope, target: tuple[bytes, bytes], body: bytes,
+                       send: Send) -> None:
+        """The back office's request, answered by the owner (503 when it cannot be)."""
+        path, query = target
+        request_target = (path + (b"?" + query if query else b"")).decode("latin-1")
+        client = (scope.get("client") or ("", 0))[0]
+        try:
+            await self.owner.forward(scope["method"], request_target, scope["headers"], client,
+                                     body, send)
+        except OwnerUnavailable as error:
+            await _refuse(send, 503, str(error), retry_after=BUSY_RETRY_S)
+        except TimeoutError:
+            pass  # the answer was cut mid-way: the client sees a short response
 
     async def _body(self, scope: Scope, receive: Receive) -> bytes:
         """The whole request body. Raises BodyTooLarge as soon as it is over the limit."""
@@ -245,6 +266,15 @@ def _start(app: WSGIApp, env: dict) -> Started:
         rest = None
     status, headers = began
     return Started(status, headers, parts, rest, getattr(result, "close", lambda: None))
+
+
+def _below_mount(scope: Scope, mount: str) -> tuple[bytes, bytes]:
+    """The raw path (less ``mount``) and query of a request, as the client encoded them."""
+    raw = scope.get("raw_path") or scope["path"].encode("utf-8")
+    prefix = mount.encode("latin-1")
+    if prefix and (raw == prefix or raw.startswith(prefix + b"/")):
+        raw = raw[len(prefix):] or b"/"
+    return raw, scope.get("query_string", b"")
 
 
 def environ(scope: Scope, body: bytes, mount: str = "") -> dict:

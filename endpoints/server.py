@@ -3,7 +3,8 @@
 Layout on one machine (docs/deployment.md has the measurements behind it)::
 
     yuliao serve (owner) ── holds the embedded store read-write; snapshots its public area;
-      │                     computes the VoID statistics; restarts nothing, writes nothing else
+      │                     computes the VoID statistics; serves the back office (which
+      │                     writes) to the workers over a Unix socket (endpoints/owner_link.py)
       └─ granian (ASGI) ─── N web worker processes (one per core by default), each
            ├─ worker 1      app:served_app(): a PublicReader on the newest snapshot, the OAI and
            └─ worker N      text indexes; SPARQL in its own query processes (repository.querypool)
@@ -23,10 +24,15 @@ import signal
 import subprocess
 import sys
 import threading
+import time
+from collections.abc import Callable
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from repository import Config, Repository, RepositoryError
 from repository.void import VoidCache, stored_is_current
+
+from .owner_link import SOCKET_VARIABLE, serve_on_socket, socket_folder, stop
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +40,10 @@ log = logging.getLogger(__name__)
 CODE_ROOT = Path(__file__).resolve().parents[1]
 #: Connections waiting to be accepted, and connections each worker serves at once.
 BACKLOG = 4096
+#: Seconds between two looks of the owner at its public area (a new snapshot when written).
+SNAPSHOT_EVERY_S = 1.0
+#: Seconds at least between two recomputations of the VoID statistics.
+VOID_EVERY_S = 60.0
 #: Seconds the workers get to finish their requests when the server is stopped.
 STOP_S = 10
 
@@ -61,7 +71,8 @@ def granian_command(config: Config, host: str, port: int) -> list[str]:
 
 
 class Owner:
-    """The process that holds an embedded store while the workers read its snapshots.
+    """The process that holds an embedded store while the workers read its snapshots, and
+    serves the back office (which writes) to them over a Unix socket.
 
     Raises NotFound (from the constructor) for a home that was never made and StoreError when
     the store cannot be opened (StoreBusy: another process holds it)."""
@@ -69,47 +80,82 @@ class Owner:
     def __init__(self, config: Config) -> None:
         self.config = config
         self.repository: Repository | None = None
+        self._stopping = threading.Event()
+        self._thread: threading.Thread | None = None
         if not config.store.remote:
             self.repository = Repository(config, create=False)
             self.repository.public_snapshot()  # the workers open it at once
 
-    def describe_in_background(self) -> threading.Thread | None:
-        """Compute the VoID statistics, keep them in the public area (SPARQL reads their
-        counts) and snapshot again, off the way of the first requests; unless the ones kept
-        there are newer than the latest change."""
+    def maintain(self) -> threading.Thread | None:
+        """Keep the workers' view current, on a daemon thread: a new snapshot within a
+        second of each write of the public area (the back office writes here), and the VoID
+        statistics recomputed when they are older than the latest change, at most every
+        VOID_EVERY_S seconds (off the way of requests: they scan the store)."""
         if self.repository is None:
             return None
-        thread = threading.Thread(target=self._describe, name="void", daemon=True)
-        thread.start()
-        return thread
+        self._thread = threading.Thread(target=self._maintain, name="owner", daemon=True)
+        self._thread.start()
+        return self._thread
+
+    def _maintain(self) -> None:
+        last_void = -VOID_EVERY_S
+        while not self._stopping.wait(SNAPSHOT_EVERY_S):
+            if time.monotonic() - last_void >= VOID_EVERY_S:
+                last_void = time.monotonic()
+                self._describe()
+            self._snapshot()
 
     def _describe(self) -> None:
         try:
-            if stored_is_current(self.repository):
-                return
-            VoidCache(self.repository).graph()
-            self.repository.public_snapshot()
+            if not stored_is_current(self.repository):
+                VoidCache(self.repository).graph()
         except RepositoryError as error:
             log.warning("the VoID description was not stored: %s", error)
 
+    def _snapshot(self) -> None:
+        try:
+            self.repository.public_snapshot()
+        except RepositoryError as error:
+            log.warning("no new snapshot of the public area: %s", error)
+
     def close(self) -> None:
+        """Stop maintaining (waiting for a snapshot or VoID computation under way) and let go
+        of the store."""
+        self._stopping.set()
+        if self._thread is not None:
+            self._thread.join(timeout=STOP_S * 6)
         if self.repository is not None:
             self.repository.close()
 
 
-def serve(owner: Owner, host: str, port: int) -> int:
+def serve(owner: Owner, host: str, port: int, back_office: Callable | None = None) -> int:
     """Run the server of ``owner``'s home until it is stopped (SIGINT, SIGTERM) or the workers
-    exit; returns their exit status. The owner is closed at the end."""
+    exit; returns their exit status. ``back_office`` (the application over the owner's
+    read-write repository) answers the workers' back-office requests over a Unix socket. The
+    owner is closed at the end."""
     config = owner.config
+    folder = socket_folder() if back_office is not None else None
+    linked = None
     try:
         environment = {**os.environ, "YULIAO_HOME": str(config.home),
                        "PYTHONPATH": os.pathsep.join(filter(None, (
                            str(CODE_ROOT), os.environ.get("PYTHONPATH"))))}
+        if folder is not None:
+            socket = folder / "owner.sock"
+            linked = serve_on_socket(back_office, socket, mount_of(config))
+            environment[SOCKET_VARIABLE] = str(socket)
         workers = subprocess.Popen(granian_command(config, host, port), env=environment)
-        owner.describe_in_background()
+        owner.maintain()
         return _supervise(workers)
     finally:
+        if linked is not None:
+            stop(linked, folder)
         owner.close()
+
+
+def mount_of(config: Config) -> str:
+    """The path the application is mounted at: the base URI's, without its final slash."""
+    return urlsplit(config.base_uri).path.rstrip("/")
 
 
 def _supervise(workers: subprocess.Popen) -> int:

@@ -13,6 +13,7 @@ from rdflib import Literal
 
 import repository.reader
 import repository.void
+from endpoints.server import Owner
 from repository import Config, NotFound, Repository, StoreError
 from repository.reader import PublicReader
 from repository.void import StoredVoid, VoidCache, stored_is_current
@@ -90,3 +91,29 @@ def test_the_owner_recomputes_the_void_description_only_after_a_change(owner: Re
     time.sleep(1.1)  # datestamps have second granularity
     owner.save_batch([dataset(owner, "00000005", "第五筆")], publish=True)
     assert not stored_is_current(owner)
+
+
+def test_the_owner_snapshots_what_it_writes_within_seconds(tmp_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch
+                                                           ) -> None:
+    monkeypatch.setattr(repository.reader, "RECHECK_S", 0.0)
+    with Repository(Config(home=tmp_path / "home")):
+        pass  # made, then let go: the owner opens it
+    owner = Owner(Config(home=tmp_path / "home"))
+    try:
+        owner.maintain()
+        reader = PublicReader(owner.config)
+        owner.repository.save_batch([dataset(owner.repository, "00000009", "新的")],
+                                    publish=True)
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline:
+            try:
+                assert reader.get("00000009").id == "00000009"
+                break
+            except NotFound:
+                time.sleep(0.1)
+        else:
+            raise AssertionError("the worker's view never showed the owner's write")
+        reader.close()
+    finally:
+        owner.close()
