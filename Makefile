@@ -19,7 +19,12 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
-install: $(VENV)/.installed
+# axe-core for the browser tests (they skip, saying so, where npm is missing)
+node_modules/.installed: package.json package-lock.json
+	if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund --silent && touch $@; \
+	else echo "note: npm is missing: the browser tests will skip their axe-core checks" >&2; fi
+
+install: $(VENV)/.installed node_modules/.installed
 
 demo run: export YULIAO_BASE_URI := $(RUN_BASE_URI)
 
@@ -55,4 +60,4 @@ bench-load: install
 	$(BIN)/python bench/load.py --home bench/out/load-home --users 1000 --think 0 0
 
 clean:
-	rm -rf $(VENV) var .pytest_cache
+	rm -rf $(VENV) var .pytest_cache node_modules tests/screenshots
