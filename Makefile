@@ -36,7 +36,7 @@ run: demo
 
 test: install
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest -q --numprocesses=auto --maxprocesses=4
+	$(BIN)/python -m pytest -q --numprocesses=4
 
 lint: install
 	$(BIN)/ruff check .
