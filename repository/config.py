@@ -4,7 +4,8 @@ Settings come from, in rising order of precedence: the defaults here, the TOML f
 ``{home}/yuliao.toml`` (read with tomllib when it exists; ``yuliao init`` writes a commented
 template, :data:`TEMPLATE`), and the environment (``YULIAO_BASE_URI``, ``YULIAO_OAI_ID``,
 ``YULIAO_ADMIN_EMAIL``, and ``YULIAO_STORE`` / ``YULIAO_PUBLIC_STORE`` for a store on SPARQL
-servers, see docs/deployment.md). Everything is checked when it is loaded: a bad value raises
+servers, see docs/deployment.md; ``YULIAO_ACCOUNTS_DATABASE`` for the accounts database on a
+PostgreSQL server). Everything is checked when it is loaded: a bad value raises
 InputError naming the key. Every IRI is built from ``base_uri``, never from the host a request
 arrived on.
 """
@@ -218,6 +219,27 @@ class LimitSettings:
         return cls(oai=replace(cls.oai, rate=0.0), sparql=replace(cls.sparql, rate=0.0))
 
 
+#: Bounds of the ``[accounts]`` settings: minutes an account stays locked, minutes a session
+#: may stay idle.
+LOCKOUT_MINUTES_RANGE = (1, 7 * 24 * 60)
+SESSION_IDLE_MINUTES_RANGE = (1, 24 * 60)
+POSTGRES_SCHEMES = ("postgresql://", "postgres://")
+
+
+@dataclass(frozen=True)
+class AccountSettings:
+    """The back office's accounts (``[accounts]`` in yuliao.toml; see
+    :mod:`repository.accounts`): where they are kept (None: SQLite in the home; else a
+    ``postgresql://`` URL, ``YULIAO_ACCOUNTS_DATABASE`` winning), how long an account stays
+    locked after three wrong passwords and whether only an admin unlocks it, and how long a
+    session may stay idle."""
+
+    database: str | None = None
+    lockout_minutes: int = 15
+    unlock_by_admin: bool = False
+    session_idle_minutes: int = 30
+
+
 @dataclass(frozen=True)
 class Config:
     """Settings of one repository home. Build with :meth:`from_env` or directly in tests.
@@ -235,6 +257,7 @@ class Config:
     server: ServerSettings = field(default_factory=ServerSettings)
     store: StoreSettings = field(default_factory=StoreSettings)
     limits: LimitSettings = field(default_factory=LimitSettings)
+    accounts: AccountSettings = field(default_factory=AccountSettings)
     extra: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -275,6 +298,7 @@ class Config:
             server=server_settings(_table(settings, "server")),
             store=store_settings(_table(settings, "store"), env),
             limits=limit_settings(_table(settings, "limits")),
+            accounts=account_settings(_table(settings, "accounts"), env),
         )
 
     @property
@@ -328,6 +352,17 @@ class Config:
     def secret_path(self) -> Path:
         """The per-home secret that signs resumption tokens."""
         return self.home / "secret"
+
+    @property
+    def session_secret_path(self) -> Path:
+        """The per-home secret of the back office's web sessions and CSRF tokens (a key of
+        its own, so that neither use can forge the other's)."""
+        return self.home / "session-secret"
+
+    @property
+    def accounts_path(self) -> Path:
+        """The accounts database when it is SQLite (the default; :mod:`repository.accounts`)."""
+        return self.home / "accounts.sqlite"
 
 
 def read_toml(path: Path) -> dict[str, Any]:
@@ -479,6 +514,38 @@ def _check_areas(settings: StoreSettings, work_key: str, public_key: str) -> Non
     if settings.work is not None and settings.work == settings.public:
         raise InputError("the public area must be a different dataset from the work area",
                          field=public_key)
+
+
+def account_settings(table: dict[str, Any], env: Mapping[str, str]) -> AccountSettings:
+    """The ``[accounts]`` table and ``YULIAO_ACCOUNTS_DATABASE`` (which wins) as
+    AccountSettings. Raises InputError naming the key: a database that is neither "sqlite"
+    nor a postgresql:// URL, minutes out of range, a flag that is not true or false."""
+    default = AccountSettings()
+    key, database = "accounts.database", table.get("database")
+    if env.get("YULIAO_ACCOUNTS_DATABASE"):
+        key, database = "YULIAO_ACCOUNTS_DATABASE", env["YULIAO_ACCOUNTS_DATABASE"]
+    return AccountSettings(
+        database=_database(database, key),
+        lockout_minutes=_integer(table.get("lockout_minutes", default.lockout_minutes),
+                                 "accounts.lockout_minutes", LOCKOUT_MINUTES_RANGE),
+        unlock_by_admin=_flag(table.get("unlock_by_admin", default.unlock_by_admin),
+                              "accounts.unlock_by_admin"),
+        session_idle_minutes=_integer(
+            table.get("session_idle_minutes", default.session_idle_minutes),
+            "accounts.session_idle_minutes", SESSION_IDLE_MINUTES_RANGE),
+    )
+
+
+def _database(value: Any, key: str) -> str | None:
+    """None for the default SQLite database ("sqlite" or nothing), else a PostgreSQL URL.
+    Raises InputError naming ``key`` without repeating the value (a URL may hold a
+    password)."""
+    if value is None or value == "sqlite":
+        return None
+    if not isinstance(value, str) or not value.strip().startswith(POSTGRES_SCHEMES):
+        raise InputError("expected \"sqlite\" or a URL such as "
+                         "postgresql://yuliao@db.example.org/yuliao", field=key)
+    return value.strip()
 
 
 def limit_settings(table: dict[str, Any]) -> LimitSettings:
@@ -774,4 +841,18 @@ max_body = 16384
 rate = 5
 burst = 30
 max_body = 400000
+
+# The back office's accounts, their sessions and the audit log (never in the triple store).
+# By default in {home}/accounts.sqlite, shared by every process of this machine. Several
+# machines share a PostgreSQL database instead (pip install 'yuliao[postgres]'); the
+# environment variable YULIAO_ACCOUNTS_DATABASE wins. Keep a password out of this file: use
+# libpq's ~/.pgpass or PGPASSWORD.
+[accounts]
+# database = "postgresql://yuliao@db.example.org/yuliao"
+# Minutes an account stays locked after 3 wrong passwords in a row (1 to 10080).
+lockout_minutes = 15
+# true: a locked account stays locked until an admin unlocks it (`yuliao users unlock`).
+unlock_by_admin = false
+# Minutes a back-office session may stay unused before it ends (1 to 1440).
+session_idle_minutes = 30
 """

@@ -70,3 +70,22 @@ class ConflictError(RepositoryError):
     """The change does not fit the record's state (for example an illegal transition)."""
 
     status = 409
+
+
+class NotAllowed(RepositoryError):
+    """The actor may not do this (their role, or their agency, does not allow it); the
+    message says who may."""
+
+    status = 403
+
+
+class LoginFailed(RepositoryError):
+    """A login that did not succeed. The message is always the same, whatever was wrong (an
+    unknown account, a wrong password, a locked, disabled or not yet approved account), so
+    that it tells an attacker nothing (seed 004 §9)."""
+
+    status = 401
+    MESSAGE = "帳號或密碼錯誤 / Wrong account or password"
+
+    def __init__(self) -> None:
+        super().__init__(self.MESSAGE)

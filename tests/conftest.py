@@ -225,6 +225,20 @@ def make_repository(backend: str, request: pytest.FixtureRequest) -> Iterator[Re
         repository.close()
 
 
+@pytest.fixture(scope="session")
+def postgres() -> Iterator:
+    """A PostgreSQL server of this session (tests/postgres_server.py) for the accounts
+    database's PostgreSQL backend; skips, saying why, when PostgreSQL is not installed."""
+    from tests.postgres_server import PostgresServer, missing_reason
+
+    reason = missing_reason()
+    if reason is not None:
+        pytest.skip(reason)
+    server = PostgresServer()
+    yield server
+    server.stop()
+
+
 # -- the command line --------------------------------------------------------------------------
 
 

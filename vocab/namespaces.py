@@ -322,6 +322,8 @@ DQV = Vocabulary(
         "computedOn",
     ],
 )
+# W3C Organization Ontology: registered agencies (repository/accounts/agencies.py)
+ORG = Vocabulary("http://www.w3.org/ns/org#", ["FormalOrganization", "subOrganizationOf"])
 ADMS = Vocabulary("http://www.w3.org/ns/adms#", ["status", "identifier", "versionNotes"])
 LOCN = Vocabulary("http://www.w3.org/ns/locn#", ["geometry"])
 SPDX = Vocabulary(
