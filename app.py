@@ -188,6 +188,7 @@ def init(config: Config, demo: bool, force: bool) -> None:
             _empty_remote(repository, force)
         if demo:
             _load_demo(repository)
+        _prepare_backoffice(config, repository, demo)
     settings = config.home / CONFIG_FILE
     if not settings.exists():
         settings.write_text(config_template(date.today(), config.base_uri), encoding="utf-8")
@@ -231,6 +232,13 @@ def _load_demo(repository: Repository) -> None:
     click.echo(f"demo: {report.summary()}")
     for failure in report.failures:
         click.echo(f"  {failure}", err=True)
+
+
+def _prepare_backoffice(config: Config, repository: Repository, demo: bool) -> None:
+    """The session secret and the accounts database (and the demo's agencies and accounts)."""
+    from backoffice.cli import prepare_home
+
+    prepare_home(config, repository, demo=demo)
 
 
 @main.command("import")
@@ -412,7 +420,15 @@ def _add_harvest_commands() -> None:
     main.add_command(harvest)
 
 
+def _add_backoffice_commands() -> None:
+    from backoffice.cli import agencies, users
+
+    main.add_command(users)
+    main.add_command(agencies)
+
+
 _add_harvest_commands()
+_add_backoffice_commands()
 
 
 if __name__ == "__main__":

@@ -110,5 +110,5 @@ def page_links(found: AgencyPage) -> dict[str, str]:
 def not_found(code: str) -> Response:
     """404 naming the agency code."""
     return missing(("查無此機關", "No such agency"),
-                   (f"代碼為 {code} 的機關沒有已上架的資料集。",
-                    f"No agency with the code {code} publishes a public dataset."))
+                   (f"代碼為 {code} 的機關未登記，也沒有已上架的資料集。",
+                    f"No agency with the code {code} is registered or publishes a public dataset."))

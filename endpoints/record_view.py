@@ -23,6 +23,7 @@ from vocab.namespaces import (
     DCT,
     FOAF,
     ODRL,
+    ORG,
     PREFIXES,
     PROV,
     RDF_,
@@ -71,6 +72,7 @@ FIELDS: tuple[tuple[URIRef, str, str], ...] = (
     (YL.plannedRelease, "上架階段", "Planned release"),
     # an agency or other agent (agency pages)
     (FOAF.name, "名稱", "Name"),
+    (ORG.subOrganizationOf, "上層機關", "Parent agency"),
     (FOAF.homepage, "網站", "Website"),
     (FOAF.mbox, "電子郵件", "E-mail"),
     (VCARD.hasTelephone, "電話", "Telephone"),
@@ -93,6 +95,7 @@ CLASSES: dict[str, tuple[str, str]] = {
     str(DCAT.Resource): ("資源", "Resource"),
     str(FOAF.Organization): ("機關組織", "Organization"),
     str(FOAF.Agent): ("行為者", "Agent"),
+    str(ORG.FormalOrganization): ("登記機關", "Registered agency"),
 }
 #: The description fields the licence section repeats beside the licence itself.
 LICENCE_TERMS = frozenset({str(YL.licenseValidity), str(YL.licenseValidUntil),

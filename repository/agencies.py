@@ -2,9 +2,12 @@
 
 An agency is the ``dct:publisher`` of datasets, ``{base}agency/{code}`` (an agency code such
 as ``A29000000G``, an OID, or a percent-encoded name, as the data.gov.tw crosswalk mints them).
-The repository keeps no register of agencies: what is known of one is what the published
-records it publishes say of it (its ``foaf:name`` in each language, its ``dct:identifier``\\ s,
-any contact it carries) and the contact points of those datasets. Its datasets are the
+A **registered** agency (:mod:`repository.accounts.agencies`) is described by its own graph in
+the public area: its names, code, parent (whose names are added, so that the page names it)
+and contact point; it has a page even before it publishes anything. Of any other agency what
+is known is what the published records it publishes say of it (its ``foaf:name`` in each
+language, its ``dct:identifier``\\ s, any contact it carries). The page also lists the contact
+points of the datasets shown. Its datasets are the
 members of the OAI-PMH set ``agency:{slug}`` (:func:`repository.oai_sets.agency_slug`) in the
 dissemination index, read one page at a time on that set's own index: a page costs the same
 for an agency with ten datasets and for one with a million, and so does its count, which
@@ -24,8 +27,9 @@ from urllib.parse import quote
 from rdflib import Graph, Literal, URIRef
 from rdflib.term import Node
 
-from vocab.namespaces import DCAT, DCT, FOAF, VCARD
+from vocab.namespaces import DCAT, DCT, FOAF, ORG, VCARD
 
+from .accounts.agencies import CODE, AgencyRegister
 from .errors import NotFound
 from .oai_sets import agency_slug
 from .records import Record, split_record_graph
@@ -88,9 +92,9 @@ def agency_page(repository: Repository, code: str, *, after: str | None = None,
     """The page of the agency ``code`` (canonical, or a set slug) starting after the local id
     ``after`` (or ending before ``before``).
 
-    Raises NotFound when no dataset the agency publishes is public (withdrawn ones do not
-    count): the repository knows nothing else of it. Raises StoreError when the store or
-    the index fails.
+    Raises NotFound when the agency is not registered and no dataset it publishes is public
+    (withdrawn ones do not count): the repository knows nothing else of it. Raises
+    StoreError when the store or the index fails.
     """
     base = repository.ids.base
     spec = f"agency:{agency_slug(URIRef(f'{base}agency/{code}'), [], URIRef(base), base)}"
@@ -101,10 +105,11 @@ def agency_page(repository: Repository, code: str, *, after: str | None = None,
     else:
         listed, has_previous, has_next = found[:size], after is not None, len(found) > size
     sample = listed or index.members(spec, limit=1)
-    if not sample:
-        raise NotFound(f"no agency {code} publishes a public dataset")
+    registered = registered_description(repository, code)
+    if not sample and registered is None:
+        raise NotFound(f"no agency {code} is registered or publishes a public dataset")
     records = [_record(repository, local_id) for local_id in sample]
-    node, description = _described(records, spec.removeprefix("agency:"), base)
+    node, description = registered or _described(records, spec.removeprefix("agency:"), base)
     return AgencyPage(
         code=code, spec=spec, node=node, description=description,
         datasets=records if listed else [], contacts=_contacts(records if listed else [], base),
@@ -113,6 +118,24 @@ def agency_page(repository: Repository, code: str, *, after: str | None = None,
         previous_before=listed[0] if listed and has_previous else None,
         rdf=isinstance(node, URIRef) and "#" not in node,
     )
+
+
+def registered_description(repository: Repository, code: str) -> tuple[URIRef, Graph] | None:
+    """The agency ``code`` as the register describes it in the public area, with its parent's
+    names; None when it is not registered."""
+    register = AgencyRegister(repository.ids.base, repository.public)
+    if not CODE.fullmatch(code):
+        return None
+    graph = repository.public.graph(register.graph_name(code))
+    if not len(graph):
+        return None
+    node = register.iri(code)
+    for parent in list(graph.objects(node, ORG.subOrganizationOf)):
+        code_of_parent = str(parent)[len(f"{repository.ids.base}agency/"):]
+        for name in repository.public.graph(register.graph_name(code_of_parent)).objects(
+                parent, FOAF.name):
+            graph.add((parent, FOAF.name, name))
+    return node, graph
 
 
 def _record(repository: Repository, local_id: str) -> Record:

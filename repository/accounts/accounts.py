@@ -137,7 +137,7 @@ class Accounts:
     def get(self, email: str) -> Account:
         """The account ``email``. Raises NotFound, InputError for a malformed e-mail."""
         address = checked_email(email)
-        with self.database.transaction() as tx:
+        with self.database.transaction(write=False) as tx:
             return _read(tx, address)
 
     def list(self, *, agency: str | None = None, state: State | None = None,
@@ -155,7 +155,7 @@ class Accounts:
             clauses.append("email > ?")
             params.append(after)
         where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
-        with self.database.transaction() as tx:
+        with self.database.transaction(write=False) as tx:
             rows = tx.all(f"SELECT {_COLUMNS} FROM accounts{where} ORDER BY email LIMIT ?",
                           (*params, limit))
         return [_account(row) for row in rows]

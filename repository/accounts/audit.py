@@ -119,7 +119,7 @@ class AuditLog:
                              field="limit")
         where, params = _conditions(who, what, record, since, until, after)
         sql = f"{_SELECT}{where} ORDER BY number DESC LIMIT ?"
-        with self.database.transaction() as tx:
+        with self.database.transaction(write=False) as tx:
             rows = tx.all(sql, (*params, limit + 1))
         events = [_event(row) for row in rows[:limit]]
         more = len(rows) > limit
