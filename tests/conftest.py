@@ -19,7 +19,9 @@ import pytest
 import requests
 
 from repository import Config, Repository
-from repository.config import RemoteEndpoints, StoreSettings
+from repository.accounts import AccountServices, AgencyRegister, new_agency
+from repository.config import AccountSettings, RemoteEndpoints, StoreSettings
+from tests.accounts_support import AGENCY_A, AGENCY_B, DATABASES, Clock, open_office
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
@@ -237,6 +239,41 @@ def postgres() -> Iterator:
     server = PostgresServer()
     yield server
     server.stop()
+
+
+# -- the accounts database (tests/accounts_support.py) -----------------------------------------
+
+
+@pytest.fixture(params=DATABASES)
+def accounts_config(request: pytest.FixtureRequest, tmp_path: Path) -> Config:
+    """A home whose accounts database is SQLite, or a new PostgreSQL database."""
+    if request.param == "postgresql":
+        url = request.getfixturevalue("postgres").new_database()
+        return Config(home=tmp_path, accounts=AccountSettings(database=url))
+    return Config(home=tmp_path)
+
+
+@pytest.fixture
+def register() -> Iterator[AgencyRegister]:
+    """A real register (an in-memory store) with agencies A and B."""
+    with Repository(Config(home=None), in_memory=True) as repository:
+        agencies = AgencyRegister.of(repository)
+        agencies.add(new_agency(AGENCY_A, "數位發展部", "Ministry of Digital Affairs"))
+        agencies.add(new_agency(AGENCY_B, "數位產業署", "Administration for Digital Industries",
+                                parent=AGENCY_A))
+        yield agencies
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def office(accounts_config: Config, register: AgencyRegister,
+           clock: Clock) -> Iterator[AccountServices]:
+    with open_office(accounts_config, register, clock) as services:
+        yield services
 
 
 # -- the command line --------------------------------------------------------------------------
