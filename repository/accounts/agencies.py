@@ -36,7 +36,7 @@ if TYPE_CHECKING:
 #: An agency code: letters, digits, ``.``, ``_`` and ``-`` (``A29000000G``, ``376570000A``,
 #: ``ntu``), so that it stands in an IRI and a path as it is.
 CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
-PHONE = re.compile(r"\+?[0-9][0-9()\- ]{2,39}")
+PHONE = re.compile(r"\+?[0-9(][0-9()\- ]{2,39}")
 MAX_NAME = 200
 #: How far a chain of parent agencies is followed (a longer one is refused as a loop).
 MAX_DEPTH = 32
