@@ -110,6 +110,13 @@ COMMANDS_NEEDING_A_HOME = [
     ["sources", "add", "paradisec", "--kind", "oai-pmh", "--url", "http://x.org/oai"],
     ["harvest", "paradisec"],
     ["harvest", "--log"],
+    ["users", "list"],
+    ["users", "add", "lin@example.org", "--role", "platform-admin"],
+    ["users", "add", "lin@example.org", "--role", "data-provider", "--agency", "A29000000G"],
+    ["users", "disable", "lin@example.org"],
+    ["users", "reset-password", "lin@example.org"],
+    ["agencies", "list"],
+    ["agencies", "add", "A29000000G", "--name-zh", "數位發展部", "--name-en", "MODA"],
 ]
 
 
