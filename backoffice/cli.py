@@ -128,11 +128,14 @@ PASSWORD_STDIN = click.option("--password-stdin", is_flag=True,
 def add_user(config: Config, email: str, role: str, agency: str | None, name: str | None,
              password_stdin: bool) -> None:
     """Add the active account EMAIL; its password is asked for (never an argument)."""
+    shown = name or email.split("@")[0]
     with _agency_office(config, agency) as office:
+        _attempt(lambda: office.accounts.checked(email, shown, role, agency))
+        if _exists(office, email):
+            _fail(f"{email.strip().lower()} has an account already")
         password = _new_password(password_stdin)
         account = _attempt(lambda: office.accounts.create(
-            email, name or email.split("@")[0], role, agency, password,
-            by=operator().account))
+            email, shown, role, agency, password, by=operator().account))
     click.echo(f"added {account.email} ({_role_text(account)})")
 
 
@@ -331,8 +334,11 @@ def _load_demo(repository: Repository, register: AgencyRegister,
 
 
 def _exists(office: AccountServices, email: str) -> bool:
+    """Whether ``email`` has an account. Exits with a one-line reason on failure."""
     try:
         office.accounts.get(email)
     except NotFound:
         return False
+    except RepositoryError as error:
+        _fail(str(error))
     return True

@@ -130,6 +130,12 @@ def test_an_e_mail_is_added_once(home: Path) -> None:
     assert_one_line_failure(result, "a@example.org has an account already")
 
 
+def test_users_add_checks_what_it_is_given_before_asking_for_a_password(home: Path) -> None:
+    result = run(home, "users", "add", "not-an-address", "--role", "platform-admin")
+    assert_one_line_failure(result, "field email")
+    assert "Password" not in result.output
+
+
 # -- the other users commands -------------------------------------------------------------------
 
 

@@ -175,7 +175,7 @@ class Accounts:
         applying again. ``password`` (optional) is checked and hashed now, so that the account
         can log in once approved. Raises InputError naming the field, ConflictError when the
         e-mail has an account that is not rejected."""
-        account = self._new(email, name, role, agency)
+        account = self.checked(email, name, role, agency)
         hashed = self.hasher.hash(password) if password is not None else None
         with self.database.transaction() as tx:
             existing = _find(tx, account.email)
@@ -194,7 +194,7 @@ class Accounts:
         """An active account made by an operator (``yuliao users add``: ``by`` names them),
         with its password. Raises InputError naming the field, ConflictError when the e-mail
         has an account."""
-        account = self._new(email, name, role, agency, state=State.ACTIVE, demo=demo)
+        account = self.checked(email, name, role, agency, state=State.ACTIVE, demo=demo)
         hashed = self.hasher.hash(password)
         with self.database.transaction() as tx:
             if _find(tx, account.email) is not None:
@@ -296,9 +296,10 @@ class Accounts:
 
     # -- checks ----------------------------------------------------------------------------
 
-    def _new(self, email: str, name: str, role: Role | str, agency: str | None, *,
-             state: State = State.APPLIED, demo: bool = False) -> Account:
-        """A checked account (not yet stored). Raises InputError naming the field."""
+    def checked(self, email: str, name: str, role: Role | str, agency: str | None, *,
+                state: State = State.APPLIED, demo: bool = False) -> Account:
+        """The account these fields make, checked but not stored (a form or a command checks
+        them before it asks for a password). Raises InputError naming the field."""
         chosen = checked_role(role)
         return Account(
             email=checked_email(email), name=checked_text(name, "name", MAX_NAME,

@@ -94,14 +94,15 @@ class LocalPasswords:
         """The actor of the account whose e-mail and password ``credentials`` gives. Raises
         LoginFailed (always the same message) otherwise; StoreError when the database fails."""
         email = credentials.email.strip().lower() if isinstance(credentials.email, str) else ""
+        password = credentials.password if isinstance(credentials.password, str) else ""
         stored = self._read(email) if 0 < len(email) <= MAX_EMAIL else None
-        matches = self.hasher.verify(stored.hashed if stored else None, credentials.password)
+        matches = self.hasher.verify(stored.hashed if stored else None, password)
         now = self.clock()
         if stored is None:
             self._refuse(None, client, "no such account")
         if not matches:
             self._wrong_password(stored, now, client)
-        return self._succeed(stored, credentials.password, now, client)
+        return self._succeed(stored, password, now, client)
 
     def _read(self, email: str, tx: Transaction | None = None) -> _Stored | None:
         sql = ("SELECT email, name, role, agency, state, password_hash, failures, "
