@@ -3,9 +3,13 @@ disabling, and the errors each refusal carries; on SQLite and on PostgreSQL."""
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 
-from repository.accounts import AccountServices, State
+from repository import Config
+from repository.accounts import AccountServices, AgencyRegister, State
 from repository.actors import Role
 from repository.errors import ConflictError, InputError, LoginFailed, NotAllowed, NotFound
 from tests.accounts_support import (
@@ -13,7 +17,9 @@ from tests.accounts_support import (
     AGENCY_B,
     OPERATOR,
     PASSWORD,
+    Clock,
     cast,
+    open_office,
 )
 
 APPLICANT = "applicant@example.org"
@@ -215,3 +221,25 @@ def test_accounts_are_listed_by_e_mail_and_filtered_by_agency_and_state(
         [a.email for a in office.accounts.all()][2]]
     with pytest.raises(InputError, match="1 to 1000"):
         office.accounts.list(limit=0)
+
+
+def test_applications_for_one_e_mail_at_once_make_one_account(
+        accounts_config: Config, register: AgencyRegister, clock: Clock) -> None:
+    offices = [open_office(accounts_config, register, clock) for _ in range(4)]
+    start = threading.Barrier(len(offices))
+
+    def apply(office: AccountServices) -> str:
+        start.wait(timeout=30)
+        try:
+            apply_provider(office)
+        except ConflictError:
+            return "conflict"
+        return "applied"
+
+    try:
+        with ThreadPoolExecutor(len(offices)) as pool:
+            outcomes = sorted(pool.map(apply, offices))
+    finally:
+        for office in offices:
+            office.close()
+    assert outcomes == ["applied", "conflict", "conflict", "conflict"]

@@ -178,7 +178,7 @@ class Accounts:
         account = self.checked(email, name, role, agency)
         hashed = self.hasher.hash(password) if password is not None else None
         with self.database.transaction() as tx:
-            existing = _find(tx, account.email)
+            existing = _find(tx, account.email, lock=True)
             if existing is not None and existing.state is not State.REJECTED:
                 raise ConflictError(f"{account.email} has an account already "
                                     f"({existing.state.value})")
@@ -197,8 +197,6 @@ class Accounts:
         account = self.checked(email, name, role, agency, state=State.ACTIVE, demo=demo)
         hashed = self.hasher.hash(password)
         with self.database.transaction() as tx:
-            if _find(tx, account.email) is not None:
-                raise ConflictError(f"{account.email} has an account already")
             _insert(tx, account, hashed)
             note = " (demo)" if demo else ""
             self.audit.write(tx, AuditEvent("account.create", who=by,
@@ -370,10 +368,15 @@ def _read(tx: Transaction, email: str, *, lock: bool = False) -> Account:
 
 
 def _insert(tx: Transaction, account: Account, hashed: str | None) -> None:
-    tx.execute("INSERT INTO accounts (email, name, role, agency, state, password_hash, demo, "
-               "created) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-               (account.email, account.name, account.role.value, account.agency,
-                account.state.value, hashed, int(account.demo), stamp(account.created)))
+    """Store ``account``. Raises ConflictError when its e-mail has an account (also one
+    that another process inserted a moment ago)."""
+    added = tx.execute(
+        "INSERT INTO accounts (email, name, role, agency, state, password_hash, demo, created) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (email) DO NOTHING",
+        (account.email, account.name, account.role.value, account.agency, account.state.value,
+         hashed, int(account.demo), stamp(account.created)))
+    if added != 1:
+        raise ConflictError(f"{account.email} has an account already")
 
 
 def _unlock(tx: Transaction, email: str) -> None:
