@@ -1,19 +1,28 @@
 """Agency pages: ``/agency/{code}``, the providing agency and its published datasets, paged.
 
 ``{base}agency/{code}`` is the IRI every record published by the agency names as its
-``dct:publisher``; this is where it dereferences. The page gives the agency's names and
-identifiers and any contact it carries (all from the records it publishes:
-:mod:`repository.agencies`), the contact points of its datasets, and its datasets
-:data:`~repository.agencies.PAGE_SIZE` at a time (``?after={id}`` and ``?before={id}`` walk
+``dct:publisher``; this is where it dereferences (and ``/graph/agency/{code}``, the graph
+describing a registered agency, answers 303 to it). The page gives the agency's names and
+identifiers, parent and contact (from the register when the agency is registered, else from the
+records it publishes: :mod:`repository.agencies`), the contact points of its datasets, and its
+datasets :data:`~repository.agencies.PAGE_SIZE` at a time (``?after={id}`` and ``?before={id}`` walk
 the pages), read from the dissemination index, never by walking every record. Negotiation is
 the record pages' (``Accept`` or ``?format=``): an agency named by an IRI is also served as
 RDF (the statements about it and the ``dct:publisher`` links of the datasets listed). An
-agency that publishes no public dataset is 404.
+agency that is not registered and publishes no public dataset is 404.
 """
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from rdflib import Graph
 
 from repository import NotFound, StoreError
@@ -38,7 +47,8 @@ bp.register_error_handler(StoreError, store_failed)
 
 @bp.get("/agency/<minted:code>", merge_slashes=False)
 def page(code: str) -> Response:
-    """The agency in the negotiated variant: 404 when it publishes no public dataset, 406
+    """The agency in the negotiated variant: 404 when it is not registered and publishes no
+    public dataset, 406
     when nothing acceptable is available (RDF only for an agency named by an IRI), 400 for an
     unknown ``?format=``."""
     variant = negotiate()
@@ -49,6 +59,15 @@ def page(code: str) -> Response:
     if variant is None or variant != HTML and not found.rdf:
         return not_acceptable(links)
     return negotiated(variant, links, lambda: agency_html(found), lambda: agency_graph(found))
+
+
+@bp.get("/graph/agency/<minted:code>", merge_slashes=False)
+def named_graph(code: str) -> Response:
+    """The graph describing a registered agency: 303 See Other to the agency's page, whose RDF
+    holds it."""
+    response = redirect(url_for("agencies.page", code=code, **request.args.to_dict()), code=303)
+    response.vary.add("Accept")
+    return response
 
 
 def find_agency(requested: str) -> AgencyPage | None:

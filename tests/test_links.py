@@ -25,10 +25,12 @@ from pyoxigraph import NamedNode
 
 import demo
 from app import create_app
+from demo.backoffice import agencies as demo_agencies
 from harvest.fetch import Fetcher
 from harvest.run import Harvest
 from harvest.sources import Registry, new_source
 from repository import Config, Repository
+from repository.accounts import AgencyRegister
 from repository.records import local_id_for_source
 from tests.conftest import DATA, shared_path
 from tests.crawl import broken, crawl, crawled_app, record_pages
@@ -55,9 +57,13 @@ def harvest_file(repository: Repository, name: str, path: Path) -> None:
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Repository]:
-    """The demo records and UNUSUAL's, harvested, in a store on disk."""
+    """The demo records and UNUSUAL's, harvested, in a store on disk; the demo's agencies
+    registered (their pages link parents and contact points)."""
     with demo_repository(tmp_path_factory.mktemp("links") / "home") as repository:
         harvest_file(repository, "test-archive", UNUSUAL)
+        register = AgencyRegister.of(repository)
+        for agency in demo_agencies(BASE):
+            register.add(agency)
         yield repository
 
 
@@ -71,7 +77,8 @@ def test_no_internal_link_of_any_demo_or_harvested_page_is_broken(client: FlaskC
     statuses = crawl(client, ["/", *record_pages(public), *record_pages(UNUSUAL_IDS)], BASE)
     assert broken(statuses) == {}
     visited = " ".join(statuses)
-    for kind in ("/agency/A29000000G", "/agency/name-", "/run/test-archive/", "/oai?",
+    for kind in ("/agency/A29000000G", "/agency/A29020000G", "/agency/name-",
+                 "/run/test-archive/", "/oai?",
                  "/olac.xml", "/croissant.json", "/export/", "?format=ttl"):
         assert kind in visited, f"the crawl reached no {kind} page"
     assert {statuses[f"/record/{d.local_id}"] for d in DEMO if d.state == "withdrawn"} == {410}
