@@ -31,7 +31,8 @@ def test_a_session_resolves_to_its_actor_until_logout(office: AccountServices) -
 
 def test_every_login_gets_a_new_token_of_256_random_bits(office: AccountServices) -> None:
     people = cast(office)
-    tokens = {office.sessions.start(people.provider_a) for _ in range(20)}
+    account = office.accounts.get(people.provider_a.account)
+    tokens = {office.sessions.start(who) for who in (people.provider_a, account) * 10}
     assert len(tokens) == 20
     for token in tokens:
         assert len(base64.urlsafe_b64decode(token + "=")) == 32

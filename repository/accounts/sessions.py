@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import datetime, timedelta
+from typing import Any
 
 from ..actors import Actor, Role
 from ..errors import ConflictError, NotFound
@@ -57,10 +58,10 @@ class Sessions:
         self.idle = idle
         self.clock = clock
 
-    def start(self, who: Actor | str, *, client: str | None = None) -> str:
-        """A new session of the active account ``who`` (an actor, or an e-mail) and its token
-        (give it to the client; it is not kept). Sessions that have ended meanwhile are
-        forgotten. Raises NotFound, ConflictError when the account is not active."""
+    def start(self, who: Actor | str | Any, *, client: str | None = None) -> str:
+        """A new session of the active account ``who`` (an actor, an account or an e-mail) and
+        its token (give it to the client; it is not kept). Sessions that have ended meanwhile
+        are forgotten. Raises NotFound, ConflictError when the account is not active."""
         email = _email(who)
         token = secrets.token_urlsafe(TOKEN_BYTES)
         now = self.clock()
@@ -139,5 +140,8 @@ class Sessions:
                    (stamp(now - self.idle), stamp(now - MAX_LIFETIME)))
 
 
-def _email(who: Actor | str) -> str:
-    return who.account if isinstance(who, Actor) else who.strip().lower()
+def _email(who: Actor | str | Any) -> str:
+    """The e-mail of an actor, of an :class:`~.accounts.Account` (its ``email``), or given."""
+    if isinstance(who, Actor):
+        return who.account
+    return who.strip().lower() if isinstance(who, str) else who.email
