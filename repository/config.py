@@ -238,6 +238,10 @@ class AccountSettings:
     lockout_minutes: int = 15
     unlock_by_admin: bool = False
     session_idle_minutes: int = 30
+    #: Argon2id cost of a password hash: KiB of memory and passes (RFC 9106's low-memory
+    #: profile by default; lower only for test suites, which hash thousands of passwords)
+    hash_memory_kib: int = 65536
+    hash_passes: int = 3
 
 
 @dataclass(frozen=True)
@@ -516,6 +520,11 @@ def _check_areas(settings: StoreSettings, work_key: str, public_key: str) -> Non
                          field=public_key)
 
 
+#: Bounds of the Argon2id cost (1 MiB and 1 pass are for test suites only).
+HASH_MEMORY_KIB_RANGE = (1024, 4 * 1024 * 1024)
+HASH_PASSES_RANGE = (1, 20)
+
+
 def account_settings(table: dict[str, Any], env: Mapping[str, str]) -> AccountSettings:
     """The ``[accounts]`` table and ``YULIAO_ACCOUNTS_DATABASE`` (which wins) as
     AccountSettings. Raises InputError naming the key: a database that is neither "sqlite"
@@ -533,7 +542,24 @@ def account_settings(table: dict[str, Any], env: Mapping[str, str]) -> AccountSe
         session_idle_minutes=_integer(
             table.get("session_idle_minutes", default.session_idle_minutes),
             "accounts.session_idle_minutes", SESSION_IDLE_MINUTES_RANGE),
+        hash_memory_kib=_hash_cost(table, env, "hash_memory_kib", HASH_MEMORY_KIB_RANGE),
+        hash_passes=_hash_cost(table, env, "hash_passes", HASH_PASSES_RANGE),
     )
+
+
+def _hash_cost(table: dict[str, Any], env: Mapping[str, str], name: str,
+               bounds: tuple[int, int]) -> int:
+    """A hashing cost from ``YULIAO_{NAME}`` (which wins) or ``[accounts] {name}``. Raises
+    InputError naming where it came from when it is not a whole number within ``bounds``."""
+    variable = f"YULIAO_{name.upper()}"
+    if env.get(variable):
+        try:
+            return _integer(int(env[variable]), variable, bounds)
+        except ValueError:
+            raise InputError(f"expected a whole number, found {env[variable]!r}",
+                             field=variable) from None
+    return _integer(table.get(name, getattr(AccountSettings, name)), f"accounts.{name}",
+                    bounds)
 
 
 def _database(value: Any, key: str) -> str | None:
@@ -855,4 +881,9 @@ lockout_minutes = 15
 unlock_by_admin = false
 # Minutes a back-office session may stay unused before it ends (1 to 1440).
 session_idle_minutes = 30
+# The cost of each password hash (Argon2id): KiB of memory and passes. The defaults are RFC
+# 9106's low-memory profile (about 0.1 s on a server core); raise them on a strong machine,
+# never lower them in production (YULIAO_HASH_MEMORY_KIB / YULIAO_HASH_PASSES win).
+hash_memory_kib = 65536
+hash_passes = 3
 """

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import os
 import shutil
 import signal
 import socket
@@ -22,6 +23,11 @@ from repository import Config, Repository
 from repository.accounts import AccountServices, AgencyRegister, new_agency
 from repository.config import AccountSettings, RemoteEndpoints, StoreSettings
 from tests.accounts_support import AGENCY_A, AGENCY_B, DATABASES, Clock, open_office
+
+# Cheap password hashes for the whole suite, and every command it starts (the suite hashes
+# hundreds; each costs 0.15 s of 64 MiB at the production cost). Still Argon2id.
+os.environ.setdefault("YULIAO_HASH_MEMORY_KIB", "1024")
+os.environ.setdefault("YULIAO_HASH_PASSES", "1")
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"

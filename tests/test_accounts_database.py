@@ -130,12 +130,27 @@ def settings(home: Path, text: str) -> Config:
     return Config.from_env(home)
 
 
-def test_accounts_settings_are_read_with_their_defaults(tmp_path: Path) -> None:
+def test_accounts_settings_are_read_with_their_defaults(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    for variable in ("YULIAO_HASH_MEMORY_KIB", "YULIAO_HASH_PASSES"):
+        monkeypatch.delenv(variable, raising=False)  # the suite's cheap hashes
     assert settings(tmp_path, "").accounts == AccountSettings()
     read = settings(tmp_path, "[accounts]\nlockout_minutes = 60\nunlock_by_admin = true\n"
-                              "session_idle_minutes = 5\n"
+                              "session_idle_minutes = 5\nhash_memory_kib = 19456\n"
+                              "hash_passes = 2\n"
                               "database = \"postgresql://yuliao@db/yuliao\"\n").accounts
-    assert read == AccountSettings("postgresql://yuliao@db/yuliao", 60, True, 5)
+    assert read == AccountSettings("postgresql://yuliao@db/yuliao", 60, True, 5, 19456, 2)
+
+
+def test_the_environment_sets_the_cost_of_password_hashes(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("YULIAO_HASH_MEMORY_KIB", "2048")
+    monkeypatch.setenv("YULIAO_HASH_PASSES", "2")
+    read = settings(tmp_path, "[accounts]\nhash_memory_kib = 19456\n").accounts
+    assert (read.hash_memory_kib, read.hash_passes) == (2048, 2)
+    monkeypatch.setenv("YULIAO_HASH_MEMORY_KIB", "16")
+    with pytest.raises(InputError, match="field YULIAO_HASH_MEMORY_KIB"):
+        settings(tmp_path, "")
 
 
 def test_the_environment_names_the_database_over_the_file(
@@ -160,10 +175,12 @@ def test_a_bad_accounts_setting_is_refused_naming_the_key(tmp_path: Path, text: 
 
 
 def test_the_template_describes_the_accounts_settings_with_their_defaults(
-        tmp_path: Path) -> None:
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    for variable in ("YULIAO_HASH_MEMORY_KIB", "YULIAO_HASH_PASSES"):
+        monkeypatch.delenv(variable, raising=False)  # the suite's cheap hashes
     path = tmp_path / "yuliao.toml"
     path.write_text(config_template(date(2026, 1, 1)), encoding="utf-8")
     table = read_toml(path)["accounts"]
     assert table == {"lockout_minutes": 15, "unlock_by_admin": False,
-                     "session_idle_minutes": 30}
+                     "session_idle_minutes": 30, "hash_memory_kib": 65536, "hash_passes": 3}
     assert Config.from_env(tmp_path).accounts == AccountSettings()

@@ -54,13 +54,15 @@ class AccountServices:
     def open(cls, config: Config, *, agencies: AgencyLookup | None = None,
              hasher: PasswordHasher | None = None, clock: Clock = utc_now) -> AccountServices:
         """The services over the accounts database of ``config`` (``[accounts]``), checking
-        agency codes with ``agencies``, hashing with ``hasher`` (argon2-cffi's defaults when
-        None), telling the time with ``clock``. Raises NotFound for a home that does not
-        exist, StoreError when the database cannot be opened."""
+        agency codes with ``agencies``, hashing with ``hasher`` (when None: Argon2id at the
+        cost ``[accounts] hash_memory_kib`` and ``hash_passes`` set), telling the time with
+        ``clock``. Raises NotFound for a home that does not exist, StoreError when the
+        database cannot be opened."""
         settings = config.accounts
         database = open_database(config)
         audit = AuditLog(database, clock)
-        hashing = Hasher(hasher)
+        hashing = Hasher(hasher or PasswordHasher(memory_cost=settings.hash_memory_kib,
+                                                  time_cost=settings.hash_passes))
         return cls(
             database=database, audit=audit,
             accounts=Accounts(database, audit, agencies=agencies, hasher=hashing, clock=clock),
