@@ -70,3 +70,10 @@ class ConflictError(RepositoryError):
     """The change does not fit the record's state (for example an illegal transition)."""
 
     status = 409
+
+
+class NotAllowed(RepositoryError):
+    """The actor may not do this (their role, or their agency, does not allow it); the
+    message says who may."""
+
+    status = 403

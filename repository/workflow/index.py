@@ -1,0 +1,418 @@
+"""The review index: one row per record of the work area, for the back office's queues and
+dataset lists, in SQLite (``{home}/workflow.sqlite``, WAL; in memory for an in-memory
+repository).
+
+A row holds what the screens of seed 001 show and filter on: local id, agency, state, title,
+revision, the live public revision (a published record being edited has one), the last time
+the record changed (its latest workflow event or public change), and the **note**: the reason
+the provider was last given (a return, or the takedown they asked for, with its date) while
+it stands. A search column holds the record's titles, keywords and identifiers case-folded.
+Queues and lists are keyset queries on indexes that match them, so a page costs the same at
+20 records and at 100,000 (bench/workflow.py).
+
+The index is **derived from the work area** (records and their history graphs) and is kept
+in step by :class:`repository.core.Repository`, inside the journaled change that writes the
+work area: imports write the rows of their batches, every single-record change (and the
+journal's recovery) reads the record back (:func:`observe`). It is rebuilt from the work area
+when it is missing (:meth:`ReviewIndex.rebuild`), and ``yuliao check`` compares it with the
+work area (state and revision of every record). sqlite3 errors are raised as StoreError.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from rdflib import Literal
+
+from vocab.namespaces import DCAT, DCT
+
+from ..actors import Role
+from ..errors import InputError
+from ..records import Identifiers, Record, is_tombstone, split_record_graph, utc_text
+from ..sqlite_index import SqliteIndex
+from .history import Event, event_from_row, events_query, history_graph
+from .table import queue_states, row_of
+
+if TYPE_CHECKING:
+    from ..backends import TripleStore
+
+SCHEMA_VERSION = 1
+#: Rows written per statement, and rows read per batch of :meth:`ReviewIndex.headers`.
+BATCH = 500
+#: The queue each state belongs to (the role that reviews it), from the transition table.
+QUEUES = {state: role.value for role in Role for state in queue_states(role)}
+_QUEUE_SQL = " ".join(f"WHEN '{state}' THEN '{queue}'" for state, queue in QUEUES.items())
+
+SCHEMA = f"""
+CREATE TABLE reviews (
+    local_id TEXT PRIMARY KEY,
+    agency TEXT,
+    state TEXT NOT NULL,
+    revision INTEGER NOT NULL,
+    title TEXT NOT NULL,
+    search TEXT NOT NULL,
+    stamp TEXT NOT NULL DEFAULT '',
+    public_revision INTEGER,
+    sequence INTEGER,
+    changed TEXT NOT NULL DEFAULT '',
+    account TEXT,
+    note_action TEXT,
+    note_state TEXT,
+    reason TEXT,
+    takedown_date TEXT,
+    updated TEXT GENERATED ALWAYS AS (max(changed, stamp)) VIRTUAL,
+    queue TEXT GENERATED ALWAYS AS (CASE state {_QUEUE_SQL} END) VIRTUAL
+);
+CREATE INDEX reviews_queue ON reviews (queue, updated, local_id) WHERE queue IS NOT NULL;
+CREATE INDEX reviews_agency_queue ON reviews (agency, queue, updated, local_id)
+    WHERE queue IS NOT NULL;
+CREATE INDEX reviews_agency ON reviews (agency, updated, local_id);
+CREATE INDEX reviews_agency_state ON reviews (agency, state, updated, local_id);
+CREATE INDEX reviews_state ON reviews (state, updated, local_id);
+CREATE INDEX reviews_updated ON reviews (updated, local_id);
+PRAGMA user_version = {SCHEMA_VERSION};
+"""
+BASE_COLUMNS = ("local_id", "agency", "state", "revision", "title", "search", "stamp",
+                "public_revision")
+PROGRESS_COLUMNS = ("sequence", "changed", "account", "note_action", "note_state", "reason",
+                    "takedown_date")
+ENTRY_COLUMNS = ("local_id, agency, state, title, revision, updated, public_revision, account, "
+                 "note_action, note_state, reason, takedown_date")
+
+
+# -- what a row says ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Note:
+    """The reason the provider was last given: a return (``action`` "return") or the takedown
+    they asked for ("request-takedown", with its date), standing for ``state``."""
+
+    action: str
+    state: str
+    reason: str
+    takedown_date: str | None = None
+
+
+@dataclass(frozen=True)
+class Progress:
+    """What a record's history says for its row: its latest event (sequence, time as UTC
+    text, account) and the note standing after it."""
+
+    sequence: int
+    changed: str
+    account: str
+    note: Note | None = None
+
+
+def follow(progress: Progress | None, event: Event) -> Progress:
+    """``progress`` after ``event``: a return or takedown request sets the note, the
+    transitions that keep it (:attr:`repository.workflow.table.Transition.keeps_note`) carry
+    it into their new state, every other event clears it."""
+    row = row_of(event.action, event.from_state, event.to_state)
+    note = progress.note if progress else None
+    if row is not None and row.sets_note:
+        note = Note(event.action, event.to_state, event.reason or "",
+                    event.takedown_date.isoformat() if event.takedown_date else None)
+    elif row is not None and row.keeps_note and note is not None:
+        note = replace(note, state=event.to_state)
+    else:
+        note = None
+    return Progress(event.sequence, utc_text(event.when), event.account, note)
+
+
+def progress_of(events: Iterable[Event]) -> Progress | None:
+    """The progress a record's events (oldest first) leave; None for no event."""
+    found = None
+    for event in events:
+        found = follow(found, event)
+    return found
+
+
+@dataclass(frozen=True)
+class Row:
+    """What the index keeps of a record itself (the rest comes from its history)."""
+
+    local_id: str
+    agency: str | None
+    state: str
+    revision: int
+    title: str
+    search: str
+    stamp: str = ""
+    public_revision: int | None = None
+
+    @property
+    def values(self) -> tuple:
+        return tuple(getattr(self, column) for column in BASE_COLUMNS)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A record as the queues and lists show it. ``note`` only while it stands (its state is
+    the record's); ``updated`` is UTC text ('' for a record never changed since it was
+    imported as a draft); ``cursor`` continues a list after it."""
+
+    local_id: str
+    agency: str | None
+    state: str
+    title: str
+    revision: int
+    updated: str
+    public_revision: int | None
+    last_account: str | None
+    note: Note | None
+
+    @property
+    def cursor(self) -> str:
+        return f"{self.updated}|{self.local_id}"
+
+
+def _entry(found: tuple) -> Entry:
+    (local_id, agency, state, title, revision, updated, public_revision, account,
+     note_action, note_state, reason, takedown_date) = found
+    note = (Note(note_action, note_state, reason or "", takedown_date)
+            if note_action and note_state == state else None)
+    return Entry(local_id, agency, state, title, revision, updated, public_revision, account,
+                 note)
+
+
+def fold(text: str) -> str:
+    """``text`` as the search column holds it and keywords are matched: NFKC, case-folded."""
+    return unicodedata.normalize("NFKC", text).casefold()
+
+
+def parse_cursor(cursor: str) -> tuple[str, str]:
+    """(updated, local id) of a cursor an :class:`Entry` gave. Raises InputError (400)."""
+    updated, bar, local_id = cursor.rpartition("|")
+    if not bar or not local_id:
+        raise InputError(f"{cursor!r} is not a list cursor: expected one a list returned",
+                         field="after")
+    return updated, local_id
+
+
+# -- rows from a record -------------------------------------------------------------------
+
+
+def _title_rank(title: Literal) -> tuple[int, str]:
+    language = (title.language or "").lower()
+    rank = 0 if language.startswith("zh") else 1 if language.startswith("en") else 2
+    return rank, str(title)
+
+
+def agency_of(publishers: Iterable[str], base: str) -> str | None:
+    """The code of the first agency ``{base}agency/{code}`` among ``publishers`` (IRIs)."""
+    prefix = f"{base}agency/"
+    codes = sorted(p[len(prefix):] for p in publishers if p.startswith(prefix))
+    return codes[0] if codes else None
+
+
+def row_of_parts(local_id: str, state: str, revision: int, stamp: str, base: str, *,
+                 titles: list[Literal], texts: list[str], publishers: list[str],
+                 public_revision: int | None) -> Row:
+    """The row of a record from its facts: ``texts`` are its keywords and identifiers."""
+    ranked = sorted(titles, key=_title_rank)
+    search = "\n".join(fold(text) for text in [local_id, *map(str, ranked), *sorted(texts)])
+    return Row(local_id, agency_of(publishers, base), state, revision,
+               str(ranked[0]) if ranked else "", search, stamp, public_revision)
+
+
+def row_of_record(record: Record, ids: Identifiers, public_revision: int | None) -> Row:
+    """The row of ``record`` (as it is written to the work area)."""
+    graph, subject = record.graph, ids.resource(record.id)
+    return row_of_parts(
+        record.id, record.state, record.revision,
+        utc_text(record.datestamp) if record.datestamp else "", ids.base,
+        titles=[t for t in graph.objects(subject, DCT.title) if isinstance(t, Literal)],
+        texts=[str(o) for p in (DCAT.keyword, DCT.identifier) for o in graph.objects(subject, p)],
+        publishers=[str(o) for o in graph.objects(subject, DCT.publisher)],
+        public_revision=public_revision)
+
+
+def observe(work: TripleStore, public: TripleStore, ids: Identifiers, local_id: str,
+            ) -> tuple[Row, Progress | None] | None:
+    """The row and progress of record ``local_id`` as the areas hold it now (None: not in the
+    work area). Raises StoreError."""
+    stored = work.graph(ids.graph(local_id))
+    if not len(stored):
+        return None
+    record = split_record_graph(local_id, stored, ids)
+    events = [event_from_row(r) for r in work.select(events_query(history_graph(ids, local_id)))]
+    return row_of_record(record, ids, _public_revision(public, ids, local_id)), \
+        progress_of(events)
+
+
+def _public_revision(public: TripleStore, ids: Identifiers, local_id: str) -> int | None:
+    stored = public.graph(ids.graph(local_id))
+    if not len(stored) or is_tombstone(stored, local_id, ids):
+        return None
+    return split_record_graph(local_id, stored, ids).revision
+
+
+# -- the index -----------------------------------------------------------------------------
+
+
+class ReviewIndex(SqliteIndex):
+    """The index at ``path`` (in memory when None). Raises StoreError when it cannot be
+    opened."""
+
+    def __init__(self, path: Path | None) -> None:
+        super().__init__(path, "the review index")
+        if self._writer.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
+            with self._writing() as db:
+                db.execute("DROP TABLE IF EXISTS reviews")
+                for statement in SCHEMA.split(";"):
+                    if statement.strip():
+                        db.execute(statement)
+
+    # -- writing ---------------------------------------------------------------------------
+
+    def put(self, rows: Iterable[Row], *, keep_public: bool = False) -> None:
+        """Adds or updates ``rows`` (what the record says; its history's columns stay), in one
+        transaction; ``keep_public`` leaves the public revision of a known row as it is."""
+        columns = [c for c in BASE_COLUMNS if not (keep_public and c == "public_revision")]
+        updates = ", ".join(f"{c} = excluded.{c}" for c in columns[1:])
+        sql = (f"INSERT INTO reviews ({', '.join(columns)}) VALUES ({_marks(len(columns))}) "
+               f"ON CONFLICT (local_id) DO UPDATE SET {updates}")
+        values = [tuple(getattr(row, c) for c in columns) for row in rows]
+        with self._writing() as db:
+            db.executemany(sql, values)
+
+    def replace(self, observed: Iterable[tuple[Row, Progress | None]]) -> None:
+        """Writes whole rows (the record's and its history's columns), in one transaction."""
+        columns = (*BASE_COLUMNS, *PROGRESS_COLUMNS)
+        sql = (f"INSERT OR REPLACE INTO reviews ({', '.join(columns)}) "
+               f"VALUES ({_marks(len(columns))})")
+        with self._writing() as db:
+            db.executemany(sql, [(*row.values, *_progress_values(progress))
+                                 for row, progress in observed])
+
+    def remove(self, local_ids: Iterable[str]) -> None:
+        """Removes the rows of ``local_ids`` (unknown ones are ignored)."""
+        with self._writing() as db:
+            db.executemany("DELETE FROM reviews WHERE local_id = ?", [(i,) for i in local_ids])
+
+    def refresh(self, work: TripleStore, public: TripleStore, ids: Identifiers,
+                local_ids: Iterable[str]) -> None:
+        """Rewrites the rows of ``local_ids`` from the areas (:func:`observe`); a record the
+        work area lacks loses its row. Raises StoreError."""
+        found, gone = [], []
+        for local_id in local_ids:
+            seen = observe(work, public, ids, local_id)
+            if seen is None:
+                gone.append(local_id)
+            else:
+                found.append(seen)
+        self.replace(found)
+        if gone:
+            self.remove(gone)
+
+    def rebuild(self, work: TripleStore, public: TripleStore, ids: Identifiers) -> int:
+        """Replaces every row by what the areas say (:mod:`repository.workflow.scans`: a few
+        scans of each area, no graph read); returns the rows written. Raises StoreError."""
+        from .scans import scanned_rows
+
+        count = 0
+        with self._writing() as db:
+            db.execute("DELETE FROM reviews")
+        for chunk in _chunks(scanned_rows(work, public, ids), BATCH):
+            self.replace(chunk)
+            count += len(chunk)
+        with self._writing() as db:
+            db.execute("ANALYZE reviews")
+        return count
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def __len__(self) -> int:
+        with self._reading() as db:
+            return db.execute("SELECT COUNT(*) FROM reviews").fetchone()[0]
+
+    def get(self, local_id: str) -> Entry | None:
+        with self._reading() as db:
+            found = db.execute(f"SELECT {ENTRY_COLUMNS} FROM reviews WHERE local_id = ?",
+                               (local_id,)).fetchone()
+        return _entry(found) if found else None
+
+    def queue(self, role: Role, agency: str | None, *, after: str | None = None,
+              limit: int = 20) -> list[Entry]:
+        """What waits for ``role``'s review (of ``agency`` when given), the longest waiting
+        first, ``limit`` from the cursor ``after``."""
+        where, params = ["queue = ?"], [role.value]
+        if agency is not None:
+            where.append("agency = ?")
+            params.append(agency)
+        if after is not None:
+            where.append("(updated, local_id) > (?, ?)")
+            params.extend(parse_cursor(after))
+        return self._select(where, params, "updated, local_id", limit)
+
+    def listing(self, *, agency: str | None = None, state: str | None = None,
+                identifier: str | None = None, keyword: str | None = None,
+                after: str | None = None, limit: int = 20) -> list[Entry]:
+        """Records, the latest changed first, filtered: of ``agency``, in ``state``, whose
+        local id starts with ``identifier``, whose titles, keywords or identifiers contain
+        ``keyword``; ``limit`` from the cursor ``after``."""
+        where: list[str] = []
+        params: list = []
+        for column, value in (("agency", agency), ("state", state)):
+            if value is not None:
+                where.append(f"{column} = ?")
+                params.append(value)
+        if identifier:
+            where.append("substr(local_id, 1, ?) = ?")
+            params.extend((len(identifier), identifier))
+        if keyword:
+            where.append("instr(search, ?) > 0")
+            params.append(fold(keyword))
+        if after is not None:
+            where.append("(updated, local_id) < (?, ?)")
+            params.extend(parse_cursor(after))
+        return self._select(where, params, "updated DESC, local_id DESC", limit)
+
+    def _select(self, where: list[str], params: list, order: str, limit: int) -> list[Entry]:
+        clause = f"WHERE {' AND '.join(where)}" if where else ""
+        sql = f"SELECT {ENTRY_COLUMNS} FROM reviews {clause} ORDER BY {order} LIMIT ?"
+        with self._reading() as db:
+            return [_entry(found) for found in db.execute(sql, (*params, limit))]
+
+    def headers(self) -> Iterator[tuple[str, str, int]]:
+        """(local id, state, revision) of every row in local-id order, :data:`BATCH` rows a
+        read (by keyset). Raises StoreError."""
+        after = ""
+        while True:
+            with self._reading() as db:
+                found = db.execute("SELECT local_id, state, revision FROM reviews WHERE "
+                                   "local_id > ? ORDER BY local_id LIMIT ?",
+                                   (after, BATCH * 20)).fetchall()
+            yield from found
+            if len(found) < BATCH * 20:
+                return
+            after = found[-1][0]
+
+
+def _progress_values(progress: Progress | None) -> tuple:
+    if progress is None:
+        return (None, "", None, None, None, None, None)
+    note = progress.note
+    noted = (note.action, note.state, note.reason, note.takedown_date) if note else (None,) * 4
+    return (progress.sequence, progress.changed, progress.account, *noted)
+
+
+def _marks(count: int) -> str:
+    return ", ".join("?" * count)
+
+
+def _chunks(items: Iterable, size: int) -> Iterator[list]:
+    chunk: list = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
