@@ -47,7 +47,15 @@ from .history import (
 )
 from .index import Entry, agency_of
 from .locks import record_locks
-from .table import Action, Effect, Transition, queue_states, roles_on, transition_for
+from .table import (
+    Action,
+    Effect,
+    Transition,
+    queue_states,
+    roles_on,
+    row_of,
+    transition_for,
+)
 
 #: The local id a form gives a record that does not exist yet: saving it allocates a real one
 #: (never handed out: ids start at 00000001) and renames the record's IRIs.
@@ -198,6 +206,25 @@ class Workflow:
             stored = self._apply(row, current, event)
         self._audit(event, local_id)
         return stored
+
+    def replay(self, actor: Actor, local_id: str, action: Action, from_state: str, *,
+               reason: str | None = None, takedown_date: date | None = None) -> Event:
+        """Write to the history an event that happened before the record came here in the
+        state it left (the demo records are loaded in their states): ``actor`` took
+        ``action`` from ``from_state`` to the record's state now. Raises NotFound,
+        InputError when no row of the table leads so, StoreError."""
+        with self.locks.held(local_id):
+            current = self._current(local_id)
+            row = row_of(action.value, from_state, current.state)
+            if row is None:
+                raise InputError(f"no {action} leads from {from_state} to {current.state}",
+                                 record=local_id, field="action")
+            event = self._event(actor, row, local_id, current.with_(state=from_state),
+                                current.revision, reason=_reason(reason),
+                                takedown_date=takedown_date)
+            self.repository.set_state(local_id, current.state,
+                                      add=self._history(local_id, event))
+        return event
 
     def _apply(self, row: Transition, current: Record, event: Event) -> Record:
         """Write the transition through the repository (one journaled change)."""
