@@ -383,6 +383,7 @@ XSD = Vocabulary(
         "boolean",
         "decimal",
         "hexBinary",
+        "dayTimeDuration",
     ],
 )
 

@@ -69,7 +69,8 @@ def _actor(account: str, role: str, agency: str | None, name: str) -> Actor:
         raise InputError("a platform-admin acts for no agency: leave --agency out",
                          field="--agency")
     if chosen is not Role.PLATFORM_ADMIN and not agency:
-        raise InputError(f"a {chosen} acts for an agency: give --agency CODE", field="--agency")
+        raise InputError(f"the {chosen} role acts for an agency: give --agency CODE",
+                         field="--agency")
     return Actor(account=account, role=chosen, agency=agency or None, name=name)
 
 

@@ -341,44 +341,28 @@ class ReviewIndex(SqliteIndex):
     def queue(self, role: Role, agency: str | None, *, after: str | None = None,
               limit: int = 20) -> list[Entry]:
         """What waits for ``role``'s review (of ``agency`` when given), the longest waiting
-        first, ``limit`` from the cursor ``after``."""
-        where, params = ["queue = ?"], [role.value]
-        if agency is not None:
-            where.append("agency = ?")
-            params.append(agency)
-        if after is not None:
-            where.append("(updated, local_id) > (?, ?)")
-            params.extend(parse_cursor(after))
-        return self._select(where, params, "updated, local_id", limit)
+        first, ``limit`` from the cursor ``after``. Raises InputError for a bad cursor."""
+        return self._select(*queue_statement(role, agency, after, limit))
 
     def listing(self, *, agency: str | None = None, state: str | None = None,
                 identifier: str | None = None, keyword: str | None = None,
                 after: str | None = None, limit: int = 20) -> list[Entry]:
         """Records, the latest changed first, filtered: of ``agency``, in ``state``, whose
         local id starts with ``identifier``, whose titles, keywords or identifiers contain
-        ``keyword``; ``limit`` from the cursor ``after``."""
-        where: list[str] = []
-        params: list = []
-        for column, value in (("agency", agency), ("state", state)):
-            if value is not None:
-                where.append(f"{column} = ?")
-                params.append(value)
-        if identifier:
-            where.append("substr(local_id, 1, ?) = ?")
-            params.extend((len(identifier), identifier))
-        if keyword:
-            where.append("instr(search, ?) > 0")
-            params.append(fold(keyword))
-        if after is not None:
-            where.append("(updated, local_id) < (?, ?)")
-            params.extend(parse_cursor(after))
-        return self._select(where, params, "updated DESC, local_id DESC", limit)
+        ``keyword``; ``limit`` from the cursor ``after``. Raises InputError for a bad
+        cursor."""
+        return self._select(*listing_statement(agency=agency, state=state,
+                                               identifier=identifier, keyword=keyword,
+                                               after=after, limit=limit))
 
-    def _select(self, where: list[str], params: list, order: str, limit: int) -> list[Entry]:
-        clause = f"WHERE {' AND '.join(where)}" if where else ""
-        sql = f"SELECT {ENTRY_COLUMNS} FROM reviews {clause} ORDER BY {order} LIMIT ?"
+    def _select(self, sql: str, params: list) -> list[Entry]:
         with self._reading() as db:
-            return [_entry(found) for found in db.execute(sql, (*params, limit))]
+            return [_entry(found) for found in db.execute(sql, params)]
+
+    def plan(self, sql: str, params: list) -> list[str]:
+        """SQLite's query plan of ``sql`` (for tests: lists must walk an index)."""
+        with self._reading() as db:
+            return [row[-1] for row in db.execute(f"EXPLAIN QUERY PLAN {sql}", params)]
 
     def headers(self) -> Iterator[tuple[str, str, int]]:
         """(local id, state, revision) of every row in local-id order, :data:`BATCH` rows a
@@ -393,6 +377,46 @@ class ReviewIndex(SqliteIndex):
             if len(found) < BATCH * 20:
                 return
             after = found[-1][0]
+
+
+def queue_statement(role: Role, agency: str | None, after: str | None,
+                    limit: int) -> tuple[str, list]:
+    """The SQL and parameters of :meth:`ReviewIndex.queue`."""
+    where, params = ["queue = ?"], [role.value]
+    if agency is not None:
+        where.append("agency = ?")
+        params.append(agency)
+    if after is not None:
+        where.append("(updated, local_id) > (?, ?)")
+        params.extend(parse_cursor(after))
+    return _statement(where, params, "updated, local_id", limit)
+
+
+def listing_statement(*, agency: str | None, state: str | None, identifier: str | None,
+                      keyword: str | None, after: str | None, limit: int) -> tuple[str, list]:
+    """The SQL and parameters of :meth:`ReviewIndex.listing`."""
+    where: list[str] = []
+    params: list = []
+    for column, value in (("agency", agency), ("state", state)):
+        if value is not None:
+            where.append(f"{column} = ?")
+            params.append(value)
+    if identifier:
+        where.append("substr(local_id, 1, ?) = ?")
+        params.extend((len(identifier), identifier))
+    if keyword:
+        where.append("instr(search, ?) > 0")
+        params.append(fold(keyword))
+    if after is not None:
+        where.append("(updated, local_id) < (?, ?)")
+        params.extend(parse_cursor(after))
+    return _statement(where, params, "updated DESC, local_id DESC", limit)
+
+
+def _statement(where: list[str], params: list, order: str, limit: int) -> tuple[str, list]:
+    clause = f"WHERE {' AND '.join(where)}" if where else ""
+    return (f"SELECT {ENTRY_COLUMNS} FROM reviews {clause} ORDER BY {order} LIMIT ?",
+            [*params, limit])
 
 
 def _progress_values(progress: Progress | None) -> tuple:

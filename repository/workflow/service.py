@@ -114,7 +114,9 @@ class Workflow:
         publisher. The record is saved whether it conforms or not.
 
         Raises NotFound for an unknown record, NotAllowed (403), WrongState and StaleRevision
-        (409, when ``expected_revision`` is given and is not the stored one), StoreError.
+        (409, when ``expected_revision`` is given and is not the stored one), InputError (400)
+        for a graph that says nothing about the record's resource (``{base}id/{id}``),
+        StoreError.
         """
         new = record.id == NEW_ID
         local_id = self.repository.new_local_id() if new else record.id
@@ -142,6 +144,9 @@ class Workflow:
         graph = _renamed(record.graph, self.repository.ids, local_id) if new else record.graph
         restore_byte_sizes(graph)
         subject = self.repository.ids.resource(local_id)
+        if (subject, None, None) not in graph:
+            raise InputError(f"the record says nothing about {subject}: describe "
+                             f"{self.repository.ids.resource(record.id)}", record=record.id)
         if new:
             graph.set((subject, DCT.identifier, Literal(local_id)))
             graph.add((subject, RDF_.type, DCAT.Dataset))

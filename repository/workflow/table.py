@@ -142,8 +142,8 @@ def transition_for(actor: Actor, action: Action, local_id: str, state: str | Non
     rows = [t for t in TRANSITIONS if t.action is action and t.role in roles]
     if not rows:
         allowed = sorted({t.role.value for t in TRANSITIONS if t.action is action})
-        raise NotAllowed(f"record {local_id}: {action} is for a {' or a '.join(allowed)}, not "
-                         f"{_who(actor)}")
+        raise NotAllowed(f"record {local_id}: {action} is for {' and '.join(allowed)} only, "
+                         f"not {_who(actor)}")
     for row in rows:
         if row.source == state:
             return row
