@@ -204,7 +204,13 @@ STATEMENTS = {
     "agency list": listing_statement(agency=AGENCY, state=None, identifier=None, keyword=None,
                                      after="2026-01-01T00:00:00Z|1", limit=20),
     "agency list by state": listing_statement(agency=AGENCY, state="draft", identifier=None,
-                                              keyword="語料", after=None, limit=20),
+                                              keyword=None, after=None, limit=20),
+    "agency list by a common keyword": listing_statement(
+        agency=AGENCY, state=None, identifier=None, keyword='"語料"', common=True, after=None,
+        limit=20),
+    "every agency's list by a common keyword": listing_statement(
+        agency=None, state="draft", identifier=None, keyword='"語料"', common=True,
+        after=None, limit=20),
     "every agency's list": listing_statement(agency=None, state=None, identifier=None,
                                              keyword=None, after=None, limit=20),
     "every agency's list by state": listing_statement(agency=None, state="draft",
@@ -215,11 +221,28 @@ STATEMENTS = {
 
 @pytest.mark.parametrize("name", list(STATEMENTS))
 def test_each_list_walks_an_index_in_its_order(many: Repository, name: str) -> None:
-    """No sort of the matching rows: a page reads about ``limit`` index entries (keyword
-    filters aside), whatever the size of the index."""
+    """No sort of the matching rows: a page reads about ``limit`` index entries (over 1/50th
+    of the rows with a common keyword), whatever the size of the index."""
     plan = " | ".join(many.reviews.plan(*STATEMENTS[name]))
     assert "USING INDEX" in plan or "USING COVERING INDEX" in plan, plan
     assert "TEMP B-TREE" not in plan, plan
+
+
+@pytest.mark.parametrize("agency", [AGENCY, None])
+def test_a_selective_keyword_is_looked_up_by_its_matches(many: Repository, agency) -> None:
+    """At most FEW_MATCHES rows, found through the text table and sorted."""
+    plan = many.reviews.plan(*listing_statement(
+        agency=agency, state="draft", identifier=None, keyword='"語料"', after=None, limit=20))
+    assert plan[0] == "SEARCH reviews USING INTEGER PRIMARY KEY (rowid=?)", plan
+    assert "SCAN search VIRTUAL TABLE INDEX 0:M1" in plan
+
+
+def test_a_keyword_is_looked_up_either_way_with_the_same_answer(many, monkeypatch) -> None:
+    flow = Workflow(many)
+    selective = pages(lambda **k: flow.records(PROVIDER, keyword="語料 corpus-2", **k), 3)
+    monkeypatch.setattr(review_index, "FEW_MATCHES", 0)
+    common = pages(lambda **k: flow.records(PROVIDER, keyword="語料 corpus-2", **k), 3)
+    assert selective == common and len(common) == 11
 
 
 def test_an_entry_shows_the_chinese_title_first(many: Repository) -> None:

@@ -6,9 +6,18 @@ A row holds what the screens of seed 001 show and filter on: local id, agency, s
 revision, the live public revision (a published record being edited has one), the last time
 the record changed (its latest workflow event or public change), and the **note**: the reason
 the provider was last given (a return, or the takedown they asked for, with its date) while
-it stands. A search column holds the record's titles, keywords and identifiers case-folded.
-Queues and lists are keyset queries on indexes that match them, so a page costs the same at
-20 records and at 100,000 (bench/workflow.py).
+it stands. Queues and lists are keyset queries on indexes that match them, so a page costs
+the same at 20 records and at 100,000 (bench/workflow.py).
+
+**Keywords** (seed 001's 關鍵字搜尋) are found through an FTS5 table over each record's local
+id, titles, keywords and identifiers, NFKC-normalised and case-folded, as tokens: every
+character bigram of a CJK run and the run's last character alone, and every other word. A
+keyword's CJK runs are phrases of their bigrams (a one-character run: any token starting with
+it), its other words a phrase whose last word may be a prefix; all must match. So a Chinese
+keyword matches as a substring (``歷史`` finds ``口述歷史研究``) and a Latin one from the start
+of a word (``corp`` finds ``Corpus``). A selective keyword (at most :data:`FEW_MATCHES`
+records) sorts its matches; a common one walks the list's index and keeps the rows among its
+matches, so neither reads more than a few thousand rows.
 
 The index is **derived from the work area** (records and their history graphs) and is kept
 in step by :class:`repository.core.Repository`, inside the journaled change that writes the
@@ -20,6 +29,7 @@ work area (state and revision of every record). sqlite3 errors are raised as Sto
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
@@ -54,7 +64,7 @@ CREATE TABLE reviews (
     state TEXT NOT NULL,
     revision INTEGER NOT NULL,
     title TEXT NOT NULL,
-    search TEXT NOT NULL,
+    tokens TEXT NOT NULL,
     stamp TEXT NOT NULL DEFAULT '',
     public_revision INTEGER,
     sequence INTEGER,
@@ -74,9 +84,28 @@ CREATE INDEX reviews_agency ON reviews (agency, updated, local_id);
 CREATE INDEX reviews_agency_state ON reviews (agency, state, updated, local_id);
 CREATE INDEX reviews_state ON reviews (state, updated, local_id);
 CREATE INDEX reviews_updated ON reviews (updated, local_id);
+CREATE VIRTUAL TABLE search USING fts5 (tokens, content = 'reviews', content_rowid = 'rowid',
+    tokenize = 'unicode61 remove_diacritics 0');
+CREATE TRIGGER reviews_added AFTER INSERT ON reviews BEGIN
+    INSERT INTO search (rowid, tokens) VALUES (new.rowid, new.tokens); END;
+CREATE TRIGGER reviews_removed AFTER DELETE ON reviews BEGIN
+    INSERT INTO search (search, rowid, tokens) VALUES ('delete', old.rowid, old.tokens); END;
+CREATE TRIGGER reviews_changed AFTER UPDATE OF tokens ON reviews BEGIN
+    INSERT INTO search (search, rowid, tokens) VALUES ('delete', old.rowid, old.tokens);
+    INSERT INTO search (rowid, tokens) VALUES (new.rowid, new.tokens); END;
 PRAGMA user_version = {SCHEMA_VERSION};
 """
-BASE_COLUMNS = ("local_id", "agency", "state", "revision", "title", "search", "stamp",
+#: What a new schema drops first.
+DROPPED = ("TRIGGER IF EXISTS reviews_added", "TRIGGER IF EXISTS reviews_removed",
+           "TRIGGER IF EXISTS reviews_changed", "TABLE IF EXISTS search",
+           "TABLE IF EXISTS reviews")
+#: Keywords matching at most this many records are looked up by their matches, the others by
+#: walking the list's order.
+FEW_MATCHES = 2000
+CJK = "\u2e80-\u2fdf\u3040-\u30ff\u3100-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af" \
+      "\uf900-\ufaff\U00020000-\U0003134f"
+RUNS = re.compile(f"(?P<cjk>[{CJK}]+)|(?P<word>[^\\W_{CJK}]+)")
+BASE_COLUMNS = ("local_id", "agency", "state", "revision", "title", "tokens", "stamp",
                 "public_revision")
 PROGRESS_COLUMNS = ("sequence", "changed", "account", "note_action", "note_state", "reason",
                     "takedown_date")
@@ -142,7 +171,7 @@ class Row:
     state: str
     revision: int
     title: str
-    search: str
+    tokens: str
     stamp: str = ""
     public_revision: int | None = None
 
@@ -182,8 +211,39 @@ def _entry(found: tuple) -> Entry:
 
 
 def fold(text: str) -> str:
-    """``text`` as the search column holds it and keywords are matched: NFKC, case-folded."""
+    """``text`` as keywords are matched: NFKC, case-folded."""
     return unicodedata.normalize("NFKC", text).casefold()
+
+
+def search_tokens(texts: Iterable[str]) -> str:
+    """The tokens of ``texts`` for the FTS table (see the module documentation)."""
+    tokens: list[str] = []
+    for text in texts:
+        for run in RUNS.finditer(fold(text)):
+            if run["cjk"]:
+                chars = run["cjk"]
+                tokens += [chars[i:i + 2] for i in range(len(chars) - 1)] + [chars[-1]]
+            else:
+                tokens.append(run["word"])
+    return " ".join(tokens)
+
+
+def keyword_query(keyword: str) -> str | None:
+    """The FTS5 query of ``keyword`` (None when it holds nothing to search for)."""
+    phrases, words = [], []
+    for run in RUNS.finditer(fold(keyword)):
+        if run["word"]:
+            words.append(run["word"])
+            continue
+        if words:
+            phrases.append(f'"{" ".join(words)}"*')
+            words = []
+        chars = run["cjk"]
+        phrases.append(f'"{chars}"*' if len(chars) == 1 else
+                       '"' + " ".join(chars[i:i + 2] for i in range(len(chars) - 1)) + '"')
+    if words:
+        phrases.append(f'"{" ".join(words)}"*')
+    return " AND ".join(phrases) or None
 
 
 def parse_cursor(cursor: str) -> tuple[str, str]:
@@ -216,9 +276,9 @@ def row_of_parts(local_id: str, state: str, revision: int, stamp: str, base: str
                  public_revision: int | None) -> Row:
     """The row of a record from its facts: ``texts`` are its keywords and identifiers."""
     ranked = sorted(titles, key=_title_rank)
-    search = "\n".join(fold(text) for text in [local_id, *map(str, ranked), *sorted(texts)])
+    tokens = search_tokens([local_id, *map(str, ranked), *sorted(texts)])
     return Row(local_id, agency_of(publishers, base), state, revision,
-               str(ranked[0]) if ranked else "", search, stamp, public_revision)
+               str(ranked[0]) if ranked else "", tokens, stamp, public_revision)
 
 
 def row_of_record(record: Record, ids: Identifiers, public_revision: int | None) -> Row:
@@ -263,11 +323,15 @@ class ReviewIndex(SqliteIndex):
     def __init__(self, path: Path | None) -> None:
         super().__init__(path, "the review index")
         if self._writer.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
-            with self._writing() as db:
-                db.execute("DROP TABLE IF EXISTS reviews")
-                for statement in SCHEMA.split(";"):
-                    if statement.strip():
-                        db.execute(statement)
+            self._create()
+
+    def _create(self) -> None:
+        """(Re)creates the tables, empty."""
+        with self._writing() as db:
+            for dropped in DROPPED:
+                db.execute(f"DROP {dropped}")
+            for statement in _statements(SCHEMA):
+                db.execute(statement)
 
     # -- writing ---------------------------------------------------------------------------
 
@@ -275,18 +339,14 @@ class ReviewIndex(SqliteIndex):
         """Adds or updates ``rows`` (what the record says; its history's columns stay), in one
         transaction; ``keep_public`` leaves the public revision of a known row as it is."""
         columns = [c for c in BASE_COLUMNS if not (keep_public and c == "public_revision")]
-        updates = ", ".join(f"{c} = excluded.{c}" for c in columns[1:])
-        sql = (f"INSERT INTO reviews ({', '.join(columns)}) VALUES ({_marks(len(columns))}) "
-               f"ON CONFLICT (local_id) DO UPDATE SET {updates}")
+        sql = _upsert(columns)
         values = [tuple(getattr(row, c) for c in columns) for row in rows]
         with self._writing() as db:
             db.executemany(sql, values)
 
     def replace(self, observed: Iterable[tuple[Row, Progress | None]]) -> None:
         """Writes whole rows (the record's and its history's columns), in one transaction."""
-        columns = (*BASE_COLUMNS, *PROGRESS_COLUMNS)
-        sql = (f"INSERT OR REPLACE INTO reviews ({', '.join(columns)}) "
-               f"VALUES ({_marks(len(columns))})")
+        sql = _upsert((*BASE_COLUMNS, *PROGRESS_COLUMNS))
         with self._writing() as db:
             db.executemany(sql, [(*row.values, *_progress_values(progress))
                                  for row, progress in observed])
@@ -317,8 +377,7 @@ class ReviewIndex(SqliteIndex):
         from .scans import scanned_rows
 
         count = 0
-        with self._writing() as db:
-            db.execute("DELETE FROM reviews")
+        self._create()
         for chunk in _chunks(scanned_rows(work, public, ids), BATCH):
             self.replace(chunk)
             count += len(chunk)
@@ -351,9 +410,17 @@ class ReviewIndex(SqliteIndex):
         local id starts with ``identifier``, whose titles, keywords or identifiers contain
         ``keyword``; ``limit`` from the cursor ``after``. Raises InputError for a bad
         cursor."""
+        query = keyword_query(keyword) if keyword else None
+        common = query is not None and self._matches(query) > FEW_MATCHES
         return self._select(*listing_statement(agency=agency, state=state,
-                                               identifier=identifier, keyword=keyword,
-                                               after=after, limit=limit))
+                                               identifier=identifier, keyword=query,
+                                               common=common, after=after, limit=limit))
+
+    def _matches(self, query: str) -> int:
+        """How many records match the FTS ``query``, counted up to FEW_MATCHES + 1."""
+        with self._reading() as db:
+            return db.execute("SELECT COUNT(*) FROM (SELECT 1 FROM search WHERE search MATCH ? "
+                              "LIMIT ?)", (query, FEW_MATCHES + 1)).fetchone()[0]
 
     def _select(self, sql: str, params: list) -> list[Entry]:
         with self._reading() as db:
@@ -393,20 +460,27 @@ def queue_statement(role: Role, agency: str | None, after: str | None,
 
 
 def listing_statement(*, agency: str | None, state: str | None, identifier: str | None,
-                      keyword: str | None, after: str | None, limit: int) -> tuple[str, list]:
-    """The SQL and parameters of :meth:`ReviewIndex.listing`."""
+                      keyword: str | None, after: str | None, limit: int,
+                      common: bool = False) -> tuple[str, list]:
+    """The SQL and parameters of :meth:`ReviewIndex.listing`; ``keyword`` is an FTS query
+    (:func:`keyword_query`), ``common`` when it matches many records: the list's index is then
+    walked, each row looked up among the matches (a ``+`` keeps SQLite from driving the query
+    from them and sorting them all); else the query is driven from the matches, at most
+    :data:`FEW_MATCHES` rows sorted (a ``+`` keeps SQLite off the other indexes)."""
     where: list[str] = []
     params: list = []
+    selective = keyword is not None and not common  # driven by the matches: no other index
     for column, value in (("agency", agency), ("state", state)):
         if value is not None:
-            where.append(f"{column} = ?")
+            where.append(f"{'+' if selective else ''}{column} = ?")
             params.append(value)
     if identifier:
         where.append("substr(local_id, 1, ?) = ?")
         params.extend((len(identifier), identifier))
     if keyword:
-        where.append("instr(search, ?) > 0")
-        params.append(fold(keyword))
+        where.append(f"{'+' if common else ''}rowid IN (SELECT rowid FROM search WHERE "
+                     "search MATCH ?)")
+        params.append(keyword)
     if after is not None:
         where.append("(updated, local_id) < (?, ?)")
         params.extend(parse_cursor(after))
@@ -425,6 +499,27 @@ def _progress_values(progress: Progress | None) -> tuple:
     note = progress.note
     noted = (note.action, note.state, note.reason, note.takedown_date) if note else (None,) * 4
     return (progress.sequence, progress.changed, progress.account, *noted)
+
+
+def _upsert(columns: Iterable[str]) -> str:
+    """Insert or update rows of ``columns`` by local id (never REPLACE, which would delete the
+    row without its trigger and give it another rowid)."""
+    columns = list(columns)
+    updates = ", ".join(f"{c} = excluded.{c}" for c in columns[1:])
+    return (f"INSERT INTO reviews ({', '.join(columns)}) VALUES ({_marks(len(columns))}) "
+            f"ON CONFLICT (local_id) DO UPDATE SET {updates}")
+
+
+def _statements(script: str) -> list[str]:
+    """The statements of ``script``, triggers whole (their bodies hold semicolons)."""
+    found, pending = [], ""
+    for part in script.split(";"):
+        pending += part + ";"
+        if pending.strip() != ";" and (not pending.lstrip().startswith("CREATE TRIGGER")
+                                       or part.strip().endswith("END")):
+            found.append(pending.strip())
+            pending = ""
+    return [statement for statement in found if statement != ";"]
 
 
 def _marks(count: int) -> str:
