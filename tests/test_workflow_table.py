@@ -213,3 +213,18 @@ def test_the_rows_are_those_of_seed_001() -> None:
         ("return", "takedown-pending-agency", "published", "agency-admin"),
         ("return", "takedown-pending-platform", "published", "platform-admin"),
     }
+
+
+def test_the_table_in_the_architecture_document_is_this_one() -> None:
+    text = (Path(__file__).resolve().parents[1] / "docs" / "architecture.md").read_text(
+        encoding="utf-8")
+    section = text[text.index("**The transition table**"):]
+    section = section[:section.index("\n\n", section.index("| action |"))]
+    rows = [[cell.strip() for cell in line.strip("|").split("|")]
+            for line in section.splitlines() if line.startswith("| ") and
+            not line.startswith("| action")]
+    documented = {(action, None if source == "(new)" else source, role, target)
+                  for action, source, role, target, *_ in rows}
+    assert documented == {(t.action.value, t.source, t.role.value, t.target)
+                          for t in TRANSITIONS}
+    assert len(rows) == len(TRANSITIONS)

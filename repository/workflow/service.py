@@ -119,6 +119,8 @@ class Workflow:
         StoreError.
         """
         new = record.id == NEW_ID
+        if new:  # refused before an id is spent on it
+            transition_for(actor, Action.SAVE, "(new)", None, actor.agency)
         local_id = self.repository.new_local_id() if new else record.id
         with self.locks.held(local_id):
             current = None if new else self._current(local_id)
