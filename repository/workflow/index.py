@@ -51,8 +51,8 @@ if TYPE_CHECKING:
     from ..backends import TripleStore
 
 SCHEMA_VERSION = 1
-#: Rows written per statement, and rows read per batch of :meth:`ReviewIndex.headers`.
-BATCH = 500
+#: Rows written per transaction of a rebuild, and read per query of :meth:`ReviewIndex.headers`.
+BATCH, HEADERS_BATCH = 500, 10_000
 #: The queue each state belongs to (the role that reviews it), from the transition table.
 QUEUES = {state: role.value for role in Role for state in queue_states(role)}
 _QUEUE_SQL = " ".join(f"WHEN '{state}' THEN '{queue}'" for state, queue in QUEUES.items())
@@ -432,16 +432,16 @@ class ReviewIndex(SqliteIndex):
             return [row[-1] for row in db.execute(f"EXPLAIN QUERY PLAN {sql}", params)]
 
     def headers(self) -> Iterator[tuple[str, str, int]]:
-        """(local id, state, revision) of every row in local-id order, :data:`BATCH` rows a
-        read (by keyset). Raises StoreError."""
+        """(local id, state, revision) of every row in local-id order, :data:`HEADERS_BATCH`
+        rows a read (by keyset). Raises StoreError."""
         after = ""
         while True:
             with self._reading() as db:
                 found = db.execute("SELECT local_id, state, revision FROM reviews WHERE "
                                    "local_id > ? ORDER BY local_id LIMIT ?",
-                                   (after, BATCH * 20)).fetchall()
+                                   (after, HEADERS_BATCH)).fetchall()
             yield from found
-            if len(found) < BATCH * 20:
+            if len(found) < HEADERS_BATCH:
                 return
             after = found[-1][0]
 

@@ -50,7 +50,8 @@ EVENTS = f"""SELECT ?g ?sequence ?action ?when ?account ?to ?from ?reason ?date 
 PUBLIC = f"SELECT ?g ?revision WHERE {{ GRAPH ?g {{ ?r <{YL.revision}> ?revision }} }}"
 
 
-def facts_query(predicate: URIRef) -> str:
+def values_query(predicate: URIRef) -> str:
+    """Every (graph, subject, value, language) of ``predicate`` in an area."""
     return (f"SELECT ?g ?d ?v (LANG(?v) AS ?l) WHERE {{ GRAPH ?g {{ ?d <{predicate}> ?v }} }}")
 
 
@@ -91,7 +92,7 @@ def _stage(db: sqlite3.Connection, work: TripleStore, public: TripleStore,
     for kind, predicate in FACTS.items():
         _insert(db, "INSERT INTO facts VALUES (?, ?, ?, ?)",
                 ((local_id, kind, value, lang) for g, d, value, lang in
-                 work.values(facts_query(predicate)) if (local_id := own(g, d))))
+                 work.values(values_query(predicate)) if (local_id := own(g, d))))
     _insert(db, "INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             ((local_id, *rest) for g, *rest in work.values(EVENTS)
              if (local_id := local_id_of_history(ids, g))))

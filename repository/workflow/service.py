@@ -35,7 +35,7 @@ from ..errors import (
     ValidationError,
 )
 from ..quality import olac_quality
-from ..records import Record, now_utc, restore_byte_sizes
+from ..records import STATES, Record, now_utc, restore_byte_sizes
 from ..validation import Validator, Violation
 from .history import (
     Event,
@@ -276,8 +276,8 @@ class Workflow:
         platform admin's: all, or ``agency``'s), the latest changed first, filtered by
         keyword, identifier prefix and state. Raises NotAllowed (403) for another agency,
         InputError (400) for an unknown state, a bad cursor or limit, StoreError."""
-        if state is not None and state not in _states():
-            raise InputError(f"unknown state {state!r}; expected one of {', '.join(_states())}",
+        if state is not None and state not in STATES:
+            raise InputError(f"unknown state {state!r}; expected one of {', '.join(STATES)}",
                              field="state")
         return self.repository.reviews.listing(agency=_scope(actor, agency), state=state,
                                                identifier=identifier, keyword=keyword,
@@ -421,12 +421,6 @@ def _limit(limit: int) -> int:
     if not 1 <= limit <= PAGE_LIMIT:
         raise InputError(f"limit must be 1 to {PAGE_LIMIT}, not {limit}", field="limit")
     return limit
-
-
-def _states() -> tuple[str, ...]:
-    from ..records import STATES
-
-    return STATES
 
 
 def save_draft(repository: Repository, actor: Actor, record: Record,
