@@ -208,21 +208,24 @@ def _empty_remote(repository: Repository, force: bool) -> None:
         repository.work.clear()
         repository.public.clear()
         repository.reindex()
+        repository.rebuild_reviews()
     except RepositoryError as error:
         fail(str(error))
 
 
 def _remove_index(config: Config) -> None:
-    """The dissemination index (with its WAL files), the text index and the journal of a
-    store being replaced."""
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{config.oai_index_path}{suffix}").unlink(missing_ok=True)
+    """The dissemination and review indexes (with their WAL files), the text index and the
+    journal of a store being replaced."""
+    for index in (config.oai_index_path, config.review_index_path):
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{index}{suffix}").unlink(missing_ok=True)
     shutil.rmtree(config.text_index_path, ignore_errors=True)
     shutil.rmtree(config.journal_path, ignore_errors=True)
 
 
 def _load_demo(repository: Repository) -> None:
     import demo as demo_data
+    from demo.workflow import replay
     from repository.importer import load_records
     from repository.records import Record
 
@@ -232,6 +235,7 @@ def _load_demo(repository: Repository) -> None:
     click.echo(f"demo: {report.summary()}")
     for failure in report.failures:
         click.echo(f"  {failure}", err=True)
+    replay(repository)
 
 
 def _prepare_backoffice(config: Config, repository: Repository, demo: bool) -> None:
@@ -429,6 +433,15 @@ def _add_backoffice_commands() -> None:
 
 _add_harvest_commands()
 _add_backoffice_commands()
+
+
+def _add_review_commands() -> None:
+    from repository.workflow.cli import review
+
+    main.add_command(review)
+
+
+_add_review_commands()
 
 
 if __name__ == "__main__":

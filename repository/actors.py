@@ -9,6 +9,7 @@ passwords, sessions or identity providers, only an actor.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 
 
@@ -39,3 +40,21 @@ class Actor:
         """True when this actor may act on a record of ``agency``: a platform admin for every
         agency, the others for their own only."""
         return self.role is Role.PLATFORM_ADMIN or (agency is not None and agency == self.agency)
+
+
+@dataclass(frozen=True)
+class AuditEvent:
+    """One entry for the audit log, as the workflow hands it over after each save and
+    transition it made (:mod:`repository.workflow`; the log may take it from other sources
+    too). ``when`` is UTC to the second; ``account`` is :attr:`Actor.account`; ``action`` a
+    workflow action (``save``, ``submit``, ``approve``, ``return``, ``request-takedown``);
+    ``record`` a local id; ``from_state`` and ``to_state`` record states (``from_state`` None
+    for a new record); ``reason`` the return or takedown reason, when there is one."""
+
+    when: datetime
+    account: str
+    action: str
+    record: str | None = None
+    from_state: str | None = None
+    to_state: str | None = None
+    reason: str | None = None

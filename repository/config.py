@@ -338,6 +338,12 @@ class Config:
         return self.home / "text"
 
     @property
+    def review_index_path(self) -> Path:
+        """The review index: every record's workflow state for the back office's queues and
+        lists (derived from the work area; see repository/workflow/index.py)."""
+        return self.home / "workflow.sqlite"
+
+    @property
     def snapshot_dir(self) -> Path:
         """Read-only copies of the public area for other processes (repository.snapshots)."""
         return self.home / "snapshots"

@@ -7,12 +7,13 @@ cannot leak through them by construction.
 
 The **dissemination index** (:mod:`repository.disseminations`) holds every public record
 pre-rendered for OAI-PMH, the **text index** (:mod:`repository.textindex`) their titles and
-texts. Every public change is noted in the **journal** (:mod:`repository.journal`) first, then
-written to the work area, the public area, the dissemination index and the text index in that
-order, and the note deleted; a change cut short (the process killed) is finished from the work
-area when the home is next opened (:meth:`Repository.finish`), so each record ends wholly before
-or wholly after it. :mod:`repository.integrity` (``yuliao check``) finds and repairs any other
-disagreement.
+texts; the **review index** (:mod:`repository.workflow.index`) every record of the work area
+for the back office's queues and lists, written with the work area. Every public change is
+noted in the **journal** (:mod:`repository.journal`) first, then written to the work area, the
+public area, the dissemination index and the text index in that order, and the note deleted;
+a change cut short (the process killed) is finished from the work area when the home is next
+opened (:meth:`Repository.finish`), so each record ends wholly before or wholly after it.
+:mod:`repository.integrity` (``yuliao check``) finds and repairs any other disagreement.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ import gzip
 import logging
 import threading
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -39,9 +40,10 @@ from .journal import Intent, Journal, Kind
 from .oai_sets import record_sets
 from .outputs import compressed_if_gz, replacing
 from .reader import read_record
-from .rebase import check_base_uri
+from .rebase import FIRST_RECORD, check_base_uri
 from .records import (
     PUBLIC_STATES,
+    TAKEDOWN_UNDER_REVIEW,
     Identifiers,
     Record,
     catalogue_triples,
@@ -60,8 +62,13 @@ from .records import (
 from .renderings import render, render_tombstone
 from .signing_key import signing_key
 from .snapshots import Snapshots
-from .store import Store, statement
+from .store import Store, addition_update, replacement_update, statement
 from .textindex import TextDocument, TextIndex
+from .workflow.index import ReviewIndex, Row, row_of_record
+
+#: Statements added to other graphs of the work area in the same update as a record (the
+#: workflow's history: :mod:`repository.workflow.history`).
+Additions = Mapping[URIRef, list[str]]
 
 LOG = logging.getLogger(__name__)
 PUBLIC_PREFIX = "urn:yuliao:public:"
@@ -102,6 +109,7 @@ class Repository:
             self.public = open_area(config, "public", in_memory=in_memory)
             self.disseminations = Disseminations(None if in_memory else config.oai_index_path)
             self.text_index = TextIndex(None if in_memory else config.text_index_path)
+            self.reviews = ReviewIndex(None if in_memory else config.review_index_path)
             self.journal = Journal(None if in_memory else config.journal_path)
             check_base_uri(self)
             if recover:
@@ -200,11 +208,13 @@ class Repository:
 
     # -- writing ---------------------------------------------------------------------------
 
-    def put(self, record: Record) -> Record:
-        """Save ``record`` as a new revision in the work area; returns what was stored.
+    def put(self, record: Record, *, add: Additions | None = None) -> Record:
+        """Save ``record`` as a new revision in the work area (with the statements ``add``
+        holds added to other work graphs in the same update); returns what was stored.
 
         The public area is not touched: publishing is a separate step (:meth:`publish`).
-        Raises StoreError when the write fails; the previous revision then stays.
+        Journaled, like the review index row written after it. Raises StoreError when the
+        write fails; the previous revision then stays.
         """
         previous = self._current(record.id)
         normalise_languages(record.graph)
@@ -217,11 +227,14 @@ class Repository:
         graphs: dict[URIRef, list[str] | None] = {self.ids.graph(record.id): self._lines(stored)}
         if record.raw is not None:
             graphs[self.ids.raw_graph(record.id)] = self._raw_lines(record)
-        self.work.replace_statements(graphs)
+        with self._journaled("write", [record.id]):
+            self._write_work(graphs, add)
+            self._review([record.id])
         return stored
 
-    def publish(self, local_id: str) -> Record:
-        """Make the work revision of ``local_id`` public, with a new datestamp.
+    def publish(self, local_id: str, *, add: Additions | None = None) -> Record:
+        """Make the work revision of ``local_id`` public, with a new datestamp (``add`` as for
+        :meth:`put`).
 
         Journaled: the work area records the state first, then the public area and the indexes
         follow it. Raises NotFound for an unknown record and StoreError when a write fails.
@@ -233,9 +246,10 @@ class Repository:
         full = self._lines(published)
         row = render(published, self.ids)
         with self._journaled("write", [local_id]):
-            self.work.replace_statements({self.ids.graph(local_id): full})
+            self._write_work({self.ids.graph(local_id): full}, add)
             self.public.replace_statements({self.ids.graph(local_id): full})
             self._index([row])
+            self._review([local_id])
         return published
 
     def save_batch(self, records: list[Record], *, publish: bool) -> dict[str, str]:
@@ -258,7 +272,7 @@ class Repository:
         be stale). Raises InputError naming a record that cannot be rendered.
         """
         known = self._catalogue_facts([r.id for r in records])
-        batch = PreparedBatch()
+        batch = PreparedBatch(publish=publish)
         new: set[URIRef] = set()
         for record in records:
             description = statements(record.graph)
@@ -271,6 +285,8 @@ class Repository:
             if not facts:
                 new.update((self.ids.graph(record.id), self.ids.raw_graph(record.id)))
             stored = self._next_revision(record, facts, digest, publish)
+            batch.reviews.append(row_of_record(stored, self.ids,
+                                               stored.revision if publish else None))
             catalogue = catalogue_triples(stored, self.ids)
             full = description + statements(catalogue)
             batch.work[self.ids.graph(record.id)] = full
@@ -308,6 +324,8 @@ class Repository:
         try:
             if batch.work:
                 self.work.replace_statements(batch.work, new=batch.new_work)
+            if batch.reviews:
+                self.reviews.put(batch.reviews, keep_public=not batch.publish)
         except BaseException:
             self._stall(batch.intent)
             raise
@@ -374,28 +392,40 @@ class Repository:
                 }
         return facts
 
-    def set_state(self, local_id: str, state: str) -> Record:
-        """Record a workflow state in the work area (publishing and withdrawal have own methods).
+    def set_state(self, local_id: str, state: str, *, add: Additions | None = None) -> Record:
+        """Record a workflow state in the work area (publishing and withdrawal have own
+        methods), journaled, with the review index row; ``add`` as for :meth:`put`. A record
+        whose takedown is under review may go back to "published" (the public area holds that
+        revision already: a returned takedown).
 
-        Raises ConflictError for "published" or "withdrawn" (use publish / withdraw).
+        Raises NotFound for an unknown record, ConflictError for "withdrawn", and for
+        "published" from another state (use publish / withdraw), StoreError when a write fails.
         """
-        if state in ("published", "withdrawn"):
-            raise ConflictError(f"use {'publish' if state == 'published' else 'withdraw'}()")
-        record = self.get(local_id).with_(state=state)
-        self.work.replace_statements({self.ids.graph(local_id): self._lines(record)})
+        record = self.get(local_id)
+        if state == "withdrawn" or (state == "published"
+                                    and record.state not in TAKEDOWN_UNDER_REVIEW):
+            raise ConflictError(f"record {local_id} is {record.state}: use "
+                                f"{'publish' if state == 'published' else 'withdraw'}() to make "
+                                f"it {state}")
+        record = record.with_(state=state)
+        with self._journaled("write", [local_id]):
+            self._write_work({self.ids.graph(local_id): self._lines(record)}, add)
+            self._review([local_id])
         return record
 
-    def withdraw(self, local_id: str) -> Record:
+    def withdraw(self, local_id: str, *, add: Additions | None = None) -> Record:
         """Take ``local_id`` out of public view, leaving a tombstone there (and in the work area
-        the record, in state withdrawn; journaled, the work area first). Raises NotFound for an
-        unknown record and StoreError when a write fails."""
+        the record, in state withdrawn; journaled, the work area first; ``add`` as for
+        :meth:`put`). Raises NotFound for an unknown record and StoreError when a write
+        fails."""
         record = self.get(local_id)
         stamp = next_datestamp(max(filter(None, (self._public_datestamp(local_id),
                                                  record.datestamp)), default=None))
         withdrawn = record.with_(state="withdrawn", datestamp=stamp)
         with self._journaled("write", [local_id]):
-            self.work.replace_statements({self.ids.graph(local_id): self._lines(withdrawn)})
+            self._write_work({self.ids.graph(local_id): self._lines(withdrawn)}, add)
             self._bury(withdrawn)
+            self._review([local_id])
         return withdrawn
 
     def delete(self, local_id: str) -> None:
@@ -409,6 +439,7 @@ class Repository:
             self._drop_work(local_id)
             if public:
                 self._bury(record.with_(datestamp=stamp))
+            self.reviews.remove([local_id])
 
     def _drop_work(self, local_id: str) -> None:
         """Drop the record's graphs (description, raw payload, links) from the work area."""
@@ -488,6 +519,7 @@ class Repository:
             self.public.replace_statements({graph: self._lines(public.with_(datestamp=stamp))})
             row = self._public_row(local_id)
             self.disseminations.put([row])
+            self._review([local_id])
         return row
 
     # -- the journal: finishing changes cut short ------------------------------------------
@@ -560,6 +592,7 @@ class Repository:
                   "adopt": self._work_from_public}[kind]
         done = [f"{local_id}: {what}" for local_id in ids if (what := settle(local_id))]
         self._index_from_public(ids)
+        self._review(ids)
         return done
 
     def _public_from_work(self, local_id: str) -> str | None:
@@ -666,6 +699,23 @@ class Repository:
         elif public_empty and not index_empty:
             self.disseminations.retain([])
             self.text_index.replace_all([])
+        if not len(self.reviews) and self.work.select(FIRST_RECORD):
+            self.rebuild_reviews()
+
+    def rebuild_reviews(self) -> int:
+        """Rebuild the review index from the work area (and the public revisions); returns
+        the rows written. Raises StoreError."""
+        return self.reviews.rebuild(self.work, self.public, self.ids)
+
+    def _review(self, local_ids: list[str]) -> None:
+        """Rewrite the review index rows of ``local_ids`` from the areas. Raises StoreError."""
+        self.reviews.refresh(self.work, self.public, self.ids, local_ids)
+
+    def _write_work(self, graphs: dict[URIRef, list[str] | None],
+                    add: Additions | None) -> None:
+        """Replace ``graphs`` of the work area and add ``add`` to others, in one update."""
+        parts = (replacement_update(graphs), addition_update(add or {}))
+        self.work.update(" ;\n".join(part for part in parts if part))
 
     def _public_row(self, local_id: str) -> Dissemination:
         stored = self.public.graph(self.ids.graph(local_id))
@@ -715,12 +765,13 @@ class Repository:
         self.work.load_quads(work)
         self.public.load_quads(public)
         self.reindex()
+        self.rebuild_reviews()
         return len(work) + len(public)
 
     def close(self) -> None:
         """Flush writes to disk and release the stores' and the journal's locks; the
         repository is unusable afterwards."""
-        for name in ("work", "public", "journal", "disseminations", "text_index"):
+        for name in ("work", "public", "journal", "disseminations", "text_index", "reviews"):
             part = getattr(self, name, None)  # None: the constructor failed before it
             if part is not None:
                 with contextlib.suppress(OSError, AttributeError):
@@ -768,6 +819,9 @@ class PreparedBatch:
     new_public: frozenset[URIRef] = frozenset()
     #: the journal's note of the batch's public change, from write_work to write_public
     intent: Intent | None = None
+    #: whether the batch publishes, and the review index rows of its records
+    publish: bool = False
+    reviews: list[Row] = field(default_factory=list)
 
 
 def _stamp(record: Record) -> str:

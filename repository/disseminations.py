@@ -29,15 +29,14 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import StoreError
 from .oai_sets import PARENTS, OaiSet, with_parents
+from .sqlite_index import SqliteIndex
 from .xmlsafe import parse_xml
 
 #: The metadata formats the index holds, one column each (also the only column names ever put
@@ -170,36 +169,22 @@ class Selection:
     set_spec: str | None = None
 
 
-class Disseminations:
+class Disseminations(SqliteIndex):
     """The index at ``path`` (in memory when None). Raises StoreError when it cannot be opened."""
 
     def __init__(self, path: Path | None) -> None:
-        self.path = path
-        self._lock = threading.Lock()
-        self._local = threading.local()
+        super().__init__(path, "the OAI index")
         self._named: dict[str, tuple[str | None, str | None]] = {}  # set names written
         self._writes = 0  # transactions committed through this object
         self._summary: tuple[str, Summary] | None = None  # (version, totals) last computed
         self._counts: OrderedDict[tuple[Selection, str], int] = OrderedDict()
-        self._writer = self._connect()
         version = self._writer.execute("PRAGMA user_version").fetchone()[0]
         if version in MIGRATIONS:
             self._migrate()
         elif version != SCHEMA_VERSION:
             self._create()
 
-    # -- connections -----------------------------------------------------------------------
-
-    def _connect(self) -> sqlite3.Connection:
-        try:
-            connection = sqlite3.connect(str(self.path) if self.path else ":memory:",
-                                         isolation_level=None, check_same_thread=False)
-            if self.path:
-                connection.execute("PRAGMA journal_mode = WAL")
-                connection.execute("PRAGMA synchronous = NORMAL")
-            return connection
-        except sqlite3.Error as error:
-            raise StoreError(f"cannot open the OAI index {self.path}: {error}") from error
+    # -- schema ----------------------------------------------------------------------------
 
     def _create(self) -> None:
         """(Re)creates the tables; an index of another schema version is dropped first."""
@@ -222,36 +207,8 @@ class Disseminations:
                 version += 1
             db.execute(f"PRAGMA user_version = {version}")
 
-    @contextmanager
-    def _reading(self) -> Iterator[sqlite3.Connection]:
-        """A connection for reads: the thread's own (file), or the shared one under the lock."""
-        try:
-            if self.path is None:
-                with self._lock:
-                    yield self._writer
-                return
-            connection = getattr(self._local, "connection", None)
-            if connection is None:
-                connection = self._local.connection = self._connect()
-            yield connection
-        except sqlite3.Error as error:
-            raise StoreError(f"the OAI index failed: {error}") from error
-
-    @contextmanager
-    def _writing(self) -> Iterator[sqlite3.Connection]:
-        """The writer connection inside one transaction, under the lock."""
-        with self._lock:
-            try:
-                self._writer.execute("BEGIN IMMEDIATE")
-                try:
-                    yield self._writer
-                except BaseException:
-                    self._writer.execute("ROLLBACK")
-                    raise
-                self._writer.execute("COMMIT")
-                self._writes += 1
-            except sqlite3.Error as error:
-                raise StoreError(f"cannot update the OAI index: {error}") from error
+    def _committed(self) -> None:
+        self._writes += 1
 
     def generation(self) -> tuple[int, int]:
         """A value that changes whenever the index does: with each transaction committed
@@ -263,16 +220,6 @@ class Disseminations:
             except sqlite3.Error as error:
                 raise StoreError(f"the OAI index failed: {error}") from error
             return self._writes, version
-
-    def close(self) -> None:
-        """Closes the writer and this thread's reader; other threads' readers close with them.
-        The writer is closed under the lock, so that a thread using it (the in-memory index's
-        readers, ``generation``) finishes first and the next use fails with StoreError."""
-        reader = getattr(self._local, "connection", None)
-        if reader is not None:
-            reader.close()
-        with self._lock:
-            self._writer.close()
 
     # -- writing ---------------------------------------------------------------------------
 

@@ -1,5 +1,6 @@
-"""Whether the four copies of the catalogue agree (``yuliao check [--repair]``): the work area,
-the public area, the dissemination index and the text index.
+"""Whether the copies of the catalogue agree (``yuliao check [--repair]``): the work area,
+the public area, the dissemination index, the text index, and the review index of the back
+office (:mod:`repository.workflow.index`).
 
 What must hold, record by record (:func:`disagreements`):
 
@@ -10,7 +11,10 @@ What must hold, record by record (:func:`disagreements`):
 - a record the public area holds (not a tombstone) is in the work area;
 - the dissemination index has a row for each record of the public area and for nothing else,
   with the public datestamp, marked deleted exactly for tombstones;
-- the text index has a document for each live public record and for nothing else.
+- the text index has a document for each live public record and for nothing else;
+- the review index has a row for each record of the work area and for nothing else, in the
+  state and at the revision the work area holds (a record whose public revision is older than
+  the one under review is in order: that is an edit of a published record in review).
 
 And the journal (:mod:`repository.journal`) holds no intent of a process that has died: that
 is a change nobody finished. Records that a living process is writing are skipped.
@@ -64,9 +68,9 @@ GRAPHS_PER_QUERY = 50
 #: The page cache of the check's temporary database (KiB): its whole memory, at any size.
 LEDGER_CACHE_KIB = 65_536
 #: The places a problem can be in (in the summary's order).
-PLACES = ("work", "public", "index", "text")
+PLACES = ("work", "public", "index", "text", "reviews")
 PLACE_NAMES = {"work": "work area", "public": "public area", "index": "dissemination index",
-               "text": "text index"}
+               "text": "text index", "reviews": "review index"}
 
 LEDGER = """
 CREATE TABLE work (local_id TEXT PRIMARY KEY, state TEXT, revision INTEGER, hash TEXT,
@@ -75,14 +79,16 @@ CREATE TABLE public (local_id TEXT PRIMARY KEY, state TEXT, revision INTEGER, ha
                      datestamp TEXT, tombstone INTEGER) WITHOUT ROWID;
 CREATE TABLE indexed (local_id TEXT PRIMARY KEY, datestamp TEXT, deleted INTEGER) WITHOUT ROWID;
 CREATE TABLE text (local_id TEXT PRIMARY KEY) WITHOUT ROWID;
+CREATE TABLE reviewed (local_id TEXT PRIMARY KEY, state TEXT, revision INTEGER) WITHOUT ROWID;
 CREATE TABLE ids (local_id TEXT PRIMARY KEY) WITHOUT ROWID;
 """
 JOINED = """
 SELECT ids.local_id, w.state, w.revision, w.hash, w.datestamp, w.tombstone,
        p.state, p.revision, p.hash, p.datestamp, p.tombstone,
-       i.datestamp, i.deleted, t.local_id IS NOT NULL
+       i.datestamp, i.deleted, t.local_id IS NOT NULL, r.state, r.revision
 FROM ids LEFT JOIN work AS w USING (local_id) LEFT JOIN public AS p USING (local_id)
      LEFT JOIN indexed AS i USING (local_id) LEFT JOIN text AS t USING (local_id)
+     LEFT JOIN reviewed AS r USING (local_id)
 ORDER BY ids.local_id
 """
 
@@ -150,13 +156,15 @@ class IndexRow:
 
 @dataclass(frozen=True)
 class Observed:
-    """A record as the four copies hold it (None, False: not there)."""
+    """A record as the copies hold it (None, False: not there); ``review`` is the review
+    index's (state, revision)."""
 
     local_id: str
     work: Facts | None
     public: Facts | None
     index: IndexRow | None
     text: bool
+    review: tuple[str, int] | None = None
 
     @property
     def live(self) -> bool:
@@ -193,7 +201,8 @@ def area_facts(row: dict[str, Node]) -> tuple[str, Facts]:
 def disagreements(seen: Observed) -> list[Problem]:
     """Every way the copies of ``seen`` disagree (see the module documentation)."""
     return [Problem(seen.local_id, place, message)
-            for place, message in (*_areas(seen), *_index(seen), *_text(seen))]
+            for place, message in (*_areas(seen), *_index(seen), *_text(seen),
+                                   *_reviews(seen))]
 
 
 def _areas(seen: Observed) -> list[tuple[str, str]]:
@@ -254,6 +263,20 @@ def _text(seen: Observed) -> list[tuple[str, str]]:
     return []
 
 
+def _reviews(seen: Observed) -> list[tuple[str, str]]:
+    work, row = seen.work, seen.review
+    if work is None:
+        return [("reviews", "the review index has a row for it, but the work area lacks it")] \
+            if row else []
+    says = f"the work area says {work.state}, revision {work.revision}"
+    if row is None:
+        return [("reviews", f"the review index lacks it ({says})")]
+    if row != (work.state, work.revision):
+        return [("reviews", f"the review index row is stale ({row[0]}, revision {row[1]}; "
+                            f"{says})")]
+    return []
+
+
 def remedy(seen: Observed) -> Kind:
     """How to settle ``seen``: ``adopt`` when the public copy is ahead of the work copy (the
     work area lacks a live record, the public copy's datestamp is later, or it is a later
@@ -281,8 +304,9 @@ def observe(repository: Repository, local_ids: list[str]) -> Iterator[Observed]:
         for local_id in chunk:
             row = repository.disseminations.get(local_id)
             index = IndexRow(row.datestamp, row.deleted) if row else None
+            entry = repository.reviews.get(local_id)
             yield Observed(local_id, work.get(local_id), public.get(local_id), index,
-                           local_id in text)
+                           local_id in text, (entry.state, entry.revision) if entry else None)
 
 
 def _facts_of(store: TripleStore, ids: Identifiers, local_ids: list[str]) -> dict[str, Facts]:
@@ -348,6 +372,7 @@ class Check:
         self.sizes["text"] = ledger.add_text(repository.text_index.held, repository.ids,
                                              len(repository.text_index),
                                              repository.text_index.iris)
+        self.sizes["reviews"] = ledger.add_reviews(repository.reviews.headers())
 
     @property
     def problems(self) -> int:
@@ -399,6 +424,9 @@ def _indexes_repaired(seen: Observed, places: set[str]) -> list[str]:
     if "text" in places:
         done.append("wrote its text document from the public area" if seen.live
                     else "removed its text document")
+    if "reviews" in places:
+        done.append("rewrote its review index row from the work area" if seen.work
+                    else "removed its review index row")
     return [f"{seen.local_id}: {what}" for what in done]
 
 
@@ -472,6 +500,12 @@ class _Ledger:
         self._query("INSERT OR IGNORE INTO ids SELECT local_id FROM indexed", ())
         return self._count("indexed")
 
+    def add_reviews(self, rows: Iterable[tuple[str, str, int]]) -> int:
+        """The review index's (local id, state, revision) rows; how many."""
+        self._insert("INSERT OR REPLACE INTO reviewed VALUES (?, ?, ?)", rows)
+        self._query("INSERT OR IGNORE INTO ids SELECT local_id FROM reviewed", ())
+        return self._count("reviewed")
+
     def add_text(self, held: Callable[[list[str]], set[str]], ids: Identifiers,
                  documents: int, iris: Callable[[], Iterator[str]]) -> int:
         """Which records the text index holds: ``held`` asked for every local id known so
@@ -494,9 +528,10 @@ class _Ledger:
         """Every record any copy holds, in local-id order, as the four hold it."""
         for row in self._rows(JOINED):
             local_id, work, public, index, text = row[0], row[1:6], row[6:11], row[11:13], row[13]
+            review = (row[14], row[15]) if row[14] is not None else None
             yield Observed(local_id, _facts(work), _facts(public),
                            IndexRow(index[0], bool(index[1])) if index[0] is not None else None,
-                           bool(text))
+                           bool(text), review)
 
     def _count(self, table: str) -> int:
         return self._query(f"SELECT COUNT(*) FROM {table}", ())[0][0]

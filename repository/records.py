@@ -199,6 +199,19 @@ def normalise_languages(graph: Graph) -> Graph:
     return graph
 
 
+def restore_byte_sizes(graph: Graph) -> Graph:
+    """``graph`` with every ``dcat:byteSize`` typed ``xsd:nonNegativeInteger`` again, as
+    written: Oxigraph (0.5) stores every datatype derived from xsd:integer as xsd:integer, so
+    a record read back from the store would fail DatasetShape's ``sh:datatype`` (DCAT-AP 3's
+    range). Returns ``graph`` itself, changed in place."""
+    found = [(s, o) for s, o in graph.subject_objects(DCAT.byteSize)
+             if isinstance(o, Literal) and o.datatype == XSD.integer]
+    for s, o in found:
+        graph.remove((s, DCAT.byteSize, o))
+        graph.add((s, DCAT.byteSize, Literal(str(o), datatype=XSD.nonNegativeInteger)))
+    return graph
+
+
 def statements(triples: Iterable[Triple]) -> list[str]:
     """The sorted statements of ``triples``, each exactly as :func:`statement` writes it (IRIs'
     N3 forms come from a cache: records repeat the same predicates and classes)."""

@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextlib
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import BinaryIO, TypeVar
 
@@ -115,6 +115,14 @@ def replacement_update(graphs: dict[URIRef, list[str] | None],
             body = " .\n".join(lines)
             operations.append(f"INSERT DATA {{ GRAPH {name.n3()} {{\n{body} .\n}} }}")
     return " ;\n".join(operations)
+
+
+def addition_update(graphs: Mapping[URIRef, list[str]]) -> str:
+    """The one SPARQL update that adds statements (``<s> <p> "o"``, no dot) to named graphs,
+    keeping what they hold: ``INSERT DATA { GRAPH … }``. Empty text when there is nothing."""
+    body = " ".join(f"GRAPH {name.n3()} {{\n" + " .\n".join(lines) + " .\n}"
+                    for name, lines in graphs.items() if lines)
+    return f"INSERT DATA {{ {body} }}" if body else ""
 
 
 @contextlib.contextmanager

@@ -1,6 +1,6 @@
 """``check``: every disagreement between the work area, the public area, the dissemination
-index and the text index is found, named by record, and repaired in the right direction; on
-both backends."""
+index, the text index and the review index is found, named by record, and repaired in the
+right direction; on both backends."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from repository import Gone, Record, Repository
 from repository.disseminations import Dissemination
 from repository.integrity import Check, check_repository
 from repository.textindex import TextDocument
+from repository.workflow.index import Row
 from tests.conftest import RepositoryFactory
 from vocab.namespaces import DCT
 
@@ -124,6 +125,19 @@ CASES: list[tuple[str, Damage, str, Damage]] = [
                                               ("孤兒",))]),
      "00000099: the text index has a document for it, but it is not public",
      lambda r: not r.text_index.held(["00000099"])),
+    ("review-row-missing",
+     lambda r: r.reviews.remove(["00000007"]),
+     "00000007: the review index lacks it (the work area says draft, revision 1)",
+     lambda r: r.reviews.get("00000007").state == "draft"),
+    ("review-row-stale",
+     lambda r: r.reviews.put([Row("00000005", None, "published", 1, "標題", "")]),
+     "00000005: the review index row is stale (published, revision 1; the work area says "
+     "takedown-pending-agency, revision 1)",
+     lambda r: r.reviews.get("00000005").state == "takedown-pending-agency"),
+    ("review-row-of-a-record-nowhere-else",
+     lambda r: r.reviews.put([Row("00000099", None, "draft", 1, "孤兒", "")]),
+     "00000099: the review index has a row for it, but the work area lacks it",
+     lambda r: r.reviews.get("00000099") is None),
 ]
 
 

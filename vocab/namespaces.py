@@ -246,6 +246,9 @@ PROV = Vocabulary(
         "used",
         "generated",
         "wasAttributedTo",
+        "wasRevisionOf",
+        "generatedAtTime",
+        "invalidatedAtTime",
     ],
 )
 SKOS = Vocabulary(
@@ -382,6 +385,7 @@ XSD = Vocabulary(
         "boolean",
         "decimal",
         "hexBinary",
+        "dayTimeDuration",
     ],
 )
 
@@ -427,6 +431,21 @@ YL = Vocabulary(
         # SPARQL text matching (repository/text_match.py): never stored, only queried
         "titleMatches",  # ?dataset yl:titleMatches "text": its titles contain the text
         "textMatches",  # … its titles, descriptions or keywords do
+        # the review workflow (repository/workflow/): work area only, never public
+        "WorkflowEvent",  # one save or transition of a record (also a prov:Activity)
+        "action",  # what the event did: save, submit, approve, return, request-takedown
+        "sequence",  # xsd:integer: the event's place in its record's history (1, 2, …)
+        "fromState",  # → the record-state concept before the event (absent: a new record)
+        "toState",  # → the record-state concept after it
+        "reason",  # why a reviewer returned it, or why its provider asks for a takedown
+        "takedownDate",  # xsd:date the provider asks the record to be taken down on
+        "account",  # the account of whoever acted (an e-mail for a local account)
+        "actorName",  # their name as the history shows it
+        "actorRole",  # data-provider | agency-admin | platform-admin
+        "actorAgency",  # the code of the agency they acted for
+        "snapshot",  # a superseded published revision → the work graph keeping its statements
+        "lockedRecord",  # a record lock's local id (work area, graph record-locks)
+        "lockedAt",  # xsd:dateTime the lock was taken (the store's clock)
         # harvesting (harvest/): sources, runs (prov:Activity), quarantined records
         "HarvestSource",  # a source records are harvested from (also a dcat:DataService)
         "HarvestRun",  # one harvest of one source (also a prov:Activity)
