@@ -43,7 +43,7 @@ class Actor:
 
 
 @dataclass(frozen=True)
-class AuditEvent:
+class WorkflowEvent:
     """One entry for the audit log, as the workflow hands it over after each save and
     transition it made (:mod:`repository.workflow`; the log may take it from other sources
     too). ``when`` is UTC to the second; ``account`` is :attr:`Actor.account`; ``action`` a

@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from repository.accounts import AccountServices, AuditEvent
 from repository.accounts.audit import COLUMNS, MAX_DETAILS
+from repository.actors import WorkflowEvent
 from repository.errors import InputError, StoreError
 from tests.accounts_support import Clock
 
@@ -114,3 +115,16 @@ def test_a_malformed_event_is_refused_naming_the_field(office: AccountServices,
 def test_a_page_holds_1_to_1000_events(office: AccountServices, limit: int) -> None:
     with pytest.raises(InputError, match="1 to 1000"):
         office.audit.query(limit=limit)
+
+
+def test_the_workflows_saves_and_transitions_go_into_the_log(office: AccountServices) -> None:
+    event = WorkflowEvent(when=datetime(2026, 3, 1, 8, 0, tzinfo=UTC),
+                          account="wang@example.org", action="return", record="00009127",
+                          from_state="pending-agency-review", to_state="in-revision",
+                          reason="請調整資料集描述勿與標題相似")
+    office.audit.workflow_event(event, client="192.0.2.7")
+    [written] = office.audit.query(record="00009127").events
+    assert (written.what, written.who, written.client, written.from_state, written.to_state,
+            written.details, written.at) == (
+        "record.return", "wang@example.org", "192.0.2.7", "pending-agency-review",
+        "in-revision", "請調整資料集描述勿與標題相似", event.when)

@@ -15,7 +15,7 @@ from rdflib import Literal, URIRef
 import demo
 from demo.workflow import replay
 from repository import Gone, Record, Repository
-from repository.actors import Actor, AuditEvent, Role
+from repository.actors import Actor, Role, WorkflowEvent
 from repository.errors import ConflictError, InputError, NotAllowed, ValidationError
 from repository.export import write_public
 from repository.importer import load_records
@@ -266,7 +266,7 @@ def test_a_provider_of_another_agency_can_neither_act_on_nor_list_a_record(repo,
 
 
 def test_every_save_and_transition_is_in_the_history_and_handed_to_the_audit(repo) -> None:
-    audited: list[AuditEvent] = []
+    audited: list[WorkflowEvent] = []
     flow = Workflow(repo, audit=audited.append)
     flow.approve(ADMIN, "00009127", expected_revision=1)
     flow.return_(PLATFORM, "00009127", reason=REASON, expected_revision=1)
@@ -290,7 +290,7 @@ def test_every_save_and_transition_is_in_the_history_and_handed_to_the_audit(rep
 
 
 def test_a_refused_action_writes_no_history_and_audits_nothing(repo) -> None:
-    audited: list[AuditEvent] = []
+    audited: list[WorkflowEvent] = []
     flow = Workflow(repo, audit=audited.append)
     with pytest.raises(ConflictError):
         flow.approve(ADMIN, "00009127", expected_revision=5)

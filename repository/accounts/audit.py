@@ -22,6 +22,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TextIO
 
+from ..actors import WorkflowEvent
 from ..errors import InputError
 from .database import Clock, Database, Transaction, moment, stamp, utc_now
 
@@ -94,6 +95,14 @@ class AuditLog:
         number and time. Raises InputError for a malformed event, StoreError."""
         with self.database.transaction() as tx:
             return self.write(tx, event)
+
+    def workflow_event(self, event: WorkflowEvent, client: str | None = None) -> AuditEvent:
+        """Write what the workflow reports of a save or transition (``record.{action}``: who,
+        when, the record, from and to which state, the reason). Raises StoreError."""
+        return self.append(AuditEvent(
+            f"record.{event.action}", who=event.account, client=client, record=event.record,
+            from_state=event.from_state, to_state=event.to_state, details=event.reason,
+            at=event.when))
 
     def write(self, tx: Transaction, event: AuditEvent) -> AuditEvent:
         """Write ``event`` inside ``tx`` (the transaction of the change it records)."""

@@ -28,7 +28,7 @@ from rdflib.term import Node
 
 from vocab.namespaces import PROV, RDF_, XSD, YL, concept
 
-from ..actors import Actor, AuditEvent
+from ..actors import Actor, WorkflowEvent
 from ..records import Identifiers, Record, parse_datestamp, statements, utc_literal
 
 if TYPE_CHECKING:
@@ -52,9 +52,9 @@ class Event:
     reason: str | None = None
     takedown_date: date | None = None
 
-    def audit(self, local_id: str) -> AuditEvent:
+    def audit(self, local_id: str) -> WorkflowEvent:
         """What the audit log is given of this event."""
-        return AuditEvent(when=self.when, account=self.account, action=self.action,
+        return WorkflowEvent(when=self.when, account=self.account, action=self.action,
                           record=local_id, from_state=self.from_state, to_state=self.to_state,
                           reason=self.reason)
 

@@ -22,7 +22,7 @@ from rdflib import Graph, Literal, URIRef
 
 from vocab.namespaces import DCAT, DCT, RDF_, YL
 
-from ..actors import Actor, AuditEvent, Role
+from ..actors import Actor, Role, WorkflowEvent
 from ..core import Additions, Repository
 from ..crosswalks.olac import graph_to_olac
 from ..errors import (
@@ -67,7 +67,7 @@ REASON_LIMIT = 2000
 #: Largest page of a queue or list.
 PAGE_LIMIT = 500
 
-Audit = Callable[[AuditEvent], None]
+Audit = Callable[[WorkflowEvent], None]
 
 
 class StaleRevision(ConflictError):
