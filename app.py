@@ -43,9 +43,11 @@ def create_app(config: Config | None = None, repository: Repository | None = Non
     from endpoints import (
         STATIC_FOLDER,
         addresses,
+        admin,
         agencies,
         catalog,
         home,
+        i18n,
         limits,
         oai,
         records,
@@ -68,6 +70,7 @@ def create_app(config: Config | None = None, repository: Repository | None = Non
     app.url_map.converters.update(addresses.CONVERTERS)
     security.install(app)
     limits.install(app, config.limits)
+    i18n.install(app)
     app.register_blueprint(home.bp)
     app.register_blueprint(oai.bp)
     app.register_blueprint(sparql.bp)
@@ -75,6 +78,9 @@ def create_app(config: Config | None = None, repository: Repository | None = Non
     app.register_blueprint(records.bp)
     app.register_blueprint(agencies.bp)
     app.register_blueprint(runs.bp)
+    home = repository.config.home if isinstance(repository, Repository) else None
+    if home is not None and home.is_dir():  # it writes (not on a snapshot), keeps its secret
+        admin.install(app, repository)
     return app
 
 
