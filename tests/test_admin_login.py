@@ -178,3 +178,20 @@ def test_another_role_gets_403_on_a_page_it_may_not_open(office: Office):
     client = signed_in(office, PROVIDER)
     page = client.get("/admin").data.decode()
     assert "稽核紀錄" not in page and "帳號" not in page.split("<main>")[0]
+
+
+def test_no_password_hash_or_session_token_reaches_a_log_the_store_or_the_audit_log(
+        office: Office, caplog: pytest.LogCaptureFixture, tmp_path: Path):
+    wrong = "a wrong password for sure"
+    with caplog.at_level("DEBUG"):
+        sign_in(office.client(), PROVIDER, wrong)
+        response = sign_in(office.client(), PROVIDER)
+    token = session_cookie(response)["value"]
+    dump = tmp_path / "store.nq"
+    office.repository.dump(dump)
+    audit = "\n".join(map(str, office.services.audit.events()))
+    for place, text in (("log", caplog.text), ("store dump", dump.read_text()),
+                        ("audit log", audit)):
+        for secret in (PASSWORD, wrong, token, "$argon2"):
+            assert secret not in text, f"{secret[:8]}… found in the {place}"
+    assert "login.success" in audit and "login.failure" in audit
