@@ -334,8 +334,11 @@ class Config:
 
     @property
     def text_index_path(self) -> Path:
-        """The full-text index (derived from the public area, like the dissemination index)."""
-        return self.home / "text"
+        """The full-text index (derived from the public area, like the dissemination index),
+        in a directory named for its layout (a home with an older one reindexes at open)."""
+        from .textindex import SCHEMA_VERSION
+
+        return self.home / f"text-{SCHEMA_VERSION}"
 
     @property
     def review_index_path(self) -> Path:

@@ -63,7 +63,7 @@ from .renderings import render, render_tombstone
 from .signing_key import signing_key
 from .snapshots import Snapshots
 from .store import Store, addition_update, replacement_update, statement
-from .textindex import TextDocument, TextIndex
+from .textindex import TextDocument, TextIndex, drop_older_layouts, epoch_seconds
 from .workflow.index import ReviewIndex, Row, row_of_record
 
 #: Statements added to other graphs of the work area in the same update as a record (the
@@ -108,6 +108,8 @@ class Repository:
             self.work = open_area(config, "work", in_memory=in_memory)
             self.public = open_area(config, "public", in_memory=in_memory)
             self.disseminations = Disseminations(None if in_memory else config.oai_index_path)
+            if not in_memory:
+                drop_older_layouts(config.text_index_path)
             self.text_index = TextIndex(None if in_memory else config.text_index_path)
             self.reviews = ReviewIndex(None if in_memory else config.review_index_path)
             self.journal = Journal(None if in_memory else config.journal_path)
@@ -470,7 +472,9 @@ class Repository:
 
     def _text_document(self, row: Dissemination) -> TextDocument:
         titles, texts = row.text
-        return TextDocument(row.local_id, str(self.ids.resource(row.local_id)), titles, texts)
+        return TextDocument(row.local_id, str(self.ids.resource(row.local_id)), titles, texts,
+                            facets=row.facets, descriptions=row.descriptions,
+                            modified=epoch_seconds(row.datestamp))
 
     def reindex(self) -> int:
         """Rebuild the dissemination index from the public area; returns the rows written.

@@ -36,6 +36,7 @@ from pathlib import Path
 
 from .errors import StoreError
 from .oai_sets import PARENTS, OaiSet, with_parents
+from .search.facets import Facets
 from .sqlite_index import SqliteIndex
 from .xmlsafe import parse_xml
 
@@ -113,6 +114,9 @@ class Dissemination:
     sets: tuple[OaiSet, ...] = ()
     #: (titles, other texts) for the text index; the titles are stored here too (web lists)
     text: tuple[tuple[str, ...], tuple[str, ...]] | None = field(default=None, compare=False)
+    #: for the search fields of the text index: facets, and descriptions (Chinese first)
+    facets: Facets = field(default_factory=Facets, compare=False)
+    descriptions: tuple[str, ...] = field(default=(), compare=False)
 
     @property
     def set_specs(self) -> tuple[str, ...]:

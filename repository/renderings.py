@@ -56,6 +56,7 @@ def render(record: Record, ids: Identifiers, stored: Iterable[Triple] | None = N
     Raises InputError naming the record when a crosswalk cannot write it.
     """
     from .oai_sets import record_sets
+    from .search.facets import record_facets
 
     subject = ids.resource(record.id)
     if stored is not None:
@@ -74,11 +75,14 @@ def render(record: Record, ids: Identifiers, stored: Iterable[Triple] | None = N
     except InputError as error:
         raise InputError(f"cannot render for OAI-PMH: {error.reason}", record=record.id) \
             from error
+    sets = record_sets(graph, subject, record.id, ids.base)
     return Dissemination(
         local_id=record.id, datestamp=oai_datestamp(record.datestamp), metadata=metadata,
         about=provenance_fragment(record.source, record.issued),
-        sets=tuple(record_sets(graph, subject, record.id, ids.base)),
+        sets=tuple(sets),
         text=searchable_text(graph, subject),
+        facets=record_facets(graph, subject, (s.spec for s in sets)),
+        descriptions=descriptions(graph, subject),
     )
 
 
@@ -93,6 +97,14 @@ def searchable_text(graph: TripleIndex, subject: URIRef) -> tuple[tuple[str, ...
     texts = tuple(str(o) for p in TEXT_PROPERTIES for o in graph.objects(subject, p)
                   if isinstance(o, Literal))
     return titles, texts
+
+
+def descriptions(graph: TripleIndex, subject: URIRef) -> tuple[str, ...]:
+    """The descriptions of ``subject``, Chinese ones first, then by text (one order whatever
+    the store's)."""
+    found = [o for o in graph.objects(subject, DCT.description) if isinstance(o, Literal)]
+    chinese_first = sorted(found, key=lambda o: (not (o.language or "").startswith("zh"), o))
+    return tuple(map(str, chinese_first))
 
 
 def _description_index(description: Iterable[Triple]) -> TripleIndex:

@@ -48,6 +48,15 @@ failing); a write with nothing to write opens no writer at all. Every search fir
 the reader (about a tenth of a millisecond), so it sees the commits of every process; a failed
 reload is tried once more (another process may have merged away the segments it was opening).
 
+**For people** (:mod:`repository.search`) each document also holds ranked-search fields,
+analysed by :mod:`repository.search.analysis` (words segmented in one script of Chinese,
+diacritics folded): ``title_words`` and ``words`` (ranking), ``grams`` (the recall floor, with
+positions); its facet terms (``facet``, a fast field counted by aggregations), the years it
+covers (``first_year``, ``last_year``), its sort keys (``issued`` in days and ``modified`` in
+seconds since 1970, ``sort_title``), and, stored for result lists, its titles and first
+description (``shown_title``, ``shown_text``). :data:`SCHEMA_VERSION` names the layout: a
+home whose index has another is reindexed at open (``Config.text_index_path`` is versioned).
+
 **Limits**: a search returns at most :data:`MAX_LIMIT` IRIs, best first (BM25; a query ending
 in a lone character scores that term as a constant), with the number that matched in all.
 At a million documents finding costs about a millisecond (a few for a common lone character);
@@ -60,12 +69,14 @@ this boundary.
 from __future__ import annotations
 
 import re
+import shutil
 import threading
 import time
 import unicodedata
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
+from datetime import datetime
 from itertools import chain, count, repeat
 from pathlib import Path
 from typing import TypeVar
@@ -73,9 +84,15 @@ from typing import TypeVar
 import tantivy
 
 from .errors import InputError, StoreError
+from .search import analysis
+from .search.facets import Facets
 
 #: The searchable fields: titles only, or titles and every other text.
 FIELDS = ("title", "text")
+#: The layout of the index's documents (the directory's name carries it).
+SCHEMA_VERSION = 2
+#: Descriptions kept for result lists (one a language, Chinese first), and their length.
+SHOWN_DESCRIPTIONS, SHOWN_TEXT = 3, 400
 #: The most IRIs one search returns.
 MAX_LIMIT = 100_000
 #: Each write's writer: heap in bytes (tantivy's floor is 15 MB a thread) and threads.
@@ -118,6 +135,9 @@ class TextDocument:
     iri: str  # the dataset IRI the record describes
     titles: tuple[str, ...] = ()  # every title, any language
     texts: tuple[str, ...] = ()  # descriptions, keywords, alternative titles
+    facets: Facets = Facets()  # what the search pages filter and count by
+    descriptions: tuple[str, ...] = ()  # shown under the title in result lists
+    modified: int = 0  # the datestamp of the public revision, seconds since 1970
 
 
 @dataclass(frozen=True)
@@ -183,12 +203,22 @@ def _schema() -> tantivy.Schema:
     builder.add_text_field("iri", stored=True, tokenizer_name="raw", index_option="basic")
     for name in FIELDS:
         builder.add_text_field(name, tokenizer_name="raw", index_option="position")
+    for name, option in (("title_words", "freq"), ("words", "freq"), ("grams", "position")):
+        builder.add_text_field(name, tokenizer_name="raw", index_option=option)
+    builder.add_text_field("facet", tokenizer_name="raw", index_option="basic", fast=True)
+    builder.add_text_field("sort_title", tokenizer_name="raw", index_option="basic", fast=True)
+    for name in ("first_year", "last_year", "issued", "modified"):
+        builder.add_integer_field(name, indexed=True, fast=True)
+    for name in ("shown_title", "shown_text"):
+        builder.add_text_field(name, stored=True, tokenizer_name="raw", index_option="basic")
     return builder.build()
 
 
-def _pre_tokenised(text: str) -> tantivy.PreTokenizedString | None:
-    """``text`` analysed, for tantivy (None when it has no token); offsets are not kept."""
-    tokens = analyse(text)
+def _pre_tokenised(text: str, tokens: list[str] | None = None
+                   ) -> tantivy.PreTokenizedString | None:
+    """``tokens`` (by default ``text`` analysed), for tantivy (None when there is none);
+    offsets are not kept."""
+    tokens = analyse(text) if tokens is None else tokens
     if not tokens:
         return None
     zeros = repeat(0)  # character offsets: nothing is highlighted
@@ -204,7 +234,63 @@ def _document(record: TextDocument) -> tantivy.Document:
         for value in map(_pre_tokenised, texts):
             for name in names if value is not None else ():
                 document.add_pre_tokenized_text(name, value)
+    _add_search_fields(document, record)
     return document
+
+
+def _add_search_fields(document: tantivy.Document, record: TextDocument) -> None:
+    """The fields of :mod:`repository.search`: analysed texts, facets, sort keys, display."""
+    for field, analyser, texts in (
+            ("title_words", analysis.words, record.titles),
+            ("words", analysis.words, (*record.titles, *record.texts)),
+            ("grams", analysis.grams, (*record.titles, *record.texts))):
+        for text in texts:
+            value = _pre_tokenised(text, analyser(text))
+            if value is not None:
+                document.add_pre_tokenized_text(field, value)
+    facets = record.facets
+    for term in facets.terms:
+        document.add_text("facet", term)
+    for field, number in (("first_year", facets.first_year), ("last_year", facets.last_year)):
+        if number is not None:
+            document.add_integer(field, number)
+    issued = facets.issued.toordinal() - EPOCH_ORDINAL if facets.issued else 0
+    document.add_integer("issued", issued)
+    document.add_integer("modified", record.modified)
+    document.add_text("sort_title", sort_key(record.titles))
+    for title in record.titles:
+        document.add_text("shown_title", title)
+    for text in record.descriptions[:SHOWN_DESCRIPTIONS]:
+        document.add_text("shown_text", text[:SHOWN_TEXT])
+
+
+def drop_older_layouts(path: Path) -> None:
+    """Remove the index directories of older layouts beside ``path`` (``{home}/text`` was
+    the first): derived data, which the repository rebuilds from the public area."""
+    older = [path.parent / "text", *(path.parent / f"text-{v}"
+                                      for v in range(2, SCHEMA_VERSION))]
+    for directory in older:
+        if directory.is_dir():
+            shutil.rmtree(directory, ignore_errors=True)
+
+
+def epoch_seconds(datestamp: str) -> int:
+    """Seconds since 1970 of an OAI-PMH datestamp (``2026-04-10T08:00:00Z``); 0 for text
+    that is not one."""
+    try:
+        return int(datetime.fromisoformat(datestamp.replace("Z", "+00:00")).timestamp())
+    except ValueError:
+        return 0
+
+
+#: date(1970, 1, 1).toordinal(): dates are indexed as days since then.
+EPOCH_ORDINAL = 719163
+
+
+def sort_key(titles: tuple[str, ...]) -> str:
+    """What a record sorts by when sorted by title: its first title, normalised (an empty
+    key, sorting first, without one)."""
+    return normalise(titles[0]).strip() if titles else ""
 
 
 # -- the index -----------------------------------------------------------------------------
@@ -397,6 +483,11 @@ class TextIndex:
         if len(tokens) == 1:
             return query.term_query(schema, field, tokens[0])
         return query.phrase_query(schema, field, tokens)
+
+    def searcher(self) -> tuple[tantivy.Searcher, tantivy.Schema]:
+        """A searcher on the latest commit, and the schema, for :mod:`repository.search`.
+        Raises TextIndexError."""
+        return self._reload(), self._schema
 
     def _reload(self) -> tantivy.Searcher:
         """A searcher on the latest commit of any process. Tried twice: another process may
