@@ -52,6 +52,7 @@ def create_app(config: Config | None = None, repository: Repository | None = Non
         oai,
         records,
         runs,
+        search,
         security,
         sparql,
     )
@@ -78,8 +79,11 @@ def create_app(config: Config | None = None, repository: Repository | None = Non
     app.register_blueprint(records.bp)
     app.register_blueprint(agencies.bp)
     app.register_blueprint(runs.bp)
+    app.register_blueprint(search.bp)
     home = repository.config.home if isinstance(repository, Repository) else None
-    if home is not None and home.is_dir():  # it writes (not on a snapshot), keeps its secret
+    app.config["BACK_OFFICE"] = home is not None and home.is_dir()
+    app.jinja_env.globals["back_office"] = lambda: app.config["BACK_OFFICE"]
+    if app.config["BACK_OFFICE"]:  # it writes (not on a snapshot) and keeps its secret
         admin.install(app, repository)
     return app
 
@@ -105,6 +109,7 @@ def served_app():
     app.extensions[SPARQL_RUNNER].start()  # query processes ready before the first query
     config = app.config["YULIAO"]
     server, socket = config.server, os.environ.get(SOCKET_VARIABLE)
+    app.config["BACK_OFFICE"] = bool(socket)  # the owner answers /login and /admin
     limits = Limits(body_seconds=server.body_timeout, body_bytes=config.limits.max_body,
                     send_seconds=server.send_timeout, threads=server.threads,
                     queue_seconds=server.queue_timeout, mount=mount_of(config))

@@ -26,6 +26,9 @@ PAGES = {
     "sparql-results": "sparql?query=SELECT+%3Fd+%3Ft+WHERE+%7B+%3Fd+dct%3Atitle+%3Ft+%7D+"
                       "LIMIT+5&format=html",
     "missing": "record/99999999",
+    "search": "search?q=%E8%AA%9E%E6%96%99",
+    "search-chosen": "search?q=%E8%AA%9E%E6%96%99&facet=ai:yes&facet=language:cmn&sort=title",
+    "search-refused": "search?page=x",
 }
 
 
@@ -58,3 +61,47 @@ def test_a_public_page_fits_passes_axe_and_runs_no_inline_script(site: Server, b
     assert not overflows(browser), f"{name} is wider than {width} px"
     assert axe_violations(browser) == []
     assert console_errors(browser) == []
+
+
+def click_and_wait(browser, element) -> None:
+    """Click ``element`` and wait until the page it leads to has replaced this one (marked by
+    a property that only the old page's window has)."""
+    from selenium.webdriver.support.wait import WebDriverWait
+
+    browser.execute_script("window.yuliaoLeaving = true")
+    element.click()
+    WebDriverWait(browser, 10).until(lambda driver: driver.execute_script(
+        "return !window.yuliaoLeaving && document.readyState === 'complete'"))
+
+
+def test_a_person_searches_narrows_sorts_pages_switches_language_and_opens_a_record(
+        site: Server, browser) -> None:
+    """The search page as a person uses it, with nothing but clicks and typing."""
+    from selenium.webdriver.support.select import Select
+
+    by = "css selector"
+    at_width(browser, 1280)
+    browser.get(site.url + "search")
+    browser.find_element(by, "#q").send_keys("語料")
+    click_and_wait(browser, browser.find_element(by, "form.search button"))
+    total = browser.find_element(by, "#found").text
+    for facet in ("語言", "AI 訓練"):
+        section = next(s for s in browser.find_elements(by, "aside section")
+                       if s.find_element(by, "h2").text == facet)
+        click_and_wait(browser, section.find_element(by, "li a"))
+    assert len(browser.find_elements(by, "aside a[aria-current='true']")) == 2
+    assert browser.find_element(by, "#found").text != total
+    Select(browser.find_element(by, "#sort")).select_by_value("title")
+    click_and_wait(browser, browser.find_element(by, "form.sort button"))
+    assert "sort=title" in browser.current_url and browser.current_url.count("facet=") == 2
+    screenshot(browser, "search-story-zh-1280")
+    click_and_wait(browser, browser.find_element(by, "header nav.languages a[lang='en']"))
+    assert browser.find_element(by, "h1").text == "Search the datasets"
+    assert browser.current_url.count("facet=") == 2  # the switch came back to this search
+    first = browser.find_element(by, "ol.hits h3 a")
+    title = first.text
+    click_and_wait(browser, first)
+    assert "/record/" in browser.current_url and title in browser.page_source
+    browser.back()
+    assert browser.find_element(by, "ol.hits h3 a").text == title
+    screenshot(browser, "search-story-en-1280")

@@ -4,9 +4,10 @@
    ``o͘`` is ``o``, ``Pe̍h-ōe-jī`` is ``peh-oe-ji``), so a query typed without tone marks
    finds the romanised text and the other way round.
 2. **One script of Chinese.** Chinese text is converted to Simplified characters (OpenCC
-   ``t2s``, character by character) before anything else: ``臺灣`` and ``台灣`` and ``台湾`` are one word to the index, a
-   query in Simplified characters finds Traditional records, and jieba, whose dictionary is
-   mostly Simplified, segments Traditional text as well as Simplified.
+   ``t2s``, character by character) before anything else: ``臺灣`` and ``台灣`` and ``台湾``
+   are one word to the index, a query in Simplified characters finds Traditional records,
+   and jieba, whose dictionary is mostly Simplified, segments Traditional text as well as
+   Simplified.
 3. **Words** (:func:`words`): jieba's search-engine segmentation of each CJK run (every word
    and the dictionary words inside it: ``語料庫`` → ``语料 语料库``) with a lexicon of our own
    (:func:`lexicon`: the names of Taiwan's languages, text types, domains and licences from
