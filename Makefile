@@ -9,7 +9,7 @@ export YULIAO_HOME ?= $(CURDIR)/var
 RUN_ADDRESS  := http://127.0.0.1:8000/
 RUN_BASE_URI := $(or $(YULIAO_BASE_URI),$(if $(shell grep -s -E '^[[:space:]]*base_uri[[:space:]]*=' '$(YULIAO_HOME)/yuliao.toml'),,$(RUN_ADDRESS)))
 
-.PHONY: run test install lint bench bench-oai bench-sparql bench-floor bench-load clean demo
+.PHONY: run test install lint bench bench-oai bench-sparql bench-floor bench-load bench-search clean demo
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -58,6 +58,12 @@ bench-floor: install
 bench-load: install
 	$(BIN)/python bench/load.py --home bench/out/load-home --records 100000 --users 1000
 	$(BIN)/python bench/load.py --home bench/out/load-home --users 1000 --think 0 0
+
+# search quality (nDCG@10, recall@100 on the judged queries) and latency at 100,000 records,
+# ours against the substring index and whoosh-reloaded + jieba
+bench-search: install
+	$(BIN)/pip install --quiet -e '.[test,bench]'
+	$(BIN)/python -W ignore bench/search.py --records 100000 --whoosh-records 20000
 
 clean:
 	rm -rf $(VENV) var .pytest_cache node_modules tests/screenshots

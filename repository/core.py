@@ -473,7 +473,7 @@ class Repository:
     def _text_document(self, row: Dissemination) -> TextDocument:
         titles, texts = row.text
         return TextDocument(row.local_id, str(self.ids.resource(row.local_id)), titles, texts,
-                            facets=row.facets, descriptions=row.descriptions,
+                            facets=row.facets, descriptions=row.descriptions, names=row.names,
                             modified=epoch_seconds(row.datestamp))
 
     def reindex(self) -> int:

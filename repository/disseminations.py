@@ -117,6 +117,8 @@ class Dissemination:
     #: for the search fields of the text index: facets, and descriptions (Chinese first)
     facets: Facets = field(default_factory=Facets, compare=False)
     descriptions: tuple[str, ...] = field(default=(), compare=False)
+    #: names of its languages and publishers, which search finds it by
+    names: tuple[str, ...] = field(default=(), compare=False)
 
     @property
     def set_specs(self) -> tuple[str, ...]:

@@ -56,7 +56,7 @@ def render(record: Record, ids: Identifiers, stored: Iterable[Triple] | None = N
     Raises InputError naming the record when a crosswalk cannot write it.
     """
     from .oai_sets import record_sets
-    from .search.facets import record_facets
+    from .search.facets import record_facets, record_names
 
     subject = ids.resource(record.id)
     if stored is not None:
@@ -83,6 +83,7 @@ def render(record: Record, ids: Identifiers, stored: Iterable[Triple] | None = N
         text=searchable_text(graph, subject),
         facets=record_facets(graph, subject, (s.spec for s in sets)),
         descriptions=descriptions(graph, subject),
+        names=record_names(graph, subject),
     )
 
 

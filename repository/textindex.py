@@ -138,6 +138,7 @@ class TextDocument:
     facets: Facets = Facets()  # what the search pages filter and count by
     descriptions: tuple[str, ...] = ()  # shown under the title in result lists
     modified: int = 0  # the datestamp of the public revision, seconds since 1970
+    names: tuple[str, ...] = ()  # its languages' and publishers' names (searched, not shown)
 
 
 @dataclass(frozen=True)
@@ -242,8 +243,8 @@ def _add_search_fields(document: tantivy.Document, record: TextDocument) -> None
     """The fields of :mod:`repository.search`: analysed texts, facets, sort keys, display."""
     for field, analyser, texts in (
             ("title_words", analysis.words, record.titles),
-            ("words", analysis.words, (*record.titles, *record.texts)),
-            ("grams", analysis.grams, (*record.titles, *record.texts))):
+            ("words", analysis.words, (*record.titles, *record.texts, *record.names)),
+            ("grams", analysis.grams, (*record.titles, *record.texts, *record.names))):
         for text in texts:
             value = _pre_tokenised(text, analyser(text))
             if value is not None:

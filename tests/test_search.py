@@ -19,7 +19,7 @@ from repository.importer import load_records
 from repository.records import Record
 from repository.renderings import searchable_text
 from repository.search import analysis
-from repository.search.facets import FACETS, trainable
+from repository.search.facets import FACETS, record_names, trainable
 from repository.search.highlight import highlighted
 from repository.search.query import MAX_DEPTH, Search, search
 from repository.textindex import TextDocument, TextIndex
@@ -42,15 +42,17 @@ def found(repo: Repository, text: str = "", *terms: str, **options) -> list[str]
 
 
 def public_texts(repo: Repository) -> dict[str, list[str]]:
-    """Local id → the titles and other texts of each live public record."""
+    """Local id → the titles, other texts and names (of languages and publishers) of each
+    live public record."""
     texts = {}
     for local_id in repo.local_ids(public=True):
         try:
             graph = repo.get(local_id, public=True).graph
         except Gone:
             continue
-        titles, others = searchable_text(graph, repo.ids.resource(local_id))
-        texts[local_id] = [*titles, *others]
+        subject = repo.ids.resource(local_id)
+        titles, others = searchable_text(graph, subject)
+        texts[local_id] = [*titles, *others, *record_names(graph, subject)]
     return texts
 
 
@@ -218,3 +220,12 @@ def test_highlighting_marks_what_matched_in_the_text_as_shown(text, query, marke
     pieces = highlighted(text, query)
     assert "".join(p for p, _ in pieces) == text
     assert [p for p, flag in pieces if flag] == marked
+
+
+@pytest.mark.parametrize("query", ["台語", "閩南語", "Taiwanese Hokkien"])
+def test_a_record_is_found_by_the_names_of_its_languages(repo, query):
+    assert "00000010" in found(repo, query)  # it says Tâi-gí and 台文, never 台語 or 閩南語
+
+
+def test_a_record_is_found_by_its_publishers_name(repo):
+    assert "00000008" in found(repo, "中央研究院")  # its publisher, not its text

@@ -24,7 +24,7 @@ from functools import cache
 
 from rdflib import Literal, URIRef
 
-from vocab.namespaces import DCAT, DCT, ODRL, YL
+from vocab.namespaces import DCAT, DCT, FOAF, ODRL, SKOS, YL
 
 #: The facets, in the order the search page shows them.
 FACETS = ("text-type", "domain", "theme", "language", "licence", "ai", "access", "agency",
@@ -59,6 +59,22 @@ def record_facets(graph, subject: URIRef, set_specs: Iterable[str]) -> Facets:
              *(f"decade:{d}" for d in _decades(years))]
     return Facets(tuple(sorted(set(terms))), *(years or (None, None)),
                   issued=_issued(graph, subject))
+
+
+def record_names(graph, subject: URIRef) -> tuple[str, ...]:
+    """The names a person may search a record by besides its texts: every name our
+    vocabulary gives its content and subject languages (``nan``: 臺灣台語, 台語, 閩南語,
+    Taiwanese Hokkien, …) and its publishers' names."""
+    from vocab.schemes import load
+
+    vocabulary = load()
+    names = [str(label) for predicate in (DCT.language, DCT.subject)
+             for language in graph.objects(subject, predicate) if isinstance(language, URIRef)
+             for kind in (SKOS.prefLabel, SKOS.altLabel)
+             for label in vocabulary.objects(language, kind)]
+    names += [str(name) for publisher in graph.objects(subject, DCT.publisher)
+              for name in graph.objects(publisher, FOAF.name) if isinstance(name, Literal)]
+    return tuple(dict.fromkeys(names))
 
 
 def _set_terms(set_specs: Iterable[str]) -> Iterator[str]:
