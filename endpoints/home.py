@@ -19,6 +19,8 @@ from repository import Repository
 from repository.disseminations import Listing
 from repository.export import FORMATS
 from repository.records import LOCAL_ID, parse_datestamp
+from repository.search.query import Search, search
+from vocab.schemes import concepts
 
 from .conditional import Validators
 from .oai.protocol import SECOND
@@ -61,7 +63,8 @@ def cursor(argument: str | None) -> tuple[str, str] | None:
 
 
 def home_html(before: tuple[str, str] | None) -> str:
-    """The page of up to PAGE_SIZE records after ``before``, with the totals and services."""
+    """The page of up to PAGE_SIZE records after ``before``, with the totals, the entry points
+    by theme and language, and the services."""
     index = repository().disseminations
     found = index.latest(before, PAGE_SIZE + 1)
     records = found[:PAGE_SIZE]
@@ -71,7 +74,39 @@ def home_html(before: tuple[str, str] | None) -> str:
         "home.html", records=records, older=older, first_page=before is None,
         totals={"datasets": summary.records, "agencies": summary.families.get("agency", 0),
                 "languages": summary.families.get("language", 0)},
-        formats=list(FORMATS.values()), config=current_app.config["YULIAO"])
+        entries=entry_points(index.version()), keywords=POPULAR_KEYWORDS,
+        formats=list(FORMATS.values()), yuliao=current_app.config["YULIAO"])
+
+
+#: The keywords offered under the search box (seed 000's 熱門關鍵字, and ours).
+POPULAR_KEYWORDS = ("文化", "交通", "教育", "語料庫", "台語", "客語", "原住民族語", "手語")
+#: Languages that are not Taiwan's national languages (the others of vocab/ are).
+FOREIGN = frozenset({"eng", "jpn", "kor"})
+
+
+def entry_points(version: str) -> dict[str, list[tuple[str, str, int]]]:
+    """The themes and languages with their counts of public records, as (term, code, count):
+    themes in the vocabulary's order, Taiwan's national languages first (most records
+    first), then up to ten others. One facet count of the text index, kept per ``version``
+    of the dissemination index."""
+    cache = current_app.extensions.setdefault(ENTRY_CACHE, {})
+    if version not in cache:
+        cache.clear()
+        facets = search(repository().text_index, Search(size=1)).facets
+        themes = dict(facets.get("theme", []))
+        national = set(concepts("language")) - FOREIGN
+        languages = facets.get("language", [])
+        cache[version] = {
+            "themes": [(f"theme:{code}", code, themes.get(code, 0))
+                       for code in concepts("portal-theme")],
+            "languages": [(f"language:{code}", code, count) for code, count in
+                          [*(v for v in languages if v[0] in national),
+                           *[v for v in languages if v[0] not in national][:10]]],
+        }
+    return cache[version]
+
+
+ENTRY_CACHE = "yuliao.home-entries"
 
 
 def cursor_text(listing: Listing) -> str:

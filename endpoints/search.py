@@ -126,6 +126,13 @@ def facet_label(facet: str, code: str, *, english: bool) -> str:
         or code
 
 
+@bp.app_template_global("facet_name")
+def facet_name(term: str) -> str:
+    """The name of the facet term ``term`` (``theme:languages``) in the page's language."""
+    facet, _, code = term.partition(":")
+    return facet_label(facet, code, english=language_code() == "en")
+
+
 def set_names() -> dict:
     """The OAI-PMH sets' names (read once per request)."""
     if "set_names" not in g:

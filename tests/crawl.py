@@ -53,20 +53,28 @@ def links_of(response: TestResponse) -> Iterator[str]:
         yield from html.fromstring(response.data).xpath("//@href | //@src")
 
 
+#: Pages checked but not followed, but for the bare one: a search page links to a search for
+#: each facet value, which link to every combination of them; the bare search page holds
+#: every facet and its links.
+LEAVES = ("/search?",)
+
+
 def crawl(client: FlaskClient, starts: Iterable[str], base: str) -> dict[str, int]:
     """The final status of every page reachable on the site at ``base`` from ``starts``
-    (paths relative to ``base``), redirects followed, by path and query."""
+    (paths relative to ``base``), redirects followed, by path and query; of the pages of
+    :data:`LEAVES`, the status only."""
     statuses: dict[str, int] = {}
-    queue = deque(starts)
+    queue = deque((path, True) for path in starts)
     while queue:
-        path = queue.popleft()
+        path, follow = queue.popleft()
         if path in statuses:
             continue
         response = client.get(path, base_url=base, follow_redirects=True, headers=BROWSER)
         with response:
             statuses[path] = response.status_code
             page = base + path.lstrip("/")
-            queue.extend(target for href in links_of(response)
+            links = links_of(response) if follow else ()
+            queue.extend((target, not target.startswith(LEAVES)) for href in links
                          if (target := internal(href, page, base)) is not None
                          and target not in statuses)
     return statuses

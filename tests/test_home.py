@@ -177,3 +177,21 @@ def test_the_home_page_reads_no_record_and_the_same_queries_at_n_and_10n(tmp_pat
             assert repo.public.calls == [] and repo.work.calls == []
     assert issued[20] == issued[200]
     assert any("LIMIT 51" in statement for statement in issued[20])
+
+
+def test_the_home_page_offers_search_themes_and_languages_with_their_counts(tmp_path,
+                                                                          monkeypatch) -> None:
+    tick(monkeypatch)
+    with published_repository(tmp_path / "home", 14) as repo:
+        client = create_app(repository=repo).test_client()
+        root = html.fromstring(client.get("/").data)
+        languages = root.xpath("//section[@aria-labelledby='languages']//li")
+        counted = {li.xpath("string(a/@href)"): int(li.xpath("string(span)"))
+                   for li in languages}
+        for href, count in counted.items():
+            found = client.get(href + "&format=json").json
+            assert found["total"] == count, href
+    assert sum(counted.values()) == 14  # one language each
+    assert list(counted.values()) == sorted(counted.values(), reverse=True)  # most first
+    assert root.xpath("//form[@role='search']/@action") == ["/search"]
+    assert len(root.xpath("//section[@aria-labelledby='themes']//li")) == 6  # seed 000's six
