@@ -311,7 +311,9 @@ def oai_header(office: Office, local_id: str) -> str:
 
 def test_a_takedown_goes_through_both_reviews_and_the_record_is_gone(office: Office):
     local_id = published(office)
-    assert request_takedown(signed_in(office, PROVIDER_A), local_id).status_code == 303
+    provider = signed_in(office, PROVIDER_A)
+    assert f'href="/admin/records/{local_id}/takedown"' in provider.get("/admin/records").text
+    assert request_takedown(provider, local_id).status_code == 303
     assert state(office, local_id) == "takedown-pending-agency"
     assert office.client().get(f"/record/{local_id}").status_code == 200  # still public
     admin = signed_in(office, ADMIN_A)
@@ -320,6 +322,8 @@ def test_a_takedown_goes_through_both_reviews_and_the_record_is_gone(office: Off
     assert act(admin, local_id, "approve").status_code == 303
     assert act(signed_in(office, PLATFORM), local_id, "approve").status_code == 303
     assert state(office, local_id) == "withdrawn"
+    page = signed_in(office, PROVIDER_A).get(f"/admin/records/{local_id}")
+    assert page.status_code == 200 and "已下架" in page.data.decode()
     assert office.client().get(f"/record/{local_id}").status_code == 410
     assert 'status="deleted"' in oai_header(office, local_id)
 
@@ -367,6 +371,17 @@ def test_two_reviewers_acting_at_once_one_wins_the_other_is_told_in_their_langua
     assert late.status_code == 409
     assert message in ALERT.search(late.data.decode()).group(1)
     assert state(office, local_id) == "pending-platform-review"
+
+
+def test_an_action_the_state_does_not_allow_is_refused_with_409_saying_why(office: Office):
+    local_id = published(office)
+    provider = signed_in(office, PROVIDER_A)
+    page = provider.get(f"/admin/records/{local_id}").text
+    refused = provider.post(f"/admin/records/{local_id}/act", data={
+        "csrf_token": csrf_token(page), "action": "submit", "shown_state": "published",
+        "expected_revision": str(revision(office, local_id))})
+    assert refused.status_code == 409
+    assert ALERT.search(refused.text).group(1) == "資料集目前為「已上架」，無法執行此操作。"
 
 
 def test_an_action_on_a_revision_that_is_no_longer_current_is_a_conflict(office: Office):

@@ -34,7 +34,7 @@ from repository.quality import olac_quality
 from repository.records import PUBLIC_STATES, Record, restore_byte_sizes
 from repository.validation import Validator, Violation
 from repository.workflow.index import Entry
-from repository.workflow.table import Action
+from repository.workflow.table import Action, WrongState
 
 from .. import record_view as view
 from ..i18n import locale
@@ -200,6 +200,11 @@ def refusal(actor: Actor, local_id: str, error: RepositoryError, reason: str) ->
         raise error
     if isinstance(error, ConflictError):
         entry = visible_entry(actor, local_id)
+        if request.form.get("shown_state") == entry.state and isinstance(error, WrongState):
+            notice = gettext("This action is not possible while the record is “%(state)s”.",
+                             state=state_name(entry.state))
+            return record_page(actor, local_id, notice=notice, status=error.status,
+                               reason=reason)
         notice = gettext("Someone acted on this record before you: it is now “%(state)s”. "
                          "Nothing was changed by your action; look at the record again.",
                          state=state_name(entry.state))
