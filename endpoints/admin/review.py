@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 
 from flask import Response, abort, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext
@@ -52,14 +53,12 @@ from .listing import (
 #: The actions posted to ``admin.act`` (a takedown request has a page of its own).
 POSTED_ACTIONS = {action.value: action for action in (Action.SUBMIT, Action.APPROVE,
                                                        Action.RETURN)}
-_VALIDATOR: list[Validator] = []
 
 
+@cache
 def validator() -> Validator:
     """The one SHACL validator of the process (built at its first use)."""
-    if not _VALIDATOR:
-        _VALIDATOR.append(Validator())
-    return _VALIDATOR[0]
+    return Validator()
 
 
 @dataclass(frozen=True)
