@@ -13,7 +13,16 @@ version and latest datestamp, and answers a conditional request with 304.
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, current_app, render_template, request
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 
 from repository import Repository
 from repository.disseminations import Listing
@@ -23,6 +32,7 @@ from repository.search.query import Search, search
 from vocab.schemes import concepts
 
 from .conditional import Validators
+from .i18n import LANGUAGE_VARY, locale, vary_by_language
 from .oai.protocol import SECOND
 
 bp = Blueprint("home", __name__, template_folder="templates")
@@ -45,8 +55,16 @@ def index() -> Response:
     before = cursor(request.args.get("before"))
     index = repository().disseminations
     validators = Validators.of("home", index.version(), request.args.get("before", ""),
-                               last_modified=parse_datestamp(index.latest_datestamp()))
-    return validators.answer(lambda: Response(home_html(before), mimetype="text/html"))
+                               locale(), last_modified=parse_datestamp(index.latest_datestamp()))
+    return validators.answer(lambda: vary_by_language(Response(home_html(before),
+                                                               mimetype="text/html")),
+                             vary=LANGUAGE_VARY)
+
+
+@bp.get("/favicon.ico")
+def favicon() -> Response:
+    """Browsers that ask for /favicon.ico before reading a page's icon link get the SVG."""
+    return redirect(url_for("static", filename="favicon.svg"), 301)
 
 
 def cursor(argument: str | None) -> tuple[str, str] | None:

@@ -10,7 +10,9 @@ their content), so nothing built is committed and an edited catalogue counts at 
 start. A msgid translated in two parts must be translated the same way (InputError).
 
 The language is the ``lang`` cookie, set by ``/lang/{code}`` (a link on every page, which
-sends the reader back where they were); without it, zh-Hant.
+sends the reader back where they were); without it, the browser's ``Accept-Language`` when it
+prefers English to Chinese; else zh-Hant. Pages in the reader's language say so in ``Vary``
+(:data:`LANGUAGE_VARY`), and their ETags include the language.
 """
 
 from __future__ import annotations
@@ -83,10 +85,25 @@ def _compile(catalogue: Catalog, mo: Path) -> None:
     os.replace(partial, mo)
 
 
+#: What a page in the reader's language varies by.
+LANGUAGE_VARY = ("Cookie", "Accept-Language")
+
+
 def locale() -> str:
-    """The locale of this request: the ``lang`` cookie's, else zh-Hant."""
+    """The locale of this request: the ``lang`` cookie's, else English when the browser's
+    ``Accept-Language`` ranks English above every Chinese, else zh-Hant."""
     chosen = request.cookies.get(COOKIE)
-    return next((name for name, (code, _) in LOCALES.items() if code == chosen), DEFAULT)
+    if chosen is not None:
+        return next((name for name, (code, _) in LOCALES.items() if code == chosen), DEFAULT)
+    best = request.accept_languages.best_match(["zh-Hant", "zh-TW", "zh", "en"])
+    return "en" if best == "en" else DEFAULT
+
+
+def vary_by_language(response: Response) -> Response:
+    """``response`` marked as depending on the reader's language."""
+    for header in LANGUAGE_VARY:
+        response.vary.add(header)
+    return response
 
 
 def language_code() -> str:

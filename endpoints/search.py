@@ -33,7 +33,7 @@ from repository.search.query import DEFAULT_PAGE_SIZE, Hit, Results, Search, sea
 from vocab.namespaces import VOCAB_BASE
 from vocab.schemes import label
 
-from .i18n import language_code
+from .i18n import language_code, vary_by_language
 
 bp = Blueprint("search", __name__, template_folder="templates")
 
@@ -60,8 +60,9 @@ def page() -> Response:
     results = search(repository().text_index, asked)
     if wants_json():
         return jsonify(as_json(results))
-    return Response(render_template("search.html", results=results, view=View(results)),
-                    mimetype="text/html")
+    return vary_by_language(Response(
+        render_template("search.html", results=results, view=View(results)),
+        mimetype="text/html"))
 
 
 def asked_search(args: MultiDict) -> Search:

@@ -48,6 +48,9 @@ def browser() -> Iterator:
     options.binary_location = binary
     for switch in (*SWITCHES, f"--user-data-dir={profile}"):
         options.add_argument(switch)
+    # a reader in Taiwan: the pages follow the browser's Accept-Language on a first visit
+    options.add_argument("--lang=zh-TW")
+    options.add_experimental_option("prefs", {"intl.accept_languages": "zh-TW,zh"})
     driver = webdriver.Chrome(options=options,
                               service=webdriver.ChromeService(executable_path=driver_path))
     driver.set_page_load_timeout(30)

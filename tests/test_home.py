@@ -195,3 +195,22 @@ def test_the_home_page_offers_search_themes_and_languages_with_their_counts(tmp_
     assert list(counted.values()) == sorted(counted.values(), reverse=True)  # most first
     assert root.xpath("//form[@role='search']/@action") == ["/search"]
     assert len(root.xpath("//section[@aria-labelledby='themes']//li")) == 6  # seed 000's six
+
+
+def test_the_home_page_etag_differs_by_language(server) -> None:
+    _, repo = server
+    client = create_app(repository=repo).test_client()
+    chinese = client.get("/")
+    english = client.get("/", headers={"Accept-Language": "en"})
+    assert chinese.headers["ETag"] != english.headers["ETag"]
+    assert "Accept-Language" in english.headers["Vary"]
+    again = client.get("/", headers={"Accept-Language": "en",
+                                     "If-None-Match": chinese.headers["ETag"]})
+    assert again.status_code == 200 and "published datasets" in again.get_data(as_text=True)
+
+
+def test_the_site_has_an_icon(server) -> None:
+    base, _ = server
+    status, body = fetch(base + "/favicon.ico")
+    assert status == 200 and body.startswith(b"<svg") and "語" in body.decode()
+    assert b'rel="icon"' in fetch(base + "/")[1]

@@ -41,10 +41,10 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 
 def console_errors(driver) -> list[str]:
     """What the page logged as errors (a CSP refusal shows up there), but for the status of
-    the page itself (a 404 or 410 page is tested on purpose) and a missing favicon."""
+    the page itself (a 404 or 410 page is tested on purpose)."""
     page = driver.current_url
     return [entry["message"] for entry in driver.get_log("browser")
-            if entry["level"] == "SEVERE" and "favicon" not in entry["message"]
+            if entry["level"] == "SEVERE"
             and not entry["message"].startswith(f"{page} - Failed to load resource")]
 
 

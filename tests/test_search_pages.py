@@ -109,3 +109,21 @@ def test_a_search_that_finds_nothing_says_so(client):
     tree = page(client, "/search?q=量子色動力學")
     assert hit_ids(tree) == []
     assert "沒有符合" in tree.xpath("string(//ol[@class='hits'])")
+
+
+@pytest.mark.parametrize("accept, lang", [
+    ("en-US,en;q=0.9", "en"), ("zh-TW,zh;q=0.9,en;q=0.8", "zh-Hant"),
+    ("en;q=0.5,zh-Hant;q=0.9", "zh-Hant"), ("fr", "zh-Hant"), (None, "zh-Hant")])
+def test_a_first_visit_gets_the_language_its_browser_prefers(client, accept, lang):
+    fresh = client.application.test_client()
+    headers = {"Accept-Language": accept} if accept else {}
+    response = fresh.get("/search?q=語料", headers=headers)
+    assert html.fromstring(response.data).get("lang") == lang
+    assert {"Cookie", "Accept-Language"} <= set(response.vary)
+
+
+def test_the_switch_wins_over_the_browsers_language(client):
+    fresh = client.application.test_client()
+    fresh.get("/lang/zh-Hant?next=/search")
+    response = fresh.get("/search", headers={"Accept-Language": "en"})
+    assert html.fromstring(response.data).get("lang") == "zh-Hant"
