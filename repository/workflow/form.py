@@ -153,10 +153,11 @@ class FieldProblem:
 
 class FormInputError(InputError):
     """Values the form cannot take (400): every problem, each naming its field (the first one
-    is the error's ``field``)."""
+    is the error's ``field``), and ``form``: the rest of what was sent (the bad values left
+    out), for a check to say what else is wrong."""
 
-    def __init__(self, problems: Sequence[FieldProblem]) -> None:
-        self.problems = list(problems)
+    def __init__(self, problems: Sequence[FieldProblem], form: DatasetForm) -> None:
+        self.problems, self.form = list(problems), form
         first = self.problems[0]
         super().__init__("; ".join(f"{p.field}: {p.message_en}" for p in self.problems),
                          field=first.field)
@@ -274,7 +275,7 @@ def read_form(data: FormData) -> DatasetForm:
         read.problem("contact_email", "電子郵件地址不可有空白或 <>\"{}|\\^` 字元",
                      "an e-mail address has no spaces or <>\"{}|\\^` characters")
     if read.problems:
-        raise FormInputError(read.problems)
+        raise FormInputError(read.problems, form)
     return form
 
 
