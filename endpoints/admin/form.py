@@ -16,11 +16,16 @@ while typing and the language search.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cache
 
 from flask import Response, abort, current_app, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext, lazy_gettext
 from rdflib import Graph, URIRef
+from rdflib.collection import Collection
+from rdflib.namespace import SH
+from rdflib.term import Node
 
+import shapes
 from repository import Repository
 from repository.accounts import AgencyRegister
 from repository.actors import Actor, Role
@@ -300,16 +305,33 @@ def _in_language(zh: str, en: str) -> str:
 
 
 def _choices() -> dict[str, list[tuple[str, str]]]:
-    """The pickers' options: code and label in the page's language, from vocab/."""
+    """The pickers' options: code and label in the page's language, from vocab/; the tags
+    and licences in the order of the shapes' lists (seed 001's order, 其他 last)."""
     language = language_code()
     return {name: [(code, label(str(iri), language) or code)
-                   for code, iri in concepts(scheme).items()]
+                   for code, iri in sorted(concepts(scheme).items(),
+                                           key=lambda item: _shape_position(item[1]))]
             for name, scheme in (("text_types", "text-type"), ("domains", "application-domain"),
                                  ("licence", "licence"),
                                  ("linguistic_type", "olac-linguistic-type"),
                                  ("contributor_role", "olac-role"),
                                  ("access_condition", "access-condition"))} | {
         "file_format": [(name, name) for name in model.FORMATS]}
+
+
+@cache
+def _shape_order() -> dict[Node, int]:
+    """The position of each concept in the sh:in lists of the dataset shape's properties."""
+    graph, order = shapes.load(), {}
+    with shapes.LOCK:
+        for listed in graph.objects(None, SH["in"]):
+            for position, member in enumerate(Collection(graph, listed)):
+                order.setdefault(member, position)
+    return order
+
+
+def _shape_position(iri: Node) -> tuple[int, str]:
+    return (_shape_order().get(iri, len(_shape_order())), str(iri))
 
 
 def _state_label(state: str) -> str:

@@ -111,7 +111,7 @@
     picker.hidden = false;
 
     function lookup(query) {
-      fetch(form.dataset.languages + "?q=" + encodeURIComponent(query),
+      return fetch(form.dataset.languages + "?q=" + encodeURIComponent(query),
             {credentials: "same-origin"}).then(function (response) {
         return response.ok ? response.json() : null;
       }).then(function (answer) {
@@ -140,6 +140,25 @@
       }
       clearTimeout(searchTimer);
       searchTimer = setTimeout(function () { lookup(value); }, SEARCH_DELAY);
+    });
+    // Enter (which would send the whole form) takes the language typed: the option whose
+    // code it is, else the only option offered.
+    function take() {
+      const value = search.value.trim();
+      const options = Array.prototype.slice.call(list.options);
+      const exact = options.filter(function (option) { return option.value === value; });
+      const chosen = exact.length ? exact[0] : (options.length === 1 ? options[0] : null);
+      if (chosen) {
+        addCode(field, chosen.value);
+        search.value = "";
+      }
+    }
+    search.addEventListener("keydown", function (event) {
+      if (event.key === "Enter") {
+        event.preventDefault();
+        clearTimeout(searchTimer);
+        lookup(search.value.trim()).then(take);  // the options for what is typed now
+      }
     });
     search.addEventListener("change", function (event) {
       event.stopPropagation();
