@@ -129,6 +129,7 @@ def test_a_save_from_a_page_loaded_before_another_save_gets_409(office: Office):
     assert response.status_code == 409
     assert "已有他人修改" in response.data.decode()
     assert "舊的名稱" in response.data.decode()  # what they typed is still in the form
+    assert 'name="revision" value="1"' in response.data.decode()  # and the page stays stale
     assert office.repository.get(local_id).revision == 2
 
 
@@ -143,7 +144,7 @@ def test_another_agencys_provider_gets_403_for_every_id(office: Office):
     assert posted.status_code == 403
     checked = other.post("/admin/records/check", data={**good_fields(), "record": local_id},
                          headers={"X-CSRFToken": token})
-    assert checked.status_code == 403
+    assert checked.status_code == 403 and checked.get_json()["error"]
     assert office.repository.get(local_id).revision == 1
 
 
@@ -243,5 +244,6 @@ def test_the_language_picker_finds_a_language_by_name_and_by_code(office: Office
     page_2 = client.get("/admin/vocab/languages", query_string={"q": "a", "page": "2"})
     assert page_2.get_json()["page"] == 2
     too_long = client.get("/admin/vocab/languages", query_string={"q": "a" * 51})
-    assert too_long.status_code == 400
+    assert too_long.status_code == 400 and too_long.get_json()["field"] == "q"
+    assert client.get("/admin/vocab/languages?page=x").get_json()["field"] == "page"
     assert office.client().get("/admin/vocab/languages?q=nan").status_code == 302

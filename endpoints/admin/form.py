@@ -113,7 +113,10 @@ def check_record(actor: Actor) -> Response:
     messages by field and above the form in the reader's language, whether it conforms, the
     OLAC quality score, what would raise it, and the dataset's size."""
     local_id = request.form.get("record", "").strip()
-    entry = workflow().entry(actor, local_id) if local_id else None
+    try:
+        entry = workflow().entry(actor, local_id) if local_id else None
+    except RepositoryError as error:
+        return _refused(error)
     found = Findings()
     try:
         form = model.read_form(request.form.to_dict(flat=False))
@@ -137,13 +140,22 @@ def languages(actor: Actor) -> Response:
     naming the parameter for a query too long or a page out of range."""
     try:
         page = int(request.args.get("page", "1"))
+        found = search(request.args.get("q", ""), page)
     except ValueError:
-        raise InputError("page is a number", field="page") from None
-    found = search(request.args.get("q", ""), page)
+        return _refused(InputError("page is a number", field="page"))
+    except RepositoryError as error:
+        return _refused(error)
     language = language_code()
     return jsonify(languages=[{"code": item.code, "name": item.name(language)}
                               for item in found.languages],
                    page=found.page, more=found.more)
+
+
+def _refused(error: RepositoryError) -> Response:
+    """An error of a JSON endpoint, as JSON: its message and field, with its status."""
+    response = jsonify(error=str(error), field=getattr(error, "field", None))
+    response.status_code = error.status
+    return response
 
 
 # -- saving -----------------------------------------------------------------------------------
@@ -221,12 +233,22 @@ def _page(actor: Actor, entry: Entry | None, record: Record | None,
     return Response(render_template(
         "admin/form.html", entry=entry, record=record, values=values, found=found,
         editable=editable, may_submit=editable and _may(actor, Action.SUBMIT, entry),
+        revision=_shown_revision(values, record),
         note=entry.note if entry and entry.note and entry.state == "in-revision" else None,
         state=_state_label(entry.state) if entry else None, agency=_agency_name(actor, entry),
         choices=_choices(), parts=dict(PARTS), done=done,
         size=model.readable_size(sum(_int(v) for v in values.get("file_size", []))),
         file_rows=_rows(values, ("file_name", "file_format", "file_size", "file_node")),
         contributor_rows=_rows(values, ("contributor_name", "contributor_role"))), status)
+
+
+def _shown_revision(values: dict[str, list[str]], record: Record | None) -> str:
+    """The revision the page carries: the one it was sent with when it comes back after a
+    failed POST (so a page loaded before another save stays stale), else the record's."""
+    sent = (values.get("revision") or [""])[0]
+    if sent.isdigit():
+        return sent
+    return str(record.revision) if record else ""
 
 
 def _may(actor: Actor, action: Action, entry: Entry | None) -> bool:
@@ -277,7 +299,8 @@ def _year(value: int | None) -> str:
 
 
 def _int(text: str) -> int:
-    return model.byte_count(text) or 0 if text else 0
+    """A file size as typed, in bytes; 0 when it cannot be read."""
+    return (model.byte_count(text) or 0) if text else 0
 
 
 def _findings(checked: model.Checked) -> Findings:
