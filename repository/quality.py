@@ -68,13 +68,21 @@ def _scheme(element: etree._Element) -> str:
 
 def olac_quality(olac: etree._Element) -> float:
     """The OLAC metadata quality score (0–10, rounded to two decimals) of an ``olac:olac``."""
+    return round(sum(olac_quality_parts(olac).values()), 2)
+
+
+def olac_quality_parts(olac: etree._Element) -> dict[str, float]:
+    """The ten components of :func:`olac_quality` (each 0–1), by name: ``title``, ``date``,
+    ``agent``, ``about``, ``depth``, ``content_language``, ``linguistic_type``,
+    ``subject_language``, ``dcmi_type``, ``precision``; what is short of 1 is what would
+    raise the score."""
     elements = [_Element(child) for child in olac if isinstance(child.tag, str)]
     elements = [element for element in elements if element.is_dc]
     components: list[Callable[[list[_Element]], float]] = [
         _title, _date, _agent, _about, _depth,
         _content_language, _linguistic_type, _subject_language, _dcmi_type, _precision,
     ]
-    return round(sum(component(elements) for component in components), 2)
+    return {component.__name__[1:]: component(elements) for component in components}
 
 
 def _any(elements: list[_Element], terms: frozenset[str]) -> float:

@@ -13,7 +13,8 @@ from repository.validation import ENGINES, Validator, Violation, compact_path
 from tests.conftest import DATA
 
 EXAMPLES = DATA / "shapes"
-CONFORMING = ["dataset_valid", "dataset_valid_until_date", "language_resource_valid"]
+CONFORMING = ["dataset_valid", "dataset_valid_until_date", "dataset_valid_description_names_title",
+              "language_resource_valid"]
 
 # example file → the compact path its one violation names, and a piece of its English message
 VIOLATING = {
@@ -21,6 +22,7 @@ VIOLATING = {
     "dataset_bad_description_equals_title": ("dct:description", "near copy of the title"),
     "dataset_bad_description_title_plus_stop": ("dct:description", "near copy of the title"),
     "dataset_bad_description_title_plus_words": ("dct:description", "near copy of the title"),
+    "dataset_bad_description_part_of_title": ("dct:description", "resemble the title"),
     "dataset_bad_text_type_missing": ("yl:textType", "text type"),
     "dataset_bad_text_type_unknown": ("yl:textType", "text type"),
     "dataset_bad_language_not_lexvo_code": ("dct:language", "Lexvo"),
@@ -93,8 +95,9 @@ def test_near_copy_violation_reads_as_seed_001s_return_reason(
     [violation] = batch_results["dataset_bad_description_equals_title"]
     assert str(violation) == (
         "record dataset_bad_description_equals_title: dct:description — "
-        "資料集描述不可與標題相同或近似 / "
-        "the description must not be the same as or a near copy of the title"
+        "請調整資料集描述勿與標題相似（描述不可與標題相同或近似） / "
+        "adjust the description so that it does not resemble the title (it must not be the "
+        "same as or a near copy of the title)"
     )
     assert violation.value == "數位轉型行不行？企業轉型心法大揭密之研究報告"
 
