@@ -370,3 +370,13 @@ def test_the_account_list_is_paged_and_filtered_by_state(office: Office):
     assert admin.get("/admin/accounts?state=nonsense").status_code == 400
     active = admin.get("/admin/accounts?state=active").data.decode().split("<main>")[1]
     assert PROVIDER_A in active and "p00@example.org" not in active
+
+
+def test_the_people_pages_are_in_english_when_english_is_chosen(office: Office):
+    client = office.client()
+    client.get("/lang/en")
+    assert "Apply for an account" in client.get("/apply").data.decode()
+    admin = signed_in(office, ADMIN_A)
+    admin.get("/lang/en")
+    page = admin.get("/admin/accounts").data.decode()
+    assert '<html lang="en">' in page and "Account state" in page and "帳號狀態" not in page
