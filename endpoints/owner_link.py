@@ -26,7 +26,7 @@ from werkzeug.serving import BaseWSGIServer, make_server
 Send = Callable[[dict], Awaitable[None]]
 
 #: Paths served by the owner (everything under them too).
-OWNER_PATHS = ("/admin", "/login", "/logout")
+OWNER_PATHS = ("/admin", "/login", "/logout", "/apply")
 #: The client's address as the worker saw it (private to the worker and the owner).
 CLIENT_HEADER = "X-Yuliao-Client"
 #: Headers that concern one connection only, not passed on.

@@ -8,6 +8,7 @@ accounts services are opened by the test, so that they hash cheaply and tell the
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -25,6 +26,7 @@ from repository.config import AccountSettings, LimitSettings
 from tests.accounts_support import AGENCY_A, AGENCY_B, PASSWORD, Cast, Clock, cast, open_office
 
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+NEXT = re.compile(r'<a href="([^"]+)" rel="next"')
 
 
 @dataclass
@@ -68,6 +70,14 @@ def csrf_token(page: bytes | str) -> str:
     found = CSRF.search(text)
     assert found, "the page has no form with a CSRF token"
     return found.group(1)
+
+
+def next_page(page: bytes | str) -> str:
+    """The target of the ``rel="next"`` link of ``page``. Raises AssertionError without one."""
+    text = page.decode() if isinstance(page, bytes) else page
+    found = NEXT.search(text)
+    assert found, "the page has no link to a next page"
+    return html.unescape(found.group(1))
 
 
 def sign_in(client: FlaskClient, email: str, password: str = PASSWORD, **query):

@@ -223,6 +223,18 @@ def test_accounts_are_listed_by_e_mail_and_filtered_by_agency_and_state(
         office.accounts.list(limit=0)
 
 
+def test_accounts_are_filtered_by_role_for_an_agency_admins_list(
+        office: AccountServices) -> None:
+    cast(office)
+    apply_provider(office, AGENCY_B)
+    providers = office.accounts.list(agency=AGENCY_B, role=Role.PROVIDER)
+    assert [a.email for a in providers] == [APPLICANT, "provider.b@example.org"]
+    waiting = office.accounts.list(agency=AGENCY_B, role=Role.PROVIDER, state=State.APPLIED)
+    assert [a.email for a in waiting] == [APPLICANT]
+    assert [a.email for a in office.accounts.list(role=Role.PLATFORM_ADMIN)] == [
+        "platform@example.org"]
+
+
 def test_applications_for_one_e_mail_at_once_make_one_account(
         accounts_config: Config, register: AgencyRegister, clock: Clock) -> None:
     offices = [open_office(accounts_config, register, clock) for _ in range(4)]

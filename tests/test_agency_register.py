@@ -120,6 +120,23 @@ def test_the_register_lists_registered_agencies_not_every_publisher(
     assert not register.exists("not a code")
 
 
+def test_the_register_pages_its_agencies_by_code_and_names_them_in_one_query(
+        repository: Repository) -> None:
+    register = AgencyRegister.of(repository)
+    for code in ("ntu", MODA, "376570000A", ADI):
+        register.add(new_agency(code, f"機關 {code}", f"Agency {code}"))
+    assert [a.code for a in register.page(limit=3)] == ["376570000A", MODA, ADI]
+    assert [a.code for a in register.page(after=ADI, limit=3)] == ["ntu"]
+    assert register.page(after="ntu") == []
+    assert register.page(limit=1)[0] == register.get("376570000A")
+    assert register.names()[1] == (MODA, f"機關 {MODA}", f"Agency {MODA}")
+    assert [code for code, _, _ in register.names()] == [a.code for a in register.all()]
+    with pytest.raises(InputError, match="not an agency code"):
+        register.page(after='x" } DROP ALL')
+    with pytest.raises(InputError, match="1 to 500"):
+        register.page(limit=0)
+
+
 def test_a_public_reader_reads_the_public_facts_and_cannot_write(
         repository: Repository) -> None:
     AgencyRegister.of(repository).add(moda())

@@ -68,6 +68,7 @@ def linked(socket: Path) -> BufferedApp:
 
 @pytest.mark.parametrize(("path", "expected"), [
     ("/admin", True), ("/admin/records/00001174", True), ("/login", True), ("/logout", True),
+    ("/apply", True),
     ("/administer", False), ("/record/00001174", False), ("/", False)])
 def test_the_back_office_paths_are_the_owners(path: str, expected: bool) -> None:
     assert owned(path) is expected

@@ -141,13 +141,15 @@ class Accounts:
             return _read(tx, address)
 
     def list(self, *, agency: str | None = None, state: State | None = None,
-             after: str | None = None, limit: int = MAX_LIST) -> list[Account]:
-        """Accounts by e-mail, of ``agency`` and in ``state`` when given, after the e-mail
-        ``after``; at most ``limit`` (1 to :data:`MAX_LIST`). Raises InputError."""
+             role: Role | None = None, after: str | None = None,
+             limit: int = MAX_LIST) -> list[Account]:
+        """Accounts by e-mail, of ``agency``, in ``state`` and with ``role`` when given, after
+        the e-mail ``after``; at most ``limit`` (1 to :data:`MAX_LIST`). Each combination is
+        served by an index (:mod:`.schema`). Raises InputError."""
         if not 1 <= limit <= MAX_LIST:
             raise InputError(f"expected 1 to {MAX_LIST} accounts, found {limit}", field="limit")
         clauses, params = [], []
-        for column, value in (("agency", agency), ("state", state)):
+        for column, value in (("agency", agency), ("role", role), ("state", state)):
             if value is not None:
                 clauses.append(f"{column} = ?")
                 params.append(str(value))

@@ -40,6 +40,8 @@ PHONE = re.compile(r"\+?[0-9(][0-9()\- ]{2,39}")
 MAX_NAME = 200
 #: How far a chain of parent agencies is followed (a longer one is refused as a loop).
 MAX_DEPTH = 32
+#: Agencies on one page of :meth:`AgencyRegister.page`, at most.
+MAX_PAGE = 500
 ZH, EN = "zh-Hant-TW", "en"
 
 
@@ -156,6 +158,35 @@ class AgencyRegister:
         codes = sorted(str(row["agency"])[len(prefix):] for row in rows
                        if str(row["agency"]).startswith(prefix))
         return [self.get(code) for code in codes]
+
+    def page(self, *, after: str | None = None, limit: int = 50) -> list[Agency]:
+        """At most ``limit`` (1 to :data:`MAX_PAGE`) agencies by code, after the code
+        ``after``: one query for the codes, one read per agency shown. Raises InputError for a
+        limit out of range, StoreError."""
+        if not 1 <= limit <= MAX_PAGE:
+            raise InputError(f"expected 1 to {MAX_PAGE} agencies, found {limit}", field="limit")
+        prefix = f"{self.base}agency/"
+        start = f'FILTER (STR(?agency) > "{prefix}{checked_code(after, "after")}")' \
+            if after else ""
+        rows = self._reading.select(
+            f"SELECT DISTINCT ?agency WHERE {{ GRAPH ?g {{ ?agency a <{ORG.FormalOrganization}> "
+            f"}} FILTER (STRSTARTS(STR(?agency), \"{prefix}\")) {start} }} "
+            f"ORDER BY STR(?agency) LIMIT {limit}")
+        return [self.get(str(row["agency"])[len(prefix):]) for row in rows]
+
+    def names(self) -> list[tuple[str, str, str]]:
+        """(code, Chinese name, English name) of every registered agency, by code, in one
+        query (for a picker). Raises StoreError."""
+        rows = self._reading.select(
+            f"SELECT ?agency ?name WHERE {{ GRAPH ?g {{ ?agency a <{ORG.FormalOrganization}> ; "
+            f"<{FOAF.name}> ?name }} }}")
+        prefix, found = f"{self.base}agency/", {}
+        for row in rows:
+            iri, name = str(row["agency"]), row["name"]
+            if iri.startswith(prefix) and isinstance(name, Literal):
+                found.setdefault(iri[len(prefix):], {})[name.language] = str(name)
+        return [(code, names.get(ZH, ""), names.get(EN, ""))
+                for code, names in sorted(found.items())]
 
     # -- writing ---------------------------------------------------------------------------
 

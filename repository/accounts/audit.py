@@ -16,6 +16,7 @@ sessions write their own events, in the same transaction as the change they reco
 from __future__ import annotations
 
 import csv
+import io
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
@@ -32,6 +33,7 @@ EVENTS = (
     "login.success", "login.failure", "login.lockout", "logout",
     "account.apply", "account.create", "account.approve", "account.reject",
     "account.disable", "account.enable", "account.unlock", "password.reset",
+    "account.apply-refused", "agency.add", "agency.update",
     "record.save", "record.transition", "export", "download",
 )
 WHAT = re.compile(r"[a-z][a-z-]*(\.[a-z][a-z-]*)*")
@@ -148,13 +150,30 @@ class AuditLog:
         """Write the events :meth:`query` finds with ``filters`` to ``out`` as CSV (a header
         row of :data:`COLUMNS`, then newest first); the number of events written. A value
         that a spreadsheet would take for a formula is written with a leading ``'``."""
-        writer = csv.writer(out)
-        writer.writerow(COLUMNS)
         count = 0
-        for event in self.events(**filters):
-            writer.writerow([_cell(getattr(event, c)) for c in COLUMNS])
-            count += 1
+        for chunk, rows in self.csv_chunks(**filters):
+            out.write(chunk)
+            count += rows
         return count
+
+    def csv_chunks(self, **filters) -> Iterator[tuple[str, int]]:
+        """The CSV of :meth:`write_csv` as it is made, a page of the log at a time (for a
+        streamed download): each chunk of text with the number of events in it, the first
+        starting with the header row. Raises InputError, StoreError (while it is read)."""
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(COLUMNS)
+        after = filters.pop("after", None)
+        while True:
+            page = self.query(**filters, limit=MAX_PAGE_SIZE, after=after)
+            for event in page.events:
+                writer.writerow([_cell(getattr(event, c)) for c in COLUMNS])
+            yield buffer.getvalue(), len(page.events)
+            buffer.seek(0)
+            buffer.truncate()
+            if page.next_after is None:
+                return
+            after = page.next_after
 
 
 def _conditions(who: str | None, what: str | None, record: str | None,

@@ -80,4 +80,11 @@ def _version_1(dialect: Dialect) -> list[str]:
     return [*tables, *guard]
 
 
-MIGRATIONS = (Migration(1, _version_1),)
+def _version_2(dialect: Dialect) -> list[str]:
+    """Indexes for the back office's account lists: by state (a platform admin's filter) and
+    by agency, role and state (an agency admin's providers), each in e-mail order."""
+    return ["CREATE INDEX accounts_by_state ON accounts (state, email)",
+            "CREATE INDEX accounts_by_agency_role ON accounts (agency, role, state, email)"]
+
+
+MIGRATIONS = (Migration(1, _version_1), Migration(2, _version_2))

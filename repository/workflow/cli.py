@@ -1,31 +1,32 @@
 """``yuliao review``: the review workflow from the terminal (registered by app.py).
 
-Until the back office's accounts exist, a command acts as the person its options describe:
-``--as EMAIL --role ROLE [--agency CODE] [--name NAME]`` (or ``YULIAO_AS``, ``YULIAO_ROLE``,
-``YULIAO_AGENCY``, ``YULIAO_NAME``). Once accounts land, ``--as`` will name an account and its
-role and agency will be looked up instead of given. Every error is one line on standard error,
-exit status 1.
+A command acts as the back-office account ``--as EMAIL`` (or ``YULIAO_AS``) names: an active
+account of the accounts database, whose role, agency and name are the account's. What it
+does is written to the audit log as the web's actions are (who: the account; client:
+``cli:{operating-system user}``). Every error is one line on standard error, exit status 1.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+import getpass
+from collections.abc import Callable, Iterator
 from datetime import date
 from typing import TypeVar
 
 import click
 
-from ..actors import Actor, Role
+from ..accounts import AccountServices, State
+from ..actors import Actor
 from ..config import Config
 from ..core import Repository
-from ..errors import InputError, RepositoryError
+from ..errors import NotAllowed, RepositoryError
 from .history import Event
 from .index import Entry
 from .service import Workflow
 from .table import Action
 
 T = TypeVar("T")
-ROLES = ", ".join(role.value for role in Role)
 
 
 def _fail(message: str) -> None:
@@ -43,43 +44,50 @@ def _open(config: Config) -> Repository:
 
 
 def actor_options(command: Callable) -> Callable:
-    """The options that say who acts (see the module documentation)."""
-    for option in reversed((
-        click.option("--as", "account", envvar="YULIAO_AS", required=True, metavar="EMAIL",
-                     help="The account acting ($YULIAO_AS)."),
-        click.option("--role", envvar="YULIAO_ROLE", required=True, metavar="ROLE",
-                     help=f"Its role: {ROLES} ($YULIAO_ROLE)."),
-        click.option("--agency", envvar="YULIAO_AGENCY", metavar="CODE",
-                     help="The agency it acts for (not for a platform admin; $YULIAO_AGENCY)."),
-        click.option("--name", envvar="YULIAO_NAME", default="",
-                     help="The name the history shows ($YULIAO_NAME)."),
-    )):
-        command = option(command)
-    return command
+    """The option that says who acts (see the module documentation)."""
+    return click.option("--as", "account", envvar="YULIAO_AS", required=True, metavar="EMAIL",
+                        help="The active back-office account acting ($YULIAO_AS).")(command)
 
 
-def _actor(account: str, role: str, agency: str | None, name: str) -> Actor:
-    """Raises InputError for an unknown role, or an agency missing or given where it must not."""
-    try:
-        chosen = Role(role)
-    except ValueError:
-        raise InputError(f"unknown role {role!r}; expected one of {ROLES}",
-                         field="--role") from None
-    if chosen is Role.PLATFORM_ADMIN and agency:
-        raise InputError("a platform-admin acts for no agency: leave --agency out",
-                         field="--agency")
-    if chosen is not Role.PLATFORM_ADMIN and not agency:
-        raise InputError(f"the {chosen} role acts for an agency: give --agency CODE",
-                         field="--agency")
-    return Actor(account=account, role=chosen, agency=agency or None, name=name)
+def acting(office: AccountServices, email: str) -> Actor:
+    """The actor of the account ``email``. Raises NotFound (no such account), InputError (not
+    an e-mail), NotAllowed (the account is not active: applied, rejected or disabled)."""
+    account = office.accounts.get(email)
+    if account.state is not State.ACTIVE:
+        raise NotAllowed(f"{account.email} is {account.state.value}: only an active account "
+                         "may act")
+    return account.actor()
 
 
-def _run(config: Config, action: Callable[[Workflow], T]) -> T:
-    """``action`` on the workflow of the home; a RepositoryError ends the command with its
-    one-line reason."""
+def terminal() -> str:
+    """Where a command's actions come from, as the audit log's client: the system user."""
+    return f"cli:{getpass.getuser()}"
+
+
+@contextlib.contextmanager
+def _opened(config: Config) -> Iterator[tuple[Repository, AccountServices]]:
+    """The repository and the accounts database of the home, or a one-line reason, exit 1."""
     with _open(config) as repository:
         try:
-            return action(Workflow(repository))
+            office = AccountServices.open(config)
+        except RepositoryError as error:
+            _fail(str(error))
+            raise  # unreachable
+        with office:
+            yield repository, office
+
+
+def _run(config: Config, account: str, action: Callable[[Workflow, Actor], T]) -> T:
+    """``action`` on the workflow of the home, as the account ``account``, its saves and
+    transitions written to the audit log; a RepositoryError ends the command with its one-line
+    reason."""
+    with _opened(config) as (repository, office):
+        try:
+            actor = acting(office, account)
+            client = terminal()
+            flow = Workflow(repository,
+                            audit=lambda event: office.audit.workflow_event(event, client))
+            return action(flow, actor)
         except RepositoryError as error:
             _fail(str(error))
             raise  # unreachable
@@ -96,11 +104,10 @@ def review() -> None:
               "the previous page says it).")
 @click.option("--limit", default=20, show_default=True, help="Entries a page (1 to 500).")
 @click.pass_obj
-def queue(config: Config, account: str, role: str, agency: str | None, name: str,
-          after: str | None, limit: int) -> None:
+def queue(config: Config, account: str, after: str | None, limit: int) -> None:
     """What waits for your review, the longest waiting first."""
-    actor = _checked_actor(account, role, agency, name)
-    entries = _run(config, lambda flow: flow.queue(actor, after=after, limit=limit))
+    entries = _run(config, account,
+                   lambda flow, actor: flow.queue(actor, after=after, limit=limit))
     _show(entries, limit, empty="nothing waits for your review")
 
 
@@ -113,12 +120,10 @@ def queue(config: Config, account: str, role: str, agency: str | None, name: str
 @click.option("--after", metavar="CURSOR", help="Continue after this entry.")
 @click.option("--limit", default=20, show_default=True, help="Entries a page (1 to 500).")
 @click.pass_obj
-def list_(config: Config, account: str, role: str, agency: str | None, name: str,
-          keyword: str | None, identifier: str | None, state: str | None,
-          of_agency: str | None, after: str | None, limit: int) -> None:
+def list_(config: Config, account: str, keyword: str | None, identifier: str | None,
+          state: str | None, of_agency: str | None, after: str | None, limit: int) -> None:
     """The records you may see, the latest changed first."""
-    actor = _checked_actor(account, role, agency, name)
-    entries = _run(config, lambda flow: flow.records(
+    entries = _run(config, account, lambda flow, actor: flow.records(
         actor, keyword=keyword, identifier=identifier, state=state, agency=of_agency,
         after=after, limit=limit))
     _show(entries, limit, empty="no records")
@@ -132,19 +137,18 @@ def _transition_command(action: Action, summary: str, *, reason: bool = False,
     @click.option("--revision", type=int, help="The revision you looked at (default: the "
                   "current one); refused if it changed since.")
     @click.pass_obj
-    def command(config: Config, account: str, role: str, agency: str | None, name: str,
-                local_id: str, revision: int | None, **inputs: str | None) -> None:
-        actor = _checked_actor(account, role, agency, name)
+    def command(config: Config, account: str, local_id: str, revision: int | None,
+                **inputs: str | None) -> None:
         takedown = _date(inputs.get("takedown_date"))
 
-        def act(flow: Workflow):
+        def act(flow: Workflow, actor: Actor):
             before = flow.repository.get(local_id)
             expected = before.revision if revision is None else revision
             after = flow.act(actor, local_id, action, expected_revision=expected,
                              reason=inputs.get("reason"), takedown_date=takedown)
             return before, after
 
-        before, after = _run(config, act)
+        before, after = _run(config, account, act)
         click.echo(f"{local_id}: {before.state} → {after.state} (revision {after.revision})")
 
     command.__doc__ = summary
@@ -171,23 +175,13 @@ _transition_command(Action.REQUEST_TAKEDOWN, "Ask for a published record to be t
 @actor_options
 @click.argument("local_id", metavar="ID")
 @click.pass_obj
-def history(config: Config, account: str, role: str, agency: str | None, name: str,
-            local_id: str) -> None:
+def history(config: Config, account: str, local_id: str) -> None:
     """Every save and transition of a record, oldest first."""
-    actor = _checked_actor(account, role, agency, name)
-    events = _run(config, lambda flow: flow.history(local_id, actor))
+    events = _run(config, account, lambda flow, actor: flow.history(local_id, actor))
     if not events:
         click.echo(f"{local_id}: no workflow events yet")
     for event in events:
         click.echo(_event_line(event))
-
-
-def _checked_actor(account: str, role: str, agency: str | None, name: str) -> Actor:
-    try:
-        return _actor(account, role, agency, name)
-    except RepositoryError as error:
-        _fail(str(error))
-        raise  # unreachable
 
 
 def _date(text: str | None) -> date | None:
