@@ -195,3 +195,18 @@ def test_no_password_hash_or_session_token_reaches_a_log_the_store_or_the_audit_
         for secret in (PASSWORD, wrong, token, "$argon2"):
             assert secret not in text, f"{secret[:8]}… found in the {place}"
     assert "login.success" in audit and "login.failure" in audit
+
+
+def test_no_two_parts_of_the_site_register_one_template_global():
+    """Flask lets a later ``app_template_global`` replace an earlier one of the same name
+    without a word (an account's state_name once replaced a record's)."""
+    import re
+
+    from tests.conftest import ROOT
+
+    names: dict[str, list[str]] = {}
+    pattern = re.compile(r"@bp\.app_template_global\((?:\"(\w+)\")?\)\s*\ndef (\w+)")
+    for source in (ROOT / "endpoints").rglob("*.py"):
+        for given, function in pattern.findall(source.read_text(encoding="utf-8")):
+            names.setdefault(given or function, []).append(source.name)
+    assert names and all(len(where) == 1 for where in names.values()), names

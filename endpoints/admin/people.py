@@ -47,7 +47,7 @@ STATE_NAMES = {State.APPLIED: lazy_gettext("waiting for approval"),
 
 
 @bp.app_template_global()
-def state_name(state: State | str) -> str:
+def account_state_name(state: State | str) -> str:
     """An account's state as the pages name it."""
     return str(STATE_NAMES[State(state)])
 
