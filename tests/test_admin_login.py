@@ -210,3 +210,19 @@ def test_no_two_parts_of_the_site_register_one_template_global():
         for given, function in pattern.findall(source.read_text(encoding="utf-8")):
             names.setdefault(given or function, []).append(source.name)
     assert names and all(len(where) == 1 for where in names.values()), names
+
+
+def test_the_first_page_shows_what_waits_for_each_person(office: Office):
+    from repository.records import Record
+    from repository.workflow.service import NEW_ID
+    from tests.oai_support import dataset
+
+    flow = office.app.extensions["yuliao.workflow"]
+    with office.app.test_request_context():  # its events go to the audit log, with a client
+        saved = flow.save_draft(office.cast.provider_a,
+                                Record(id=NEW_ID, graph=dataset(office.repository, NEW_ID,
+                                                                "客語語料草稿").graph))
+    provider = signed_in(office, PROVIDER).get("/admin").data.decode()
+    assert "您的草稿" in provider and saved.record.id in provider
+    admin = signed_in(office, "admin.a@example.org").get("/admin").data.decode()
+    assert "待您審核" in admin and saved.record.id not in admin  # a draft waits for no one
