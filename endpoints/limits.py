@@ -1,4 +1,5 @@
-"""Abuse limits: request body caps on every route, per-client rate limits on /oai and /sparql.
+"""Abuse limits: request body caps on every route, per-client rate limits on /oai, /sparql and
+the back office's sign-ins.
 
 **Bodies.** Every request may carry at most ``[limits] max_body`` bytes, a request to /oai
 ``[limits.oai] max_body`` and one to /sparql ``[limits.sparql] max_body``. A request whose
@@ -8,7 +9,8 @@ one byte over the cap: more is 413, less is handed on as a body of that length. 
 own bound, ``request.max_content_length``, which is set as well, would cut such a body at the
 cap without a word.)
 
-**Rates.** Each client of /oai and of /sparql has a token bucket: ``rate`` tokens a second
+**Rates.** Each client of /oai, of /sparql and of the sign-ins (``signin``: a POST to /login
+or /apply, which each cost an Argon2id hash) has a token bucket: ``rate`` tokens a second
 up to ``burst``; a request takes one, and a request that finds none is answered 429 with
 ``Retry-After`` (the whole seconds until a token is there). The client is the remote
 address; when that is one of ``[limits] trusted_proxies`` (an nginx in front, or a load
@@ -37,8 +39,10 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from repository.config import LimitSettings, ServiceLimits
 
 TEXT = "text/plain; charset=utf-8"
-#: The blueprints with limits of their own (the name of their ``[limits.…]`` table).
-SERVICES = ("oai", "sparql")
+#: The services with limits of their own (the name of their ``[limits.…]`` table): two
+#: blueprints, and the POSTs of :data:`SIGNIN_ENDPOINTS`.
+SERVICES = ("oai", "sparql", "signin")
+SIGNIN_ENDPOINTS = ("admin.login", "admin.apply")
 EXTENSION = "yuliao.limits"
 Networks = Iterable[IPv4Network | IPv6Network]
 
@@ -134,7 +138,7 @@ class Limiter:
     def check(self) -> Response | None:
         """Before each request: 429 for a client over its rate, 413 for a declared body over
         the route's cap (which also bounds a body sent without a length); None to go on."""
-        name = request.blueprint if request.blueprint in SERVICES else None
+        name = service_of_request()
         buckets = self.buckets.get(name) if name else None
         if buckets is not None:
             client = requesting_client()
@@ -152,6 +156,15 @@ class Limiter:
     def body_cap(self, service: str | None) -> int:
         """The largest body a request to ``service`` (None: any other route) may carry."""
         return self.service(service).max_body if service else self.settings.max_body
+
+
+def service_of_request() -> str | None:
+    """The limited service this request is to (None for any other route)."""
+    if request.blueprint in ("oai", "sparql"):
+        return request.blueprint
+    if request.method == "POST" and request.endpoint in SIGNIN_ENDPOINTS:
+        return "signin"
+    return None
 
 
 def _chunked() -> bool:
@@ -200,18 +213,22 @@ def too_many(limits: ServiceLimits, service: str, client: str, wait: float) -> R
     """429 Too Many Requests naming the limit, with Retry-After in whole seconds."""
     seconds = max(1, math.ceil(wait))
     return Response(
-        f"too many requests to /{service} from {client}: at most {limits.rate:g} a second "
+        f"too many requests to {_named(service)} from {client}: at most {limits.rate:g} a second "
         f"in bursts of up to {limits.burst} (limits.{service}.rate, limits.{service}.burst); "
         f"retry after {seconds} s\n", 429, content_type=TEXT,
         headers={"Retry-After": str(seconds)})
 
 
+def _named(service: str) -> str:
+    return "sign in" if service == "signin" else f"/{service}"
+
+
 def too_large(error: RequestEntityTooLarge | None = None) -> Response:
     """413 Content Too Large naming the cap of the route and its setting."""
-    service = request.blueprint if request.blueprint in SERVICES else None
+    service = service_of_request()
     limiter: Limiter = current_app.extensions[EXTENSION]
     key = f"limits.{service}.max_body" if service else "limits.max_body"
-    where = f"/{service}" if service else "this server"
+    where = _named(service) if service else "this server"
     size = f"of {request.content_length} bytes " if request.content_length else ""
     return Response(f"the request body {size}is larger than the {limiter.body_cap(service)} "
                     f"bytes {where} accepts ({key})\n", 413, content_type=TEXT)

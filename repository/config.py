@@ -210,13 +210,17 @@ class LimitSettings:
     max_body: int = 1 << 20
     oai: ServiceLimits = ServiceLimits(rate=20.0, burst=60, max_body=16_384)
     sparql: ServiceLimits = ServiceLimits(rate=5.0, burst=30, max_body=400_000)
+    #: sign-ins and account applications (each costs an Argon2id hash): 10 at once, then
+    #: one every 5 s per client
+    signin: ServiceLimits = ServiceLimits(rate=0.2, burst=10, max_body=16_384)
     trusted_proxies: tuple[IPv4Network | IPv6Network, ...] = ()
     clients: int = 20_000
 
     @classmethod
     def unlimited(cls) -> LimitSettings:
         """No rate limits (the body caps stay): for benchmarks that measure one client."""
-        return cls(oai=replace(cls.oai, rate=0.0), sparql=replace(cls.sparql, rate=0.0))
+        return cls(oai=replace(cls.oai, rate=0.0), sparql=replace(cls.sparql, rate=0.0),
+                   signin=replace(cls.signin, rate=0.0))
 
 
 #: Bounds of the ``[accounts]`` settings: minutes an account stays locked, minutes a session
@@ -584,7 +588,8 @@ def _database(value: Any, key: str) -> str | None:
 
 
 def limit_settings(table: dict[str, Any]) -> LimitSettings:
-    """The ``[limits]`` table (with ``[limits.oai]`` and ``[limits.sparql]``) as LimitSettings.
+    """The ``[limits]`` table (with ``[limits.oai]``, ``[limits.sparql]`` and
+    ``[limits.signin]``) as LimitSettings.
     Raises InputError naming the key for a value of the wrong type or out of range, and for a
     trusted proxy that is not an IP address or network."""
     default = LimitSettings()
@@ -594,6 +599,8 @@ def limit_settings(table: dict[str, Any]) -> LimitSettings:
         oai=_service_limits(_table(table, "oai", "limits."), "limits.oai", default.oai),
         sparql=_service_limits(_table(table, "sparql", "limits."), "limits.sparql",
                                default.sparql),
+        signin=_service_limits(_table(table, "signin", "limits."), "limits.signin",
+                               default.signin),
         trusted_proxies=_networks(table.get("trusted_proxies", []), "limits.trusted_proxies"),
         clients=_integer(table.get("clients", default.clients), "limits.clients",
                          CLIENTS_RANGE),
@@ -876,6 +883,12 @@ max_body = 16384
 rate = 5
 burst = 30
 max_body = 400000
+
+# Sign-ins (POST /login) and account applications (POST /apply): each costs a password hash.
+[limits.signin]
+rate = 0.2
+burst = 10
+max_body = 16384
 
 # The back office's accounts, their sessions and the audit log (never in the triple store).
 # By default in {home}/accounts.sqlite, shared by every process of this machine. Several

@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import date
 from ipaddress import ip_network
 from pathlib import Path
@@ -290,3 +291,26 @@ def test_sparql_and_every_other_route_have_their_own_caps(strict: FlaskClient) -
     assert "(limits.max_body)" in home.get_data(as_text=True)
     small = strict.post("/oai", data={"verb": "Identify"}, **from_address("198.51.100.21"))
     assert small.status_code == 200
+
+
+def test_sign_ins_from_one_client_are_limited_before_any_password_is_hashed(tmp_path):
+    """Each sign-in costs an Argon2id hash: past [limits.signin] a client gets 429 with
+    Retry-After, and the login is not tried (no audit event)."""
+    from tests.office_support import csrf_token, office_home
+
+    settings = LimitSettings(signin=ServiceLimits(rate=0.01, burst=3, max_body=16_384))
+    with office_home(tmp_path / "home") as office:
+        app = create_app(replace(office.repository.config, limits=settings), office.repository)
+        app.extensions["yuliao.office"] = office.services
+        client = app.test_client()
+        token = csrf_token(client.get("/login").data)
+        form = {"email": "provider.a@example.org", "password": "wrong password for sure",
+                "csrf_token": token}
+        statuses = [client.post("/login", data=form).status_code for _ in range(5)]
+        assert statuses == [401, 401, 401, 429, 429]
+        refused = client.post("/login", data=form)
+        assert int(refused.headers["Retry-After"]) >= 1
+        assert "limits.signin.rate" in refused.get_data(as_text=True)
+        failures = office.services.audit.query(what="login").events
+        assert len(failures) == 3 + 1  # three failures, then the lockout
+        assert client.get("/login").status_code == 200  # reading the form is not limited
