@@ -9,6 +9,9 @@ change times spread over a year) written through ``ReviewIndex.replace``, then e
 shape of the screens is run ``--runs`` times with random agencies, cursors and keywords.
 Then ``--actions`` records are stored in a fresh on-disk repository and taken through
 submit → approve → approve (publish) and a return, each action timed.
+With ``--pages``, the back office's list and queue *pages* are timed too, as a browser gets
+them (the real application through Flask's test client, signed in, HTML rendered): a home
+with the 200 agencies registered and its review index filled with the same N rows.
 Prints p50, p95 and the maximum in milliseconds.
 """
 
@@ -16,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import random
+import re
 import statistics
 import sys
 import tempfile
@@ -167,6 +171,66 @@ def _record(repository: Repository, n: int) -> Record:
     return Record(id=local_id, graph=graph, state="draft")
 
 
+PASSWORD = "a bench password, long enough"
+CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def pages(count: int, runs: int) -> dict[str, list[float]]:
+    """The list and queue pages timed over a home whose review index holds ``count`` rows."""
+    from app import create_app
+    from endpoints.admin import OFFICE
+    from repository.accounts import AccountServices, AgencyRegister, new_agency
+    from repository.config import AccountSettings, LimitSettings
+
+    with tempfile.TemporaryDirectory() as folder:
+        home = Path(folder) / "home"
+        home.mkdir()
+        config = Config(home=home, base_uri=BASE, limits=LimitSettings.unlimited(),
+                        accounts=AccountSettings(hash_memory_kib=1024, hash_passes=1))
+        with Repository(config) as repository:
+            register = AgencyRegister.of(repository)
+            for code in AGENCIES:
+                register.add(new_agency(code, f"機關{code}", f"Agency {code}"))
+            fill(repository.reviews, count, random.Random(13))
+            app = create_app(config, repository)
+            with AccountServices.open(config, agencies=register) as office:
+                app.extensions[OFFICE] = office
+                clients = {role: _signed_in(app, office, role, agency) for role, agency in (
+                    (Role.PROVIDER, BIG), (Role.AGENCY_ADMIN, BIG), (Role.PLATFORM_ADMIN, None))}
+                return {f"{role.value} GET {path}": timed(_getter(clients[role], path), runs)
+                        for role, path in PAGE_PATHS}
+
+
+PAGE_PATHS = (
+    (Role.PROVIDER, "/admin"),
+    (Role.PROVIDER, "/admin/records"),
+    (Role.PROVIDER, "/admin/records?state=in-revision"),
+    (Role.PROVIDER, "/admin/records?q=%E8%AA%9E%E6%96%99"),
+    (Role.AGENCY_ADMIN, "/admin/queue"),
+    (Role.PLATFORM_ADMIN, "/admin/queue"),
+    (Role.PLATFORM_ADMIN, "/admin/records"),
+    (Role.PLATFORM_ADMIN, f"/admin/records?agency={BIG}&state=published"),
+)
+
+
+def _signed_in(app, office, role: Role, agency: str | None):
+    email = f"{role.value}@bench.example.org"
+    office.accounts.create(email, role.value, role, agency, PASSWORD, by="bench")
+    client = app.test_client()
+    token = CSRF.search(client.get("/login").get_data(as_text=True)).group(1)
+    answer = client.post("/login", data={"email": email, "password": PASSWORD,
+                                         "csrf_token": token})
+    assert answer.status_code == 302, answer.get_data(as_text=True)[:300]
+    return client
+
+
+def _getter(client, path: str) -> Callable[[], object]:
+    def get() -> None:
+        answer = client.get(path)
+        assert answer.status_code == 200, (path, answer.status_code)
+    return get
+
+
 def report(name: str, found: list[float]) -> str:
     ordered = sorted(found)
     p95 = ordered[max(0, int(len(ordered) * 0.95) - 1)]
@@ -178,6 +242,7 @@ def main() -> None:
     parser.add_argument("--records", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=300)
     parser.add_argument("--actions", type=int, default=200)
+    parser.add_argument("--pages", action="store_true", help="time the list and queue pages")
     arguments = parser.parse_args()
     rng = random.Random(13)
     with tempfile.TemporaryDirectory() as folder:
@@ -188,6 +253,11 @@ def main() -> None:
         for name, run in queries(index, rng).items():
             print(report(name, timed(run, arguments.runs)))
         index.close()
+    if arguments.pages:
+        print(f"\nback-office pages over {arguments.records:,} rows (HTML, signed in)")
+        print("| page | p50 ms | p95 ms | max ms |\n|---|---:|---:|---:|")
+        for name, found in pages(arguments.records, min(arguments.runs, 100)).items():
+            print(report(name, found))
     if arguments.actions:
         print(f"\nworkflow actions on {arguments.actions} records (on-disk embedded store)")
         print("| action | p50 ms | p95 ms | max ms |\n|---|---:|---:|---:|")

@@ -142,6 +142,15 @@ def sparql_ask(site: Server, local_id: str) -> bool:
     return json.loads(body)["boolean"]
 
 
+def not_public(site: Server, local_id: str) -> None:
+    """Nothing of the record is reachable publicly: no page, no OAI record, no triple, no hit."""
+    assert fetch(f"{site.url}record/{local_id}")[0] == 404
+    assert b"idDoesNotExist" in oai_record(site, local_id)
+    assert not sparql_ask(site, local_id)
+    found = json.loads(fetch(f"{site.url}search?format=json&q=" + urllib.parse.quote(TITLE))[1])
+    assert local_id not in [hit["id"] for hit in found["hits"]]
+
+
 def test_a_dataset_goes_from_the_form_through_both_reviews_to_the_public_and_back_out(
         site: Server, browser) -> None:
     at_width(browser, 1280)
@@ -163,6 +172,7 @@ def test_a_dataset_goes_from_the_form_through_both_reviews_to_the_public_and_bac
     click_and_wait(browser, browser.find_element(BY, "button[value=submit]"))
     assert "done=submitted" in browser.current_url, browser.find_element(BY, "main").text[:500]
     local_id = browser.current_url.split("/admin/records/")[1].split("/")[0]
+    not_public(site, local_id)
 
     # the agency admin approves; the platform admin returns it with a reason
     sign_in(site, browser, AGENCY_ADMIN)
@@ -170,11 +180,13 @@ def test_a_dataset_goes_from_the_form_through_both_reviews_to_the_public_and_bac
     checked(browser, "queue")
     assert local_id in browser.find_element(BY, "main").text
     act(site, browser, local_id, "button.approve", "agency-review")
+    not_public(site, local_id)
     sign_in(site, browser, PLATFORM_ADMIN)
     browser.get(f"{site.url}admin/records/{local_id}")
     browser.find_element(BY, "form.return textarea").send_keys(RETURN_REASON)
     click_and_wait(browser, browser.find_element(BY, "form.return button"))
     assert "修改中" in browser.find_element(BY, "main").text
+    not_public(site, local_id)
 
     # the provider sees the reason in the list and the form, edits and resubmits
     sign_in(site, browser, PROVIDER)
@@ -192,6 +204,7 @@ def test_a_dataset_goes_from_the_form_through_both_reviews_to_the_public_and_bac
     # both approve: the record is public everywhere
     sign_in(site, browser, AGENCY_ADMIN)
     act(site, browser, local_id, "button.approve", "agency-review-again")
+    not_public(site, local_id)
     sign_in(site, browser, PLATFORM_ADMIN)
     act(site, browser, local_id, "button.approve", "platform-review")
     eventually(lambda: fetch(f"{site.url}record/{local_id}")[0] == 200)

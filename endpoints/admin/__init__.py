@@ -11,6 +11,7 @@ answered by the owner process, which holds the store (endpoints/owner_link.py).
 from __future__ import annotations
 
 import functools
+import time
 from collections.abc import Callable
 
 from flask import (
@@ -132,6 +133,29 @@ def office() -> AccountServices:
                                         agencies=AgencyRegister.of(repository))
         current_app.extensions[OFFICE] = services
     return services
+
+
+#: The register's agency names, kept this many seconds (edits through the back office forget
+#: them at once; this bounds how long an edit made by another process takes to show).
+AGENCY_NAMES_SECONDS = 30.0
+AGENCY_NAMES = "yuliao.agency-names"
+
+
+def registered_agencies() -> list[tuple[str, str, str]]:
+    """(code, Chinese name, English name) of every registered agency, by code: one query of
+    the store at most every :data:`AGENCY_NAMES_SECONDS`. Raises StoreError."""
+    kept = current_app.extensions.get(AGENCY_NAMES)
+    now = time.monotonic()
+    if kept is None or now - kept[0] > AGENCY_NAMES_SECONDS:
+        repository: Repository = current_app.extensions["yuliao"]
+        kept = (now, AgencyRegister.of(repository).names())
+        current_app.extensions[AGENCY_NAMES] = kept
+    return kept[1]
+
+
+def forget_agency_names() -> None:
+    """After an agency is added or changed: the next page reads the names again."""
+    current_app.extensions.pop(AGENCY_NAMES, None)
 
 
 def workflow() -> Workflow:

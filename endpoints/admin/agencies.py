@@ -27,7 +27,7 @@ from repository.accounts import Agency, AgencyRegister, AuditEvent, new_agency
 from repository.actors import Actor, Role
 from repository.errors import ConflictError, InputError
 
-from . import bp, client, office, require
+from . import bp, client, forget_agency_names, office, registered_agencies, require
 
 #: Agencies on one page of the list.
 PAGE = 50
@@ -72,7 +72,7 @@ def show_form(form: dict[str, str], *, adding: bool, errors: dict[str, str] | No
               status: int = 200) -> Response:
     return make_response(render_template(
         "admin/agency_form.html", form=form, adding=adding, errors=errors or {},
-        parents=[p for p in register().names() if p[0] != form.get("code")]), status)
+        parents=[p for p in registered_agencies() if p[0] != form.get("code")]), status)
 
 
 @bp.route("/admin/agencies/new", methods=["GET", "POST"])
@@ -104,6 +104,7 @@ def _save(actor: Actor, *, adding: bool, code: str | None = None) -> Response:
     try:
         agency = agency_from(form)
         saved = register().add(agency) if adding else register().update(agency)
+        forget_agency_names()
     except InputError as error:
         return show_form(form, adding=adding, errors={error.field or "code": error.reason},
                          status=400)

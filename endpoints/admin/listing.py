@@ -27,7 +27,7 @@ from repository.workflow.table import TRANSITIONS, Action, roles_on
 from vocab import RECORD_STATE, label
 
 from ..i18n import language_code, locale
-from . import ADMINS, bp, require, workflow
+from . import ADMINS, bp, registered_agencies, require, workflow
 
 #: Rows a page of the list or the queue shows.
 PAGE_SIZE = 20
@@ -144,8 +144,10 @@ def agency_names(actor: Actor) -> dict[str, str]:
     """Code → name in the page's language of the agencies ``actor`` sees rows of (a platform
     admin: every registered agency; the others: their own). Raises StoreError."""
     register = AgencyRegister.of(repository())
-    if actor.role is Role.PLATFORM_ADMIN:
-        agencies = register.all()
+    if actor.role is Role.PLATFORM_ADMIN:  # every name (a picker shows them), kept a while
+        english = locale() == "en"
+        return {code: (en if english else zh) or zh or en or code
+                for code, zh, en in registered_agencies()}
     else:
         agencies = []
         if actor.agency:

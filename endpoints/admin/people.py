@@ -16,7 +16,6 @@ import secrets
 
 from flask import (
     Response,
-    current_app,
     flash,
     make_response,
     redirect,
@@ -26,12 +25,12 @@ from flask import (
 )
 from flask_babel import gettext, lazy_gettext
 
-from repository.accounts import Account, AgencyRegister, AuditEvent, State
+from repository.accounts import Account, AuditEvent, State
 from repository.accounts.accounts import may_administer
 from repository.actors import Actor, Role
 from repository.errors import ConflictError, InputError, NotAllowed
 
-from . import ADMINS, bp, client, office, require
+from . import ADMINS, bp, client, office, registered_agencies, require
 
 #: Accounts on one page of the list.
 PAGE = 50
@@ -54,7 +53,7 @@ def account_state_name(state: State | str) -> str:
 
 def agency_names() -> list[tuple[str, str, str]]:
     """(code, Chinese name, English name) of every registered agency, for a picker."""
-    return AgencyRegister.of(current_app.extensions["yuliao"]).names()
+    return registered_agencies()
 
 
 # -- the application ---------------------------------------------------------------------------
