@@ -530,3 +530,14 @@ def test_schemaorg_gives_the_period_and_the_files(demo_repo: Repository) -> None
     assert document["temporalCoverage"] == "2020/2025"
     assert len(document["distribution"]) == 8
     assert {d["encodingFormat"] for d in document["distribution"]} == {"application/pdf"}
+
+
+def test_no_public_text_carries_an_internal_source_note():
+    """The vocabularies' labels, definitions and notes are shown on public pages: they cite no
+    "seed" document by its working name."""
+    import re
+
+    from vocab.schemes import load
+
+    notes = [str(o) for o in load().objects() if re.search(r"\bseeds? \d{3}", str(o))]
+    assert notes == []
