@@ -1,7 +1,8 @@
 """The VoID description at ``/.well-known/void`` and the DCAT catalogue at ``/catalog``.
 
 Both read the public area only and answer Turtle by default, JSON-LD, RDF/XML or N-Triples by
-``Accept`` (or ``format=``), with ``Vary: Accept``.
+``Accept`` (or ``format=``), with ``Vary: Accept``; a browser (``text/html`` preferred, or
+``format=html``) gets a page that says what is there and links the RDF.
 
 - **VoID**: the description :func:`repository.void.describe` makes (``/void``, the document
   of ``{base}void#dataset`` and its subsets, answers 303 to it) (counts, subsets per
@@ -23,8 +24,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import Blueprint, Response, current_app, redirect, request, url_for
-from rdflib import Graph, Literal, URIRef
+from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
+from flask_babel import gettext
+from rdflib import Graph, Literal, Namespace, URIRef
 
 from repository import Repository
 from repository.config import Config
@@ -33,11 +35,12 @@ from repository.errors import RepositoryError
 from repository.records import parse_datestamp
 from repository.sparql import QUERY_PREFIXES
 from repository.void import StoredVoid, VoidCache
-from vocab.namespaces import DCAT, DCT, FOAF, RDF_, XSD, bind_prefixes
+from vocab.namespaces import DCAT, DCT, FOAF, RDF_, XSD, YL, bind_prefixes
 
 from .conditional import Validators
+from .i18n import LANGUAGE_VARY, language_code, locale, vary_by_language
 from .page_cache import PAGES, built_once
-from .sparql.negotiation import GRAPH, Format, NotAcceptable, choose
+from .sparql.negotiation import GRAPH, HTML, Format, NotAcceptable, choose
 from .sparql.results import CannotSerialise, serialise_graph
 
 bp = Blueprint("catalog", __name__)
@@ -45,6 +48,7 @@ bp = Blueprint("catalog", __name__)
 #: Datasets on one page of /catalog (at most 1000, the brief's bound).
 PAGE_SIZE = 100
 HYDRA = "http://www.w3.org/ns/hydra/core#"
+VOID = Namespace("http://rdfs.org/ns/void#")
 SPARQL_PROTOCOL = URIRef("https://www.w3.org/TR/sparql11-protocol/")
 OAI_PMH = URIRef("http://www.openarchives.org/OAI/2.0/openarchivesprotocol.htm")
 
@@ -174,8 +178,23 @@ def _paging(g: Graph, catalog: URIRef, page: Page) -> None:
 
 
 def rdf_format() -> Format:
-    """The negotiated RDF format (before any work). Raises NotAcceptable."""
-    return choose(GRAPH, request.accept_mimetypes, request.args.getlist("format"), html=False)
+    """The negotiated format, an RDF one or the HTML page (before any work). Raises
+    NotAcceptable."""
+    return choose(GRAPH, request.accept_mimetypes, request.args.getlist("format"))
+
+
+#: The RDF formats a page links to: (format= value, name shown).
+RDF_LINKS = (("turtle", "Turtle"), ("jsonld", "JSON-LD"), ("rdfxml", "RDF/XML"),
+             ("ntriples", "N-Triples"))
+
+
+def html_page(template: str, **context) -> Response:
+    """A page for browsers, in the reader's language."""
+    response = Response(render_template(template, rdf_links=RDF_LINKS, family_name=family_name,
+                                        **context),
+                        mimetype="text/html")
+    response.vary.add("Accept")
+    return vary_by_language(response)
 
 
 def rdf_response(graph: Graph, fmt: Format) -> Response:
@@ -185,6 +204,34 @@ def rdf_response(graph: Graph, fmt: Format) -> Response:
     response = Response(serialise_graph(graph, fmt.name), content_type=fmt.content_type)
     response.vary.add("Accept")
     return response
+
+
+def family_name(family: str) -> str:
+    """The name of a family of OAI-PMH sets in the page's language."""
+    return {"language": gettext("Languages"), "text-type": gettext("Text type"),
+            "licence": gettext("Licence"), "agency": gettext("Agency"),
+            "source": gettext("Source")}.get(family, family)
+
+
+def void_view(described) -> dict:
+    """What the VoID page shows: the totals and each family's subsets (spec, name, records)."""
+    graph, base = described.graph, config().base_uri
+    dataset = URIRef(f"{base}void#dataset")
+    totals = {name: int(graph.value(dataset, VOID[name]) or 0)
+              for name in ("triples", "entities", "documents")}
+    families: dict[str, list[tuple[str, str, int]]] = {}
+    for subset in graph.objects(dataset, VOID.subset):
+        spec = graph.value(subset, YL.setSpec)
+        if spec is None or ":" not in str(spec):
+            continue
+        names = {n.language: str(n) for n in graph.objects(subset, DCT.title)}
+        name = (names.get("en") if language_code() == "en" else names.get("zh-Hant")) \
+            or next(iter(names.values()), str(spec))
+        count = int(graph.value(subset, VOID.entities) or 0)
+        families.setdefault(str(spec).split(":", 1)[0], []).append((str(spec), name, count))
+    for values in families.values():
+        values.sort(key=lambda v: (-v[2], v[0]))
+    return {"totals": totals, "families": families}
 
 
 def text_error(error: Exception) -> Response:
@@ -201,6 +248,11 @@ def void_description() -> Response:
         described = void_cache().description()
         validators = Validators.of("void", described.version, fmt.name, weak=True,
                                    last_modified=parse_datestamp(described.latest))
+        if fmt is HTML:
+            validators = Validators.of("void", described.version, fmt.name, locale(),
+                                       weak=True, last_modified=parse_datestamp(described.latest))
+            return validators.answer(lambda: html_page("void.html", void=void_view(described)),
+                                     vary=("Accept", *LANGUAGE_VARY))
         return validators.answer(lambda: rdf_response(described.graph, fmt), vary=("Accept",))
     except (RepositoryError, NotAcceptable, CannotSerialise) as error:
         return text_error(error)
@@ -226,6 +278,11 @@ def catalog() -> Response:
                                    fmt.name, weak=True,
                                    last_modified=parse_datestamp(index.latest_datestamp()))
         page = page_of(request.args.get("page"), index.summary().records)
+        if fmt is HTML:
+            return html_page("catalog.html", page=page, page_size=PAGE_SIZE,
+                             last=max(1, -(-page.total // PAGE_SIZE)),
+                             listings=index.live_listings((page.number - 1) * PAGE_SIZE,
+                                                          PAGE_SIZE))
         key = (f"catalog?page={page.number}&size={PAGE_SIZE}", fmt.name, index.version(),
                request.script_root)
         return validators.answer(lambda: built_once(

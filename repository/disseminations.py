@@ -364,6 +364,14 @@ class Disseminations(SqliteIndex):
                                "ORDER BY local_id LIMIT ? OFFSET ?", (limit, offset))
             return [row[0] for row in found]
 
+    def live_listings(self, offset: int, limit: int) -> list[Listing]:
+        """The records of :meth:`live_ids` with their datestamps and titles."""
+        with self._reading() as db:
+            found = db.execute("SELECT local_id, datestamp, titles FROM records WHERE NOT "
+                               "deleted ORDER BY local_id LIMIT ? OFFSET ?", (limit, offset))
+            return [Listing(local_id, datestamp, tuple(json.loads(titles)) if titles else ())
+                    for local_id, datestamp, titles in found]
+
     def headers(self, batch: int = 10_000) -> Iterator[tuple[str, str, bool]]:
         """(local id, datestamp, deleted) of every row in local-id order, read ``batch`` rows
         at a time (by keyset on the local id). Raises StoreError."""

@@ -311,3 +311,37 @@ def test_catalogue_pages_come_from_the_index_in_local_id_order(client: FlaskClie
     assert listed == repo.disseminations.live_ids(0, 100)
     assert catalog.value(URIRef(f"{BASE}catalog"), URIRef(HYDRA + "totalItems")) == Literal(
         repo.disseminations.live_count(), datatype=XSD.integer)
+
+
+BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+
+
+def test_a_browser_gets_a_catalogue_page_that_lists_the_datasets_and_links_the_rdf(
+        client: FlaskClient, repo: Repository) -> None:
+    from lxml import html
+
+    response = client.get("/catalog", headers={"Accept": BROWSER_ACCEPT})
+    assert response.mimetype == "text/html" and "Accept" in response.vary
+    page = html.fromstring(response.data)
+    listed = {code.text for code in page.xpath("//tbody//code")}
+    assert {str(iri).rsplit("/", 1)[-1] for iri in published(repo)} == listed
+    rdf = page.xpath("//p[@class='formats']/a/@href")
+    assert rdf[0] == "/catalog?format=turtle"
+    for href in rdf:
+        assert client.get(href).mimetype != "text/html"
+    assert client.get("/catalog", headers={"Accept": "*/*"}).mimetype == "text/turtle"
+
+
+def test_a_browser_gets_a_void_page_with_the_subsets_the_rdf_counts(client: FlaskClient) -> None:
+    from lxml import html
+
+    void = fetch(client, "/.well-known/void")
+    counts = {str(void.value(s, YL.setSpec)): int(void.value(s, URIRef(VOID + "entities")))
+              for s in set_subsets(void).values()}
+    page = html.fromstring(client.get("/.well-known/void",
+                                      headers={"Accept": BROWSER_ACCEPT}).data)
+    shown = {}
+    for item in page.xpath("//ul[@class='subsets']/li"):
+        spec = item.xpath("string(a/@href)").rsplit("set=", 1)[1].replace("%3A", ":")
+        shown[spec] = int(item.xpath("string(span)").replace(",", ""))
+    assert shown == {spec: n for spec, n in counts.items() if ":" in spec}

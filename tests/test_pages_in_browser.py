@@ -26,6 +26,8 @@ PAGES = {
     "sparql-results": "sparql?query=SELECT+%3Fd+%3Ft+WHERE+%7B+%3Fd+dct%3Atitle+%3Ft+%7D+"
                       "LIMIT+5&format=html",
     "missing": "record/99999999",
+    "catalog": "catalog",
+    "void": ".well-known/void",
     "search": "search?q=%E8%AA%9E%E6%96%99",
     "search-chosen": "search?q=%E8%AA%9E%E6%96%99&facet=ai:yes&facet=language:cmn&sort=title",
     "search-refused": "search?page=x",
