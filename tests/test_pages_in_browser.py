@@ -25,6 +25,7 @@ PAGES = {
     "sparql": "sparql",
     "sparql-results": "sparql?query=SELECT+%3Fd+%3Ft+WHERE+%7B+%3Fd+dct%3Atitle+%3Ft+%7D+"
                       "LIMIT+5&format=html",
+    "sparql-error": "sparql?query=SELECT+%3Fs+WHERE+%7B+%3Fs+%3Fp+%7D",
     "missing": "record/99999999",
     "catalog": "catalog",
     "void": ".well-known/void",

@@ -194,7 +194,7 @@ def test_the_html_view_shows_the_rows(client: FlaskClient) -> None:
     response = client.get("/sparql", query_string={"query": DATASETS, "format": "html"})
     page = response.get_data(as_text=True)
     assert "32 列 · rows" in page
-    assert f'<a href="{BASE}id/00000001">' in page
+    assert f'<a href="{BASE}id/00000001" title="{BASE}id/00000001">' in page
 
 
 def test_an_answer_over_the_cap_is_cut_and_says_so_in_a_header(repo: Repository) -> None:
@@ -211,3 +211,33 @@ def test_the_examples_directory_is_where_the_package_data_glob_looks() -> None:
     package = Path(__file__).resolve().parents[1] / "endpoints"
     assert len(list(package.glob("sparql/*.rq"))) >= 12
     assert list(package.glob("sparql/templates/*.html"))
+
+
+BROWSER = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
+
+
+def test_a_browser_sees_a_syntax_error_in_the_page_with_its_query_kept(client) -> None:
+    from lxml import html
+
+    query = "SELECT ?s WHERE { ?s ?p }"
+    response = client.get("/sparql", query_string={"query": query}, headers=BROWSER)
+    assert response.status_code == 400 and response.mimetype == "text/html"
+    page = html.fromstring(response.data)
+    assert page.xpath("string(//textarea)").strip() == query
+    assert page.xpath("string(//section[@role='alert']//pre)").strip()
+    plain = client.get("/sparql", query_string={"query": query},
+                       headers={"Accept": "application/sparql-results+json"})
+    assert plain.status_code == 400 and plain.mimetype == "text/plain"
+
+
+def test_result_tables_show_prefixed_names_and_plain_numbers(client) -> None:
+    from lxml import html
+
+    query = ("SELECT (COUNT(*) AS ?n) (<http://purl.org/dc/terms/title> AS ?p) "
+             "WHERE { ?s ?x ?o }")
+    page = html.fromstring(client.get("/sparql", query_string={"query": query},
+                                      headers=BROWSER).data)
+    cells = page.xpath("//table//tbody//td")
+    assert cells[0].text_content().strip().isdigit()  # no ^^xsd:integer
+    link = cells[1].xpath("a")[0]
+    assert link.text == "dct:title" and link.get("href") == "http://purl.org/dc/terms/title"

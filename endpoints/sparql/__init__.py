@@ -167,6 +167,7 @@ def _graph_iri(value: str) -> URIRef:
 @bp.route("/sparql", methods=["GET", "POST"])
 def sparql() -> Response:
     """One SPARQL Protocol request, or the query page for a browser that sends no query."""
+    asked = None
     try:
         asked = read_request()
         if asked.query is None:
@@ -179,7 +180,17 @@ def sparql() -> Response:
         return _answer(asked, public.evaluate(asked.query, limits=limits,
                                               dataset=asked.dataset))
     except (ProtocolError, RepositoryError, NotAcceptable, CannotSerialise) as error:
+        if asked is not None and asked.query is not None and _wants_page(asked):
+            return _page(asked.query, None, None, error=error)
         return _error(error)
+
+
+def _wants_page(asked: QueryRequest) -> bool:
+    """Whether the client is a browser on the query page (which shows an error in the page,
+    with the query kept, rather than as a line of plain text)."""
+    if "html" in asked.formats:
+        return True
+    return not asked.formats and accepts_html(request.accept_mimetypes)
 
 
 def _no_query(asked: QueryRequest) -> Response:
@@ -203,28 +214,58 @@ def _answer(asked: QueryRequest, answer: Answer) -> Response:
     return response
 
 
-def _page(query: str | None, answer: Answer | None, kind: str | None) -> Response:
+def _page(query: str | None, answer: Answer | None, kind: str | None, *,
+          error: Exception | None = None) -> Response:
+    """The query page: ``query`` in the editor, and its ``answer`` or its ``error`` (with the
+    error's status) below it."""
     html = render_template(
         "sparql.html", query=query or _default_query(), answer=answer, kind=kind,
-        prefixes=QUERY_PREFIXES, examples=examples(), settings=settings(),
+        prefixes=QUERY_PREFIXES, examples=examples(), settings=settings(), error=error,
         endpoint=url_for("sparql.sparql"), truncated_header=TRUNCATED_HEADER, term=term_html)
-    response = Response(html, content_type=HTML.content_type)
+    status = getattr(error, "status", 500) if error is not None else 200
+    response = Response(html, status=status, content_type=HTML.content_type)
+    if isinstance(error, QueryBusy):
+        response.headers["Retry-After"] = str(error.retry_after)
     response.vary.add("Accept")
     return response
 
 
+#: Datatypes whose values a results table shows as plain numbers.
+NUMBERS = frozenset(f"http://www.w3.org/2001/XMLSchema#{name}" for name in (
+    "integer", "decimal", "double", "float", "int", "long", "short", "byte",
+    "nonNegativeInteger", "positiveInteger", "nonPositiveInteger", "negativeInteger",
+    "unsignedInt", "unsignedLong", "unsignedShort", "unsignedByte"))
+
+
+def prefixed(iri: str) -> str:
+    """``iri`` as a prefixed name when one of the query prefixes covers it (``dct:title``),
+    else the IRI itself."""
+    best = max(((name, space) for name, space in QUERY_PREFIXES.items()
+                if iri.startswith(space) and _local_name(iri[len(space):])),
+               key=lambda pair: len(pair[1]), default=None)
+    return f"{best[0]}:{iri[len(best[1]):]}" if best else iri
+
+
+def _local_name(rest: str) -> bool:
+    return rest == "" or all(c.isalnum() or c in "-_." for c in rest)
+
+
 def term_html(term: Node) -> Markup:
-    """One term in a results table: IRIs as links, literals with language or datatype."""
+    """One term in a results table: IRIs as links named by their prefixed names, numbers as
+    numbers, other literals with their language or (prefixed) datatype."""
     view = json_term(term)
     value = escape(view["value"])
     if view["type"] == "uri":
-        return Markup(f'<a href="{value}">{value}</a>')
+        return Markup(f'<a href="{value}" title="{value}">{escape(prefixed(view["value"]))}</a>')
     if view["type"] == "bnode":
         return Markup(f"_:{value}")
     if "xml:lang" in view:
         return Markup(f'{value} <span class="lang">@{escape(view["xml:lang"])}</span>')
+    if view.get("datatype") in NUMBERS:
+        return Markup(f'<span class="number">{value}</span>')
     if "datatype" in view:
-        return Markup(f'{value} <span class="dt">^^{escape(view["datatype"])}</span>')
+        datatype = escape(prefixed(view["datatype"]))
+        return Markup(f'{value} <span class="dt">^^{datatype}</span>')
     return Markup(str(value))
 
 
