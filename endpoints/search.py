@@ -150,18 +150,29 @@ def facet_title(facet: str) -> str:
 
 
 class View:
-    """What the template needs of ``results``: links that keep the search, labels, pieces."""
+    """What the template needs of ``results``: links that keep the search, labels, pieces.
+    Its pages are at ``endpoint`` (with ``arguments``), where the terms ``implied`` are not
+    written in the URL (``/language/nan`` implies ``language:nan``); a facet's link always
+    goes to the search page with every term."""
 
-    def __init__(self, results: Results) -> None:
+    def __init__(self, results: Results, endpoint: str = "search.page",
+                 arguments: dict[str, str] | None = None, implied: tuple[str, ...] = ()
+                 ) -> None:
         self.results = results
         self.asked = results.search
         self.english = language_code() == "en"
+        self.endpoint, self.arguments, self.implied = endpoint, arguments or {}, implied
 
     def link(self, **changes: Any) -> str:
         """This search's URL with ``changes`` (``terms``, ``page``, ``sort``); a new choice
         starts again at page 1."""
         asked = self.asked
         terms = changes.get("terms", asked.terms)
+        endpoint, arguments = self.endpoint, self.arguments
+        if "terms" in changes or not set(self.implied) <= set(terms):
+            endpoint, arguments = "search.page", {}
+        else:
+            terms = tuple(t for t in terms if t not in self.implied)
         query: list[tuple[str, str]] = [("q", asked.text)] if asked.text else []
         query += [("facet", t) for t in terms]
         query += [(k, str(v)) for k, v in (("from", asked.years[0]),
@@ -174,8 +185,8 @@ class View:
             query.append(("page", str(page)))
         if asked.size != DEFAULT_PAGE_SIZE:
             query.append(("size", str(asked.size)))
-        return f"{url_for('search.page')}?{urlencode(query)}" if query \
-            else url_for("search.page")
+        here = url_for(endpoint, **arguments)
+        return f"{here}?{urlencode(query)}" if query else here
 
     def toggled(self, term: str) -> str:
         terms = set(self.asked.terms)

@@ -189,8 +189,10 @@ def test_the_home_page_offers_search_themes_and_languages_with_their_counts(tmp_
         counted = {li.xpath("string(a/@href)"): int(li.xpath("string(span)"))
                    for li in languages}
         for href, count in counted.items():
-            found = client.get(href + "&format=json").json
+            code = href.rsplit("/", 1)[1]
+            found = client.get(f"/search?facet=language:{code}&format=json").json
             assert found["total"] == count, href
+            assert client.get(href).status_code == 200
     assert sum(counted.values()) == 14  # one language each
     assert list(counted.values()) == sorted(counted.values(), reverse=True)  # most first
     assert root.xpath("//form[@role='search']/@action") == ["/search"]

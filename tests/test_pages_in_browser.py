@@ -27,6 +27,8 @@ PAGES = {
                       "LIMIT+5&format=html",
     "sparql-error": "sparql?query=SELECT+%3Fs+WHERE+%7B+%3Fs+%3Fp+%7D",
     "missing": "record/99999999",
+    "language": "language/nan",
+    "licence": "licence/SAITDL-1.0",
     "catalog": "catalog",
     "void": ".well-known/void",
     "search": "search?q=%E8%AA%9E%E6%96%99",

@@ -1,0 +1,85 @@
+"""Browsing by language and by licence (``/language/{code}``, ``/licence/{code}``) over the
+demo records: names, Glottolog, the licence's policy, the datasets with the search's facets and
+counts, paging that stays on the page, 404 for codes that name nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from flask.testing import FlaskClient
+from lxml import html
+
+import demo
+from app import create_app
+from repository import Config, Repository
+from repository.importer import load_records
+from repository.records import Record
+
+
+@pytest.fixture(scope="module")
+def client() -> Iterator[FlaskClient]:
+    with Repository(Config(home=None), in_memory=True) as repository:
+        records = [Record(id=d.local_id, graph=d.graph, state=d.state)
+                   for d in demo.records(repository.config.base_uri)]
+        assert load_records(repository, records).ok
+        yield create_app(repository=repository).test_client()
+
+
+def page(client: FlaskClient, path: str) -> html.HtmlElement:
+    response = client.get(path)
+    assert response.status_code == 200, path
+    return html.fromstring(response.data)
+
+
+def ids(tree: html.HtmlElement) -> set[str]:
+    return {c.text_content() for c in tree.xpath("//ol[@class='hits']//p[@class='id']/code")}
+
+
+@pytest.mark.parametrize("code", ["nan", "hak", "ami", "tss", "eng"])
+def test_a_language_page_lists_what_the_search_finds_for_its_facet(client, code):
+    tree = page(client, f"/language/{code}")
+    expected = client.get(f"/search?facet=language:{code}&size=100&format=json").json
+    assert ids(tree) == {hit["id"] for hit in expected["hits"]}
+    assert tree.xpath("string(//h1/code)") == code
+
+
+def test_a_language_page_names_the_language_and_links_glottolog(client):
+    tree = page(client, "/language/nan")
+    assert "臺灣台語" in tree.xpath("string(//h1)")
+    assert "閩南語" in tree.xpath("string(//dl)")
+    assert any("glottolog.org" in href for href in tree.xpath("//dl//a/@href"))
+    client.get("/lang/en?next=/")
+    try:
+        assert "Taiwanese Hokkien" in page(client, "/language/nan").xpath("string(//h1)")
+    finally:
+        client.get("/lang/zh-Hant?next=/")
+
+
+def test_a_language_without_datasets_still_has_its_page(client):
+    tree = page(client, "/language/fra")
+    assert tree.xpath("string(//h1/code)") == "fra" and ids(tree) == set()
+
+
+@pytest.mark.parametrize("path", ["/language/xx", "/language/qaa", "/language/zzz",
+                                  "/licence/no-such-licence"])
+def test_a_code_that_names_nothing_is_404(client, path):
+    assert client.get(path).status_code == 404
+
+
+def test_a_licence_page_explains_the_licence_and_lists_its_datasets(client):
+    tree = page(client, "/licence/SAITDL-1.0")
+    policy = tree.xpath("string(//section[@class='policy'])")
+    assert "AI" in policy and "人工智慧生成產出" in policy
+    expected = client.get("/search?facet=licence:SAITDL-1.0&size=100&format=json").json
+    assert ids(tree) == {hit["id"] for hit in expected["hits"]}
+
+
+def test_paging_stays_on_the_browse_page_and_facets_lead_to_the_search(client):
+    first = page(client, "/language/cmn?size=5")
+    next_link = first.xpath("//nav[@class='paging']/a[@rel='next']/@href")[0]
+    assert next_link.startswith("/language/cmn?") and "facet=" not in next_link
+    second = page(client, next_link)
+    assert ids(first) and not ids(first) & ids(second)
+    facet = first.xpath("//aside//a/@href")[0]
+    assert facet.startswith("/search?") and "language%3Acmn" in facet
