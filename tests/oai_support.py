@@ -93,6 +93,19 @@ def demo_repository(home) -> Iterator[Repository]:
 
 
 @contextmanager
+def demo_in_memory() -> Iterator[Repository]:
+    """An in-memory repository holding the demo records in their states; closed on exit."""
+    import demo
+    from repository.importer import load_records
+
+    with Repository(Config(home=None), in_memory=True) as repository:
+        records = [Record(id=d.local_id, graph=d.graph, state=d.state)
+                   for d in demo.records(repository.config.base_uri)]
+        assert load_records(repository, records).ok
+        yield repository
+
+
+@contextmanager
 def serving(repository: Repository, config: Config | None = None) -> Iterator[str]:
     """``http://127.0.0.1:{port}/oai`` answered by a threaded server over ``repository``
     (with ``config``'s OAI settings when given) and without rate limits: harvesters send it

@@ -10,19 +10,13 @@ import pytest
 from flask.testing import FlaskClient
 from lxml import html
 
-import demo
 from app import create_app
-from repository import Config, Repository
-from repository.importer import load_records
-from repository.records import Record
+from tests.oai_support import demo_in_memory
 
 
 @pytest.fixture(scope="module")
 def client() -> Iterator[FlaskClient]:
-    with Repository(Config(home=None), in_memory=True) as repository:
-        records = [Record(id=d.local_id, graph=d.graph, state=d.state)
-                   for d in demo.records(repository.config.base_uri)]
-        assert load_records(repository, records).ok
+    with demo_in_memory() as repository:
         yield create_app(repository=repository).test_client()
 
 

@@ -12,26 +12,21 @@ from pathlib import Path
 
 import pytest
 
-import demo
-from repository import Config, Repository
+from repository import Repository
 from repository.errors import Gone, InputError
-from repository.importer import load_records
-from repository.records import Record
 from repository.renderings import searchable_text
 from repository.search import analysis
 from repository.search.facets import FACETS, record_names, trainable
 from repository.search.highlight import highlighted
 from repository.search.query import MAX_DEPTH, Search, search
 from repository.textindex import TextDocument, TextIndex
+from tests.oai_support import demo_in_memory
 from vocab.namespaces import DCT, VOCAB_BASE
 
 
 @pytest.fixture(scope="module")
 def repo() -> Iterator[Repository]:
-    with Repository(Config(home=None), in_memory=True) as repository:
-        records = [Record(id=d.local_id, graph=d.graph, state=d.state)
-                   for d in demo.records(repository.config.base_uri)]
-        assert load_records(repository, records).ok
+    with demo_in_memory() as repository:
         yield repository
 
 
