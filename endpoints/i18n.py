@@ -21,6 +21,7 @@ import hashlib
 import os
 import tempfile
 from pathlib import Path
+from urllib.parse import quote
 
 from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
@@ -99,6 +100,25 @@ def locale() -> str:
     return "en" if best == "en" else DEFAULT
 
 
+def here() -> str:
+    """This request's path and query as the browser sent them (percent-encoded), for links
+    that come back to this page."""
+    path = quote(request.path, safe="/:@!$&'()*+,;=~")
+    query = request.query_string.decode("latin-1")
+    return f"{path}?{query}" if query else path
+
+
+def english() -> bool:
+    """Whether this request's pages are in English (else Traditional Chinese)."""
+    return locale() == "en"
+
+
+def matches_language(tag: str | None, wanted: str) -> bool:
+    """Whether the language tag ``tag`` is ``wanted`` or a form of it (``zh-Hant-TW`` is
+    ``zh``)."""
+    return bool(tag) and (tag.lower() == wanted or tag.lower().startswith(f"{wanted}-"))
+
+
 def vary_by_language(response: Response) -> Response:
     """``response`` marked as depending on the reader's language."""
     for header in LANGUAGE_VARY:
@@ -117,7 +137,8 @@ def install(app: Flask) -> None:
     app.config["BABEL_DEFAULT_LOCALE"] = DEFAULT
     Babel(app, locale_selector=locale)
     app.jinja_env.globals.update(language_code=language_code, languages=LOCALES,
-                                 current_locale=locale)
+                                 current_locale=locale, english=english, here=here)
+    app.jinja_env.tests["match_language"] = matches_language
     app.register_blueprint(bp)
 
 

@@ -61,6 +61,7 @@ from vocab.namespaces import DCT, FOAF
 
 from . import record_view as view
 from .conditional import Validators
+from .i18n import locale, vary_by_language
 from .page_cache import PAGES, CachedPage, PageCache, PageKey
 
 bp = Blueprint("records", __name__, template_folder="templates")
@@ -278,6 +279,8 @@ def variant_response(record: Record, body: bytes | str, variant: str) -> Respons
     media_type = "text/html" if variant == HTML else RDF_SYNTAXES[variant].media_type
     response = Response(body, mimetype=media_type)
     response.vary.add("Accept")
+    if variant == HTML:
+        vary_by_language(response)
     response.headers["Link"] = link_header(alternates(record.id))
     extension = HTML if variant == HTML else RDF_SYNTAXES[variant].extension
     response.headers["Content-Location"] = url_for("records.page", local_id=record.id,
@@ -296,7 +299,13 @@ CACHED_HEADERS = ("Vary", "Link", "Content-Location")
 
 
 def page_key(local_id: str, variant: str, datestamp: str) -> PageKey:
-    return local_id, variant, datestamp, request.script_root
+    return local_id, language_variant(variant), datestamp, request.script_root
+
+
+def language_variant(variant: str) -> str:
+    """``variant``, and for the HTML page its language (a page is cached and tagged per
+    language)."""
+    return f"{variant}-{locale()}" if variant == HTML else variant
 
 
 def cached_page(local_id: str, variant: str) -> Response | None:
@@ -320,8 +329,8 @@ def record_validators(record: Record, variant: str) -> Validators:
     """ETag and Last-Modified of a variant of ``record``, from its datestamp, revision and
     content hash."""
     stamp = utc_text(record.datestamp) if record.datestamp else ""
-    return Validators.of(record.id, stamp, record.revision, record.content_hash, variant,
-                         last_modified=record.datestamp)
+    return Validators.of(record.id, stamp, record.revision, record.content_hash,
+                         language_variant(variant), last_modified=record.datestamp)
 
 
 def conditional(response: Response, record: Record, variant: str) -> Response:
@@ -420,7 +429,7 @@ def negotiated(variant: str, links: list[tuple[str, str, str]], html: Callable[[
     """200 in ``variant`` (``html`` or an RDF syntax): the page ``html()`` renders, or the
     graph ``graph()`` gives serialised; with ``Vary: Accept`` and Link headers to ``links``."""
     if variant == HTML:
-        response = Response(html(), mimetype="text/html")
+        response = vary_by_language(Response(html(), mimetype="text/html"))
     else:
         response = Response(serialize_rdf(graph(), variant),
                             mimetype=RDF_SYNTAXES[variant].media_type)
@@ -435,7 +444,7 @@ def missing(heading: tuple[str, str], text: tuple[str, str]) -> Response:
     if wants_html():
         body = render_template("missing.html", heading_zh=heading[0], heading_en=heading[1],
                                text_zh=text[0], text_en=text[1], config=config())
-        response = Response(body, 404, mimetype="text/html")
+        response = vary_by_language(Response(body, 404, mimetype="text/html"))
     else:
         response = Response(f"{text[1]}\n", 404, content_type=TEXT)
     response.vary.add("Accept")

@@ -82,8 +82,12 @@ def test_an_agency_page_names_the_agency_and_lists_exactly_its_public_datasets(
     names, ids = AGENCIES[code]
     response = client.get(f"/agency/{code}")
     assert (response.status_code, response.mimetype) == (200, "text/html")
-    heading = html.fromstring(response.data).xpath("string(//h1)")
-    assert all(name in heading for name in names)
+    headings = ""
+    for lang in ("zh-Hant", "en"):
+        reader = client.application.test_client()
+        reader.set_cookie("lang", lang)
+        headings += html.fromstring(reader.get(f"/agency/{code}").data).xpath("string(//h1)")
+    assert all(name in headings for name in names)
     assert set(listed(client, f"/agency/{code}")[0]) == ids
     assert code in response.get_data(as_text=True)  # its dct:identifier
 
