@@ -17,8 +17,9 @@ The mix (the issue's): 40 % record pages (HTML, one in ten Turtle), 30 % OAI-PMH
 GetRecord, one third the first page of ListRecords, half of them of a language set), 20 %
 SPARQL SELECTs typical of the catalogue (records of a language, one record's graph, a facet
 count from VoID, a title search through the text index, a subject language and type), 10 %
-home and list pages (the home page, 40 %; a later page of it, 20 %; an agency's page, 20 %;
-the first page of /catalog, 10 %; VoID, 10 %). Records are drawn uniformly from
+home, search and list pages (the home page, 30 %; a later page of it, 15 %; a search, 25 %:
+a word of the catalogue, a third of them with a facet; an agency's page, 15 %; the first page
+of /catalog, 7.5 %; VoID, 7.5 %). Records are drawn uniformly from
 every public record. The run starts ``--settle`` seconds after the server first answers (its
 start-up work is not measured), users start spread over ``--ramp`` seconds, and figures
 count requests started after the ramp. A separate probe asks for Identify every second, on a
@@ -55,6 +56,9 @@ from repository.config import CONFIG_FILE  # noqa: E402
 LOG = ROOT / "bench" / "out" / "load-server.log"
 #: Seconds a request may take before it counts as an error.
 REQUEST_TIMEOUT = 30.0
+#: What the simulated readers search for: words of the demo and synthetic records' titles.
+SEARCH_WORDS = ("語料", "語料庫", "客語", "台語", "corpus", "dictionary", "口述歷史", "辭典",
+                "Amis", "新聞", "教材", "language", "臺灣", "手語")
 LANGUAGES = ["ami", "tay", "pwn", "bnn", "pyu", "dru", "tsu", "xsy", "tao", "ssf", "ckv", "trv",
              "szy", "sxr", "xnb", "nan", "hak", "cmn", "tss", "cdo"]
 #: Agencies of the demo records, whose pages list their datasets.
@@ -209,16 +213,24 @@ class Mix:
 
     def _lists(self) -> tuple[str, str, str]:
         draw = self.rng.random()
-        if draw < 0.4:
+        if draw < 0.3:
             return "home", "/", "text/html"
-        if draw < 0.6:
+        if draw < 0.45:
             return "home", "/?" + urllib.parse.urlencode(
                 {"before": self.rng.choice(self.cursors)}), "text/html"
-        if draw < 0.8:
+        if draw < 0.7:
+            return self._search()
+        if draw < 0.85:
             return "agency", f"/agency/{self.rng.choice(AGENCIES)}", "text/html"
-        if draw < 0.9:
+        if draw < 0.925:
             return "catalog", "/catalog", "text/turtle"
         return "void", "/.well-known/void", "text/turtle"
+
+    def _search(self) -> tuple[str, str, str]:
+        query = {"q": self.rng.choice(SEARCH_WORDS)}
+        if self.rng.random() < 1 / 3:
+            query["facet"] = f"language:{self.rng.choice(LANGUAGES)}"
+        return "search", "/search?" + urllib.parse.urlencode(query), "text/html"
 
 
 # -- the client ------------------------------------------------------------------------------
