@@ -15,7 +15,10 @@ from urllib.parse import urlencode
 from rdflib import Graph, Literal, URIRef
 from rdflib.term import Node
 
+from repository.crosswalks.olac import graph_to_olac
+from repository.errors import RepositoryError
 from repository.provenance import earlier_origins
+from repository.quality import olac_quality_parts
 from repository.records import Record, utc_text
 from vocab import code_of, label, labels, load
 from vocab.namespaces import (
@@ -169,6 +172,43 @@ class Licence:
     permits: tuple[Action, ...] = field(default=())
     requires: tuple[Action, ...] = field(default=())
     prohibits: tuple[Action, ...] = field(default=())
+
+
+@dataclass(frozen=True)
+class Quality:
+    """A record's OLAC metadata quality score (0–10) and what it lacks, each as
+    (Chinese, English)."""
+
+    score: float
+    missing: tuple[tuple[str, str], ...]
+
+
+#: What each component of the OLAC score (repository.quality) rewards, as a record lacking it
+#: is told.
+QUALITY_COMPONENTS = {
+    "title": ("名稱", "a title"),
+    "date": ("日期", "a date"),
+    "agent": ("貢獻者", "a contributor"),
+    "about": ("描述或主題", "a description or a subject"),
+    "depth": ("更多描述欄位", "more of the description's elements"),
+    "content_language": ("內容語言的代碼", "the code of the content's language"),
+    "linguistic_type": ("OLAC 語言學類型", "the OLAC linguistic type"),
+    "subject_language": ("主題語言的代碼", "the code of the language it is about"),
+    "dcmi_type": ("DCMI 資源類型", "the DCMI resource type"),
+    "precision": ("以代碼標明的角色與格式", "roles and formats given as codes"),
+}
+
+
+def quality(graph: Graph, subject: URIRef) -> Quality | None:
+    """The OLAC quality score of ``subject`` and the components it lacks; None when the
+    record cannot be written as OLAC."""
+    try:
+        parts = olac_quality_parts(graph_to_olac(graph, subject))
+    except (RepositoryError, ValueError, KeyError):
+        return None
+    missing = tuple(QUALITY_COMPONENTS[name] for name, value in parts.items()
+                    if value < 1 and name in QUALITY_COMPONENTS)
+    return Quality(round(sum(parts.values()), 2), missing)
 
 
 # -- the description ---------------------------------------------------------------------------

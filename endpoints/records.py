@@ -355,6 +355,7 @@ def record_html(record: Record, stored: Graph) -> str:
         licence_terms=[f for f in fields if f.predicate in view.LICENCE_TERMS],
         distributions=view.distributions(stored, subject),
         licences=view.licences(stored, subject),
+        quality=view.quality(stored, subject),
         catalogue=view.catalogue_fields(record, ids.oai(record.id)),
         provenance=view.provenance_fields(record),
         alternates=alternates(record.id), oai_links=oai_links(record.id),

@@ -69,7 +69,8 @@ def asked_search(args: MultiDict) -> Search:
     """The search the URL asks for. Raises InputError naming the parameter."""
     return Search.checked(args.get("q", ""), tuple(args.getlist("facet")),
                           (_year(args, "from"), _year(args, "until")), args.get("sort") or None,
-                          _number(args, "page", 1), _number(args, "size", DEFAULT_PAGE_SIZE))
+                          _number(args, "page", 1), _number(args, "size", DEFAULT_PAGE_SIZE),
+                          _score(args, "quality"))
 
 
 def _number(args: MultiDict, name: str, default: int) -> int:
@@ -79,6 +80,16 @@ def _number(args: MultiDict, name: str, default: int) -> int:
     if not value.isdigit() or len(value) > 6:
         raise InputError(f"expected a whole number, got {value!r}", field=name)
     return int(value)
+
+
+def _score(args: MultiDict, name: str) -> float | None:
+    value = args.get(name, "")
+    if not value:
+        return None
+    try:
+        return float(value)
+    except ValueError:
+        raise InputError(f"expected a score such as 7.5, got {value!r}", field=name) from None
 
 
 def _year(args: MultiDict, name: str) -> int | None:
@@ -175,8 +186,8 @@ class View:
             terms = tuple(t for t in terms if t not in self.implied)
         query: list[tuple[str, str]] = [("q", asked.text)] if asked.text else []
         query += [("facet", t) for t in terms]
-        query += [(k, str(v)) for k, v in (("from", asked.years[0]),
-                                           ("until", asked.years[1])) if v is not None]
+        query += [(k, str(v)) for k, v in (("from", asked.years[0]), ("until", asked.years[1]),
+                                           ("quality", asked.min_quality)) if v is not None]
         sort = changes.get("sort", asked.sort)
         if sort != ("relevance" if asked.text else "modified"):
             query.append(("sort", sort))
@@ -225,12 +236,12 @@ def as_json(results: Results) -> dict[str, Any]:
     return {
         "query": {"q": asked.text, "facet": list(asked.terms), "from": asked.years[0],
                   "until": asked.years[1], "sort": asked.sort, "page": asked.page,
-                  "size": asked.size},
+                  "size": asked.size, "quality": asked.min_quality},
         "total": results.total, "pages": results.pages,
         "hits": [{"id": h.local_id, "iri": h.iri,
                   "url": url_for("records.page", local_id=h.local_id, _external=True),
                   "titles": list(h.titles), "descriptions": list(h.descriptions),
-                  "score": h.score} for h in results.hits],
+                  "score": h.score, "quality": h.quality} for h in results.hits],
         "facets": {facet: [{"term": f"{facet}:{code}", "count": count,
                             "label": {"zh-Hant": facet_label(facet, code, english=False),
                                       "en": facet_label(facet, code, english=True)}}

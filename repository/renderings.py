@@ -56,6 +56,7 @@ def render(record: Record, ids: Identifiers, stored: Iterable[Triple] | None = N
     Raises InputError naming the record when a crosswalk cannot write it.
     """
     from .oai_sets import record_sets
+    from .quality import olac_quality
     from .search.facets import record_facets, record_names
 
     subject = ids.resource(record.id)
@@ -81,7 +82,7 @@ def render(record: Record, ids: Identifiers, stored: Iterable[Triple] | None = N
         about=provenance_fragment(record.source, record.issued),
         sets=tuple(sets),
         text=searchable_text(graph, subject),
-        facets=record_facets(graph, subject, (s.spec for s in sets)),
+        facets=record_facets(graph, subject, (s.spec for s in sets), olac_quality(olac)),
         descriptions=descriptions(graph, subject),
         names=record_names(graph, subject),
     )

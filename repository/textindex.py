@@ -53,8 +53,9 @@ analysed by :mod:`repository.search.analysis` (words segmented in one script of 
 diacritics folded): ``title_words`` and ``words`` (ranking), ``grams`` (the recall floor, with
 positions); its facet terms (``facet``, a fast field counted by aggregations), the years it
 covers (``first_year``, ``last_year``), its sort keys (``issued`` in days and ``modified`` in
-seconds since 1970, ``sort_title``), and, stored for result lists, its titles and first
-description (``shown_title``, ``shown_text``). :data:`SCHEMA_VERSION` names the layout: a
+seconds since 1970, ``sort_title``, ``quality``: the OLAC quality score, stored too), and,
+stored for result lists, its titles and first description (``shown_title``,
+``shown_text``). :data:`SCHEMA_VERSION` names the layout: a
 home whose index has another is reindexed at open (``Config.text_index_path`` is versioned).
 
 **Limits**: a search returns at most :data:`MAX_LIMIT` IRIs, best first (BM25; a query ending
@@ -90,7 +91,7 @@ from .search.facets import Facets
 #: The searchable fields: titles only, or titles and every other text.
 FIELDS = ("title", "text")
 #: The layout of the index's documents (the directory's name carries it).
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 #: Descriptions kept for result lists (one a language, Chinese first), and their length.
 SHOWN_DESCRIPTIONS, SHOWN_TEXT = 3, 400
 #: The most IRIs one search returns.
@@ -210,6 +211,7 @@ def _schema() -> tantivy.Schema:
     builder.add_text_field("sort_title", tokenizer_name="raw", index_option="basic", fast=True)
     for name in ("first_year", "last_year", "issued", "modified"):
         builder.add_integer_field(name, indexed=True, fast=True)
+    builder.add_float_field("quality", stored=True, indexed=True, fast=True)
     for name in ("shown_title", "shown_text"):
         builder.add_text_field(name, stored=True, tokenizer_name="raw", index_option="basic")
     return builder.build()
@@ -258,6 +260,7 @@ def _add_search_fields(document: tantivy.Document, record: TextDocument) -> None
     issued = facets.issued.toordinal() - EPOCH_ORDINAL if facets.issued else 0
     document.add_integer("issued", issued)
     document.add_integer("modified", record.modified)
+    document.add_float("quality", facets.quality if facets.quality is not None else 0.0)
     document.add_text("sort_title", sort_key(record.titles))
     for title in record.titles:
         document.add_text("shown_title", title)

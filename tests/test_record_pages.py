@@ -559,3 +559,18 @@ def test_no_public_text_carries_an_internal_source_note():
 
     notes = [str(o) for o in load().objects() if re.search(r"\bseeds? \d{3}", str(o))]
     assert notes == []
+
+
+def test_a_record_page_shows_its_quality_score_and_what_it_lacks(client: FlaskClient) -> None:
+    from repository.crosswalks.olac import graph_to_olac
+    from repository.quality import olac_quality
+
+    page = page_in(client, "/record/00001174", "zh-Hant")
+    section = page.xpath('//section[@aria-labelledby="quality"]')[0].text_content()
+    app_repository = client.application.extensions["yuliao"]
+    graph = app_repository.get("00001174", public=True).graph
+    score = olac_quality(graph_to_olac(graph, app_repository.ids.resource("00001174")))
+    assert f"{score:.2f}" in section and "可再補充" in section
+    english = page_in(client, "/record/00001174", "en").xpath(
+        '//section[@aria-labelledby="quality"]')[0].text_content()
+    assert "It would gain from" in english

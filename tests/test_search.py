@@ -224,3 +224,15 @@ def test_a_record_is_found_by_the_names_of_its_languages(repo, query):
 
 def test_a_record_is_found_by_its_publishers_name(repo):
     assert "00000008" in found(repo, "中央研究院")  # its publisher, not its text
+
+
+def test_results_can_be_kept_to_a_quality_and_sorted_by_it(repo):
+    every = search(repo.text_index, Search.checked("", size=100, sort="quality")).hits
+    scores = [hit.quality for hit in every]
+    assert all(score is not None for score in scores) and scores == sorted(scores, reverse=True)
+    threshold = scores[len(scores) // 2]
+    kept = search(repo.text_index, Search.checked("", size=100, min_quality=threshold)).hits
+    assert {h.local_id for h in kept} == {h.local_id for h in every if h.quality >= threshold}
+    with pytest.raises(InputError) as refused:
+        Search.checked("", min_quality=11)
+    assert refused.value.field == "quality"

@@ -77,7 +77,7 @@ def test_the_page_is_english_after_the_switch(client):
 def test_programs_get_the_same_search_as_json(client):
     answer = client.get("/search?q=語料&facet=ai:yes&format=json").json
     assert answer["query"] == {"q": "語料", "facet": ["ai:yes"], "from": None, "until": None,
-                               "sort": "relevance", "page": 1, "size": 20}
+                               "sort": "relevance", "page": 1, "size": 20, "quality": None}
     tree = page(client, "/search?q=語料&facet=ai:yes")
     assert [h["id"] for h in answer["hits"]] == hit_ids(tree)
     assert answer["total"] == len(answer["hits"])

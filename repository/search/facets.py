@@ -12,7 +12,8 @@ A record's facets are terms ``{facet}:{code}`` (:data:`FACETS`):
 - ``decade``: each decade its time coverage (``dct:temporal``) overlaps, ``1990`` for the
   1990s; the first and last year are kept too, for filtering by a range of years.
 
-It also carries what results are sorted by: the date issued and the datestamp.
+It also carries what results are sorted by: the date issued, the datestamp, and the OLAC
+metadata quality score (:mod:`repository.quality`), which search can also filter by.
 """
 
 from __future__ import annotations
@@ -48,17 +49,19 @@ class Facets:
     first_year: int | None = None
     last_year: int | None = None
     issued: date | None = None
+    quality: float | None = None  # the OLAC metadata quality score, 0 to 10
 
 
-def record_facets(graph, subject: URIRef, set_specs: Iterable[str]) -> Facets:
+def record_facets(graph, subject: URIRef, set_specs: Iterable[str],
+                  quality: float | None = None) -> Facets:
     """The facets of ``subject`` described in ``graph`` (an rdflib Graph or a TripleIndex)
-    whose OAI-PMH sets are ``set_specs``."""
+    whose OAI-PMH sets are ``set_specs`` and OLAC quality score ``quality``."""
     years = _years(graph, subject)
     terms = [*_set_terms(set_specs), *_concept_terms(graph, subject),
              f"ai:{'yes' if _any_trainable(graph, subject) else 'no'}",
              *(f"decade:{d}" for d in _decades(years))]
     return Facets(tuple(sorted(set(terms))), *(years or (None, None)),
-                  issued=_issued(graph, subject))
+                  issued=_issued(graph, subject), quality=quality)
 
 
 def record_names(graph, subject: URIRef) -> tuple[str, ...]:

@@ -17,6 +17,9 @@ query's grams found as a phrase in a title :data:`PHRASE_BOOST` times, any other
 facets together all apply. Each facet's counts are taken over the records that match the
 words and every *other* facet's choices, so a person can widen a choice as well as narrow it.
 
+**Quality.** Results can be kept to an OLAC metadata quality score of at least ``min_quality``
+and sorted by it (best first).
+
 **Limits**: at most :data:`MAX_PAGE_SIZE` hits a page and :data:`MAX_DEPTH` hits deep; at most
 :data:`FACET_VALUES` values counted a facet.
 """
@@ -35,7 +38,9 @@ from . import analysis
 from .facets import FACETS
 
 #: The orders results can be sorted in (relevance needs words).
-SORTS = ("relevance", "issued", "modified", "title")
+SORTS = ("relevance", "issued", "modified", "title", "quality")
+#: The OLAC quality score's range.
+QUALITY_RANGE = (0.0, 10.0)
 DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, MAX_DEPTH = 20, 100, 10_000
 FACET_VALUES = 1000
 TITLE_BOOST, PHRASE_BOOST = 3.0, 2.0
@@ -54,13 +59,18 @@ class Search:
     sort: str = "relevance"
     page: int = 1
     size: int = DEFAULT_PAGE_SIZE
+    min_quality: float | None = None  # an OLAC quality score of at least this
 
     @classmethod
     def checked(cls, text: str = "", terms: tuple[str, ...] = (), years=(None, None),
-                sort: str | None = None, page: int = 1,
-                size: int = DEFAULT_PAGE_SIZE) -> Search:
+                sort: str | None = None, page: int = 1, size: int = DEFAULT_PAGE_SIZE,
+                min_quality: float | None = None) -> Search:
         """A search from a person's input. Raises InputError naming the parameter (``q``,
-        ``facet``, ``from``/``until``, ``sort``, ``page``, ``size``) when it is out of range."""
+        ``facet``, ``from``/``until``, ``sort``, ``page``, ``size``, ``quality``) when it is
+        out of range."""
+        if min_quality is not None and not QUALITY_RANGE[0] <= min_quality <= QUALITY_RANGE[1]:
+            raise InputError(f"expected a score from 0 to 10, got {min_quality:g}",
+                             field="quality")
         if len(text) > MAX_QUERY:
             raise InputError(f"expected at most {MAX_QUERY} characters", field="q")
         for term in terms:
@@ -76,7 +86,8 @@ class Search:
         if page < 1 or page * size > MAX_DEPTH:
             raise InputError(f"expected a page from 1 to {MAX_DEPTH // size}, got {page}",
                              field="page")
-        return cls(text.strip(), tuple(sorted(set(terms))), _years(years), sort, page, size)
+        return cls(text.strip(), tuple(sorted(set(terms))), _years(years), sort, page, size,
+                   min_quality)
 
 
 def _years(years) -> tuple[int | None, int | None]:
@@ -96,6 +107,7 @@ class Hit:
     titles: tuple[str, ...]
     descriptions: tuple[str, ...]
     score: float | None
+    quality: float | None = None  # its OLAC metadata quality score
 
     @property
     def local_id(self) -> str:
@@ -190,6 +202,9 @@ def _filters(schema, request: Search) -> dict[str, tantivy.Query]:
     first, last = request.years
     if first is not None or last is not None:
         filters["years"] = _covering(schema, first, last)
+    if request.min_quality is not None:
+        filters["quality"] = tantivy.Query.range_query(
+            schema, "quality", tantivy.FieldType.Float, request.min_quality, QUALITY_RANGE[1])
     return filters
 
 
@@ -221,7 +236,8 @@ def _page(searcher, schema, query: tantivy.Query, request: Search) -> tuple[tupl
     offset = (request.page - 1) * request.size
     order = {"issued": ("issued", tantivy.Order.Desc),
              "modified": ("modified", tantivy.Order.Desc),
-             "title": ("sort_title", tantivy.Order.Asc)}.get(request.sort)
+             "title": ("sort_title", tantivy.Order.Asc),
+             "quality": ("quality", tantivy.Order.Desc)}.get(request.sort)
     if order is None:  # relevance
         result = searcher.search(query, request.size, count=True, offset=offset)
     else:
@@ -235,8 +251,9 @@ def _page(searcher, schema, query: tantivy.Query, request: Search) -> tuple[tupl
 
 def _hit(document: tantivy.Document, score: float | None) -> Hit:
     values = document.to_dict()
+    quality = values.get("quality")
     return Hit(values["iri"][0], tuple(values.get("shown_title", ())),
-               tuple(values.get("shown_text", ())), score)
+               tuple(values.get("shown_text", ())), score, quality[0] if quality else None)
 
 
 def _facet_counts(searcher, schema, words, filters: dict[str, tantivy.Query]
