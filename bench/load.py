@@ -100,14 +100,20 @@ def run_cli(home: Path, *arguments: str) -> None:
                    cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
 
 
+TRUSTED = 'trusted_proxies = ["127.0.0.1"]'
+
+
 def trust_local_proxy(home: Path) -> None:
-    """``[limits] trusted_proxies = ["127.0.0.1"]`` in the home's settings (once)."""
+    """``[limits] trusted_proxies = ["127.0.0.1"]`` in the home's settings (once; the
+    settings ``yuliao init`` writes list none, ``trusted_proxies = []``)."""
     settings = home / CONFIG_FILE
     text = settings.read_text(encoding="utf-8") if settings.exists() else ""
-    if "trusted_proxies" not in text:
+    if "trusted_proxies = []" in text:
+        settings.write_text(text.replace("trusted_proxies = []", TRUSTED, 1), encoding="utf-8")
+    elif "trusted_proxies" not in text:
         table = "" if "[limits]" in text else "\n[limits]\n"
-        text = text.replace("[limits]\n", '[limits]\ntrusted_proxies = ["127.0.0.1"]\n') \
-            if not table else text + table + 'trusted_proxies = ["127.0.0.1"]\n'
+        text = text.replace("[limits]\n", f"[limits]\n{TRUSTED}\n") \
+            if not table else text + table + f"{TRUSTED}\n"
         settings.write_text(text, encoding="utf-8")
 
 
