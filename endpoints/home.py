@@ -4,7 +4,8 @@ Everything on it comes from the dissemination index (:mod:`repository.disseminat
 from the store: the records of a page are one keyset query on the live rows ordered by
 datestamp (their titles are in the index), and the totals (datasets, agencies, languages) are
 the index's :meth:`~repository.disseminations.Disseminations.summary`, computed once per
-version of the index. A page costs the same at 20 records and at a million. Each row links to
+version of the index. A page costs the same at 20 records and at a million; a page built is
+kept in the page cache under the index's version, its cursor and its language. Each row links to
 the record's page (``endpoints.records``: ``/record/{id}`` with content negotiation,
 ``olac.xml``, ``croissant.json``) and exports; the page links to the services (SPARQL,
 OAI-PMH, the DCAT catalogue, VoID). It carries an ETag and Last-Modified from the index's
@@ -34,6 +35,7 @@ from vocab.schemes import concepts
 from .conditional import Validators
 from .i18n import LANGUAGE_VARY, locale, vary_by_language
 from .oai.protocol import SECOND
+from .page_cache import PAGES, built_once
 
 bp = Blueprint("home", __name__, template_folder="templates")
 
@@ -56,9 +58,12 @@ def index() -> Response:
     index = repository().disseminations
     validators = Validators.of("home", index.version(), request.args.get("before", ""),
                                locale(), last_modified=parse_datestamp(index.latest_datestamp()))
-    return validators.answer(lambda: vary_by_language(Response(home_html(before),
-                                                               mimetype="text/html")),
-                             vary=LANGUAGE_VARY)
+    key = ("home", request.args.get("before", ""), locale(), index.version(),
+           request.script_root)
+    return validators.answer(lambda: built_once(
+        current_app.extensions[PAGES], key,
+        lambda: vary_by_language(Response(home_html(before), mimetype="text/html"))),
+        vary=LANGUAGE_VARY)
 
 
 @bp.get("/favicon.ico")

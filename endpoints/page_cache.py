@@ -26,8 +26,9 @@ MAX_BYTES = 32 << 20
 #: Where an application keeps its cache (``app.extensions``).
 PAGES = "yuliao.pages"
 
-#: (local id, variant, datestamp, script root)
-PageKey = tuple[str, str, str, str]
+#: What a page is cached under: for a record (local id, variant, datestamp, script root);
+#: other pages name what they depend on in a tuple of their own.
+PageKey = tuple
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,9 @@ The query and its choices are all in the URL (``q``, ``facet`` repeated, ``from`
 page (zh-Hant or English, :mod:`endpoints.i18n`); ``?format=json`` or ``Accept:
 application/json`` gets the same results as JSON. Everything comes from the text index
 (:mod:`repository.search`), never from the store: a page costs a few milliseconds whatever the
-size of the catalogue. Bad parameters answer 400 naming the parameter.
+size of the catalogue, and a page built is kept in the page cache under its URL, its language
+and the index's version (the text index changes with the dissemination index). Bad
+parameters answer 400 naming the parameter.
 """
 
 from __future__ import annotations
@@ -33,7 +35,8 @@ from repository.search.query import DEFAULT_PAGE_SIZE, Hit, Results, Search, sea
 from vocab.namespaces import VOCAB_BASE
 from vocab.schemes import label
 
-from .i18n import language_code, vary_by_language
+from .i18n import language_code, locale, vary_by_language
+from .page_cache import PAGES, built_once
 
 bp = Blueprint("search", __name__, template_folder="templates")
 
@@ -57,8 +60,16 @@ def page() -> Response:
         asked = asked_search(request.args)
     except InputError as error:
         return refused(error)
+    as_data = wants_json()
+    key = ("search", request.query_string.decode("latin-1"), as_data, locale(),
+           repository().disseminations.version(), request.script_root)
+    return built_once(current_app.extensions[PAGES], key, lambda: answer(asked, as_data))
+
+
+def answer(asked: Search, as_data: bool) -> Response:
+    """The page (or JSON) of ``asked``, built from the text index."""
     results = search(repository().text_index, asked)
-    if wants_json():
+    if as_data:
         return jsonify(as_json(results))
     return vary_by_language(Response(
         render_template("search.html", results=results, view=View(results)),
