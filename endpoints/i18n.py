@@ -26,7 +26,7 @@ from urllib.parse import quote
 from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from flask import Blueprint, Flask, Response, redirect, request, url_for
+from flask import Blueprint, Flask, Response, g, redirect, request, url_for
 from flask_babel import Babel
 
 from repository.errors import InputError
@@ -92,7 +92,15 @@ LANGUAGE_VARY = ("Cookie", "Accept-Language")
 
 def locale() -> str:
     """The locale of this request: the ``lang`` cookie's, else English when the browser's
-    ``Accept-Language`` ranks English above every Chinese, else zh-Hant."""
+    ``Accept-Language`` ranks English above every Chinese, else zh-Hant (decided once per
+    request: a page asks for it at every label)."""
+    decided = g.get("yuliao_locale")
+    if decided is None:
+        decided = g.yuliao_locale = _requested_locale()
+    return decided
+
+
+def _requested_locale() -> str:
     chosen = request.cookies.get(COOKIE)
     if chosen is not None:
         return next((name for name, (code, _) in LOCALES.items() if code == chosen), DEFAULT)
