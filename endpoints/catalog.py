@@ -25,7 +25,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
-from flask_babel import gettext
 from rdflib import Graph, Literal, Namespace, URIRef
 
 from repository import Repository
@@ -40,6 +39,7 @@ from vocab.namespaces import DCAT, DCT, FOAF, RDF_, XSD, YL, bind_prefixes
 from .conditional import Validators
 from .i18n import LANGUAGE_VARY, language_code, locale, vary_by_language
 from .page_cache import PAGES, built_once
+from .search import facet_title
 from .sparql.negotiation import GRAPH, HTML, Format, NotAcceptable, choose
 from .sparql.results import CannotSerialise, serialise_graph
 
@@ -190,8 +190,8 @@ RDF_LINKS = (("turtle", "Turtle"), ("jsonld", "JSON-LD"), ("rdfxml", "RDF/XML"),
 
 def html_page(template: str, **context) -> Response:
     """A page for browsers, in the reader's language."""
-    response = Response(render_template(template, rdf_links=RDF_LINKS, family_name=family_name,
-                                        **context),
+    response = Response(render_template(template, rdf_links=RDF_LINKS,
+                                        family_name=facet_title, **context),
                         mimetype="text/html")
     response.vary.add("Accept")
     return vary_by_language(response)
@@ -204,13 +204,6 @@ def rdf_response(graph: Graph, fmt: Format) -> Response:
     response = Response(serialise_graph(graph, fmt.name), content_type=fmt.content_type)
     response.vary.add("Accept")
     return response
-
-
-def family_name(family: str) -> str:
-    """The name of a family of OAI-PMH sets in the page's language."""
-    return {"language": gettext("Languages"), "text-type": gettext("Text type"),
-            "licence": gettext("Licence"), "agency": gettext("Agency"),
-            "source": gettext("Source")}.get(family, family)
 
 
 def void_view(described) -> dict:

@@ -15,10 +15,8 @@ from urllib.parse import urlencode
 from rdflib import Graph, Literal, URIRef
 from rdflib.term import Node
 
-from repository.crosswalks.olac import graph_to_olac
-from repository.errors import RepositoryError
 from repository.provenance import earlier_origins
-from repository.quality import olac_quality_parts
+from repository.quality import record_quality_parts
 from repository.records import Record, utc_text
 from vocab import code_of, label, labels, load
 from vocab.namespaces import (
@@ -202,9 +200,8 @@ QUALITY_COMPONENTS = {
 def quality(graph: Graph, subject: URIRef) -> Quality | None:
     """The OLAC quality score of ``subject`` and the components it lacks; None when the
     record cannot be written as OLAC."""
-    try:
-        parts = olac_quality_parts(graph_to_olac(graph, subject))
-    except (RepositoryError, ValueError, KeyError):
+    parts = record_quality_parts(graph, subject)
+    if parts is None:
         return None
     missing = tuple(QUALITY_COMPONENTS[name] for name, value in parts.items()
                     if value < 1 and name in QUALITY_COMPONENTS)

@@ -19,7 +19,9 @@ from repository.crosswalks.olac import (
     OLAC_LEGACY_NS,
     OLAC_NS,
     XSI_TYPE,
+    graph_to_olac,
 )
+from repository.errors import RepositoryError
 
 
 def _words(text: str) -> frozenset[str]:
@@ -69,6 +71,16 @@ def _scheme(element: etree._Element) -> str:
 def olac_quality(olac: etree._Element) -> float:
     """The OLAC metadata quality score (0–10, rounded to two decimals) of an ``olac:olac``."""
     return round(sum(olac_quality_parts(olac).values()), 2)
+
+
+def record_quality_parts(graph, subject) -> dict[str, float] | None:
+    """The components of :func:`olac_quality` for the record ``subject`` described in
+    ``graph``, written as OLAC first; None when it cannot be written as OLAC (a draft may
+    not)."""
+    try:
+        return olac_quality_parts(graph_to_olac(graph, subject))
+    except (RepositoryError, ValueError, KeyError):
+        return None
 
 
 def olac_quality_parts(olac: etree._Element) -> dict[str, float]:

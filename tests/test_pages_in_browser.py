@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from .browser import WIDTHS, at_width, axe_violations, browser, overflows, screenshot
+from .browser import WIDTHS, at_width, browser, click_and_wait, looks_right, screenshot
 from .server_support import Server, serving
 from .test_serve import make_home
 
@@ -44,15 +44,6 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         yield running
 
 
-def console_errors(driver) -> list[str]:
-    """What the page logged as errors (a CSP refusal shows up there), but for the status of
-    the page itself (a 404 or 410 page is tested on purpose)."""
-    page = driver.current_url
-    return [entry["message"] for entry in driver.get_log("browser")
-            if entry["level"] == "SEVERE"
-            and not entry["message"].startswith(f"{page} - Failed to load resource")]
-
-
 @pytest.mark.parametrize("width", WIDTHS)
 @pytest.mark.parametrize("name", PAGES)
 def test_a_public_page_fits_passes_axe_and_runs_no_inline_script(site: Server, browser,
@@ -60,23 +51,7 @@ def test_a_public_page_fits_passes_axe_and_runs_no_inline_script(site: Server, b
                                                                  ) -> None:
     at_width(browser, width)
     browser.get(site.url + PAGES[name])
-    assert browser.find_element("tag name", "h1").text.strip()
-    screenshot(browser, f"{name}-{width}")
-    at_width(browser, width)
-    assert not overflows(browser), f"{name} is wider than {width} px"
-    assert axe_violations(browser) == []
-    assert console_errors(browser) == []
-
-
-def click_and_wait(browser, element) -> None:
-    """Click ``element`` and wait until the page it leads to has replaced this one (marked by
-    a property that only the old page's window has)."""
-    from selenium.webdriver.support.wait import WebDriverWait
-
-    browser.execute_script("window.yuliaoLeaving = true")
-    element.click()
-    WebDriverWait(browser, 10).until(lambda driver: driver.execute_script(
-        "return !window.yuliaoLeaving && document.readyState === 'complete'"))
+    looks_right(browser, f"{name}-{width}", width)
 
 
 def test_a_person_searches_narrows_sorts_pages_switches_language_and_opens_a_record(

@@ -11,9 +11,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from .browser import WIDTHS, at_width, axe_violations, browser, overflows, screenshot
+from .browser import WIDTHS, at_width, browser, click_and_wait, looks_right, sign_in
 from .server_support import Server, serving
-from .test_pages_in_browser import click_and_wait, console_errors
 from .test_serve import make_home
 
 __all__ = ["browser"]  # the fixture, used by name
@@ -30,27 +29,11 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         yield running
 
 
-def sign_in_as(browser, site: Server, email: str, password: str) -> None:
-    """A fresh browser session signed in through the login form."""
-    browser.delete_all_cookies()
-    browser.get(site.url + "login")
-    browser.find_element("id", "email").send_keys(email)
-    browser.find_element("id", "password").send_keys(password)
-    click_and_wait(browser, browser.find_element("css selector", "form.login button"))
-    assert browser.current_url.endswith("/admin"), browser.current_url
-
-
-def looks_right(browser, name: str, width: int) -> None:
-    """The page at ``width``: a heading, saved, fits, no serious axe violation, no console
-    error."""
+def looks_right_here(browser, name: str, width: int) -> None:
+    """The page at ``width`` (loaded again at that width) looks right."""
     at_width(browser, width)
     browser.refresh()
-    assert browser.find_element("tag name", "h1").text.strip()
-    screenshot(browser, f"people-{name}-{width}")
-    at_width(browser, width)
-    assert not overflows(browser), f"{name} is wider than {width} px"
-    assert axe_violations(browser) == [], name
-    assert console_errors(browser) == [], name
+    looks_right(browser, f"people-{name}-{width}", width)
 
 
 def test_a_person_applies_and_the_agency_admin_approves_in_the_accounts_page(
@@ -71,7 +54,7 @@ def test_a_person_applies_and_the_agency_admin_approves_in_the_accounts_page(
     click_and_wait(browser, browser.find_element("css selector", "form.people button"))
     assert browser.find_element("tag name", "h1").text == "您的申請等待核准"
 
-    sign_in_as(browser, site, *MODA_ADMIN)
+    sign_in(browser, site.url, *MODA_ADMIN)
     click_and_wait(browser, browser.find_element("link text", "帳號"))
     waiting = browser.find_element("css selector", 'section[aria-labelledby="waiting"]')
     click_and_wait(browser, waiting.find_element("link text", NEWCOMER))
@@ -80,7 +63,7 @@ def test_a_person_applies_and_the_agency_admin_approves_in_the_accounts_page(
         "xpath", "//button[normalize-space()='通過審核']"))
     assert "帳號已核准" in browser.find_element("css selector", ".said").text
 
-    sign_in_as(browser, site, NEWCOMER, NEW_PASSWORD)
+    sign_in(browser, site.url, NEWCOMER, NEW_PASSWORD)
     assert "林新人" in browser.find_element("tag name", "main").text
 
 
@@ -89,21 +72,21 @@ def test_the_people_pages_fit_pass_axe_and_run_no_inline_script(site: Server, br
                                                                 width: int) -> None:
     browser.delete_all_cookies()
     browser.get(site.url + "apply")
-    looks_right(browser, "apply", width)
+    looks_right_here(browser, "apply", width)
     browser.find_element("id", "email").send_keys("not an e-mail")
     click_and_wait(browser, browser.find_element("css selector", "form.people button"))
-    looks_right(browser, "apply-refused", width)
+    looks_right_here(browser, "apply-refused", width)
 
-    sign_in_as(browser, site, *MODA_ADMIN)
+    sign_in(browser, site.url, *MODA_ADMIN)
     browser.get(site.url + "admin/accounts")
-    looks_right(browser, "accounts-agency-admin", width)
+    looks_right_here(browser, "accounts-agency-admin", width)
     browser.get(site.url + "admin/accounts/moda.provider@example.org")
-    looks_right(browser, "account", width)
+    looks_right_here(browser, "account", width)
 
-    sign_in_as(browser, site, *PLATFORM)
+    sign_in(browser, site.url, *PLATFORM)
     for name, path in (("accounts", "admin/accounts"), ("agencies", "admin/agencies"),
                        ("agency", "admin/agencies/A29000000G"),
                        ("agency-new", "admin/agencies/new"), ("audit", "admin/audit"),
                        ("audit-filtered", "admin/audit?what=login&since=2000-01-01")):
         browser.get(site.url + path)
-        looks_right(browser, name, width)
+        looks_right_here(browser, name, width)

@@ -10,9 +10,16 @@ from collections.abc import Iterator
 
 import pytest
 
-from .browser import WIDTHS, at_width, axe_violations, browser, overflows, screenshot
+from .browser import (
+    WIDTHS,
+    at_width,
+    browser,
+    click_and_wait,
+    looks_right,
+    screenshot,
+    sign_in,
+)
 from .server_support import Server, serving
-from .test_pages_in_browser import click_and_wait, console_errors
 from .test_serve import make_home
 
 __all__ = ["browser"]  # the fixture, used by name
@@ -37,34 +44,20 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         yield running
 
 
-def sign_in(site: Server, browser, email: str = ADMIN, password: str = PASSWORD) -> None:
-    """Fill in and send the login form; waits for the back office's first page."""
-    browser.get(site.url + "login")
-    browser.find_element("id", "email").send_keys(email)
-    browser.find_element("id", "password").send_keys(password)
-    click_and_wait(browser, browser.find_element("css selector", "form.login button"))
-    assert "/login" not in browser.current_url, browser.page_source[:2000]
-
-
 @pytest.mark.parametrize("width", WIDTHS)
 @pytest.mark.parametrize("name", PAGES)
 def test_a_review_page_fits_and_passes_axe(site: Server, browser, name: str,
                                            width: int) -> None:
-    sign_in(site, browser)
+    sign_in(browser, site.url, ADMIN, PASSWORD)
     at_width(browser, width)
     browser.get(site.url + PAGES[name])
-    assert browser.find_element("tag name", "h1").text.strip()
-    screenshot(browser, f"{name}-{width}")
-    at_width(browser, width)
-    assert not overflows(browser), f"{name} is wider than {width} px"
-    assert axe_violations(browser) == []
-    assert console_errors(browser) == []
+    looks_right(browser, f"{name}-{width}", width)
 
 
 def test_the_agency_admin_opens_the_queue_and_the_record_and_approves_it(site: Server,
                                                                         browser) -> None:
     at_width(browser, 1280)
-    sign_in(site, browser)
+    sign_in(browser, site.url, ADMIN, PASSWORD)
     browser.get(site.url + "admin/queue")
     row_link = browser.find_element("css selector", f'a[href$="/admin/records/{WAITING}"]')
     click_and_wait(browser, row_link)

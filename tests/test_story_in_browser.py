@@ -22,14 +22,24 @@ import pytest
 
 from repository.config import DEFAULT_BASE_URI, DEFAULT_OAI_ID
 
-from .browser import at_width, axe_violations, browser, overflows, screenshot
+from .browser import (
+    BY,
+    at_width,
+    axe_violations,
+    browser,
+    click_and_wait,
+    fill_dataset_form,
+    overflows,
+    screenshot,
+    sign_in,
+    type_into,
+    wait_for,
+)
 from .server_support import Server, serving
-from .test_pages_in_browser import click_and_wait
 from .test_serve import make_home
 
 __all__ = ["browser"]  # the fixture, used by name
 
-BY = "css selector"
 PROVIDER = ("moda.provider@example.org", "demo-moda-provider")
 AGENCY_ADMIN = ("moda.admin@example.org", "demo-moda-admin")
 PLATFORM_ADMIN = ("platform.admin@example.org", "demo-platform-admin")
@@ -48,19 +58,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         yield running
 
 
-def wait_for(driver, condition: Callable, timeout: float = 10):
-    from selenium.webdriver.support.wait import WebDriverWait
-
-    return WebDriverWait(driver, timeout).until(condition)
-
-
-def sign_in(site: Server, driver, account: tuple[str, str]) -> None:
-    """A new session as ``account`` (the login form ends the one before)."""
-    driver.get(site.url + "login")
-    driver.find_element("id", "email").send_keys(account[0])
-    driver.find_element("id", "password").send_keys(account[1])
-    click_and_wait(driver, driver.find_element(BY, "form.login button"))
-    assert "/login" not in driver.current_url, driver.page_source[:1000]
+def sign_in_as(site: Server, driver, account: tuple[str, str]) -> None:
+    sign_in(driver, site.url, *account)
 
 
 def checked(driver, name: str) -> None:
@@ -68,38 +67,6 @@ def checked(driver, name: str) -> None:
     screenshot(driver, f"story-{name}")
     at_width(driver, 1280)
     assert axe_violations(driver) == [], name
-
-
-def type_into(driver, field: str, text: str) -> None:
-    element = driver.find_element(BY, f"#f-{field}")
-    element.clear()
-    element.send_keys(text)
-
-
-def fill_the_form(driver) -> None:
-    """Every field a conforming record needs, as a provider fills them."""
-    from selenium.webdriver.common.keys import Keys
-    from selenium.webdriver.support.select import Select
-
-    type_into(driver, "keywords", "客語、田野錄音，轉寫")
-    driver.find_element(BY, "label[for='f-text_types-language-resource']").click()
-    driver.find_element(BY, "label[for='f-domains-culture-arts']").click()
-    search = driver.find_element(BY, "#s-languages")
-    search.send_keys("客語")
-    wait_for(driver, lambda d: d.find_elements(BY, "#l-languages option[value='hak']"))
-    search.send_keys(Keys.ENTER)
-    wait_for(driver, lambda d: d.find_element(BY, "#f-languages").get_attribute("value")
-             == "hak")
-    type_into(driver, "file_name-1", "客語田野錄音轉寫.csv")
-    Select(driver.find_element(BY, "#f-file_format-1")).select_by_value("CSV")
-    type_into(driver, "file_size-1", "12.5 MB")
-    Select(driver.find_element(BY, "#f-licence")).select_by_value("OGDL-Taiwan-1.0")
-    driver.find_element(BY, "label[for='f-validity']").click()
-    type_into(driver, "years", "2018")
-    type_into(driver, "year_end", "2024")
-    type_into(driver, "contact_name", "林小明")
-    type_into(driver, "contact_phone", "(02)-23800791")
-    type_into(driver, "contact_email", "opendata@moda.gov.tw")
 
 
 def act(site: Server, driver, local_id: str, button: str, name: str) -> None:
@@ -155,7 +122,7 @@ def test_a_dataset_goes_from_the_form_through_both_reviews_to_the_public_and_bac
         site: Server, browser) -> None:
     at_width(browser, 1280)
     # the provider fills the form and sees the near-copy check at the description
-    sign_in(site, browser, PROVIDER)
+    sign_in_as(site, browser, PROVIDER)
     browser.get(site.url + "admin/records/new")
     type_into(browser, "title_zh", TITLE)
     type_into(browser, "description", NEAR_COPY)
@@ -164,7 +131,7 @@ def test_a_dataset_goes_from_the_form_through_both_reviews_to_the_public_and_bac
     checked(browser, "form-checking")
     type_into(browser, "description", DESCRIPTION)
     wait_for(browser, lambda d: SHACL_MESSAGE not in d.find_element(BY, "#m-description").text)
-    fill_the_form(browser)
+    fill_dataset_form(browser, "客語田野錄音轉寫.csv", ("2018", "2024"))
     wait_for(browser, lambda d: not d.find_elements(BY, ".messages p"))
     at_width(browser, 390)
     assert not overflows(browser), "the form is wider than 390 px"
@@ -175,13 +142,13 @@ def test_a_dataset_goes_from_the_form_through_both_reviews_to_the_public_and_bac
     not_public(site, local_id)
 
     # the agency admin approves; the platform admin returns it with a reason
-    sign_in(site, browser, AGENCY_ADMIN)
+    sign_in_as(site, browser, AGENCY_ADMIN)
     browser.get(site.url + "admin/queue")
     checked(browser, "queue")
     assert local_id in browser.find_element(BY, "main").text
     act(site, browser, local_id, "button.approve", "agency-review")
     not_public(site, local_id)
-    sign_in(site, browser, PLATFORM_ADMIN)
+    sign_in_as(site, browser, PLATFORM_ADMIN)
     browser.get(f"{site.url}admin/records/{local_id}")
     browser.find_element(BY, "form.return textarea").send_keys(RETURN_REASON)
     click_and_wait(browser, browser.find_element(BY, "form.return button"))
@@ -189,7 +156,7 @@ def test_a_dataset_goes_from_the_form_through_both_reviews_to_the_public_and_bac
     not_public(site, local_id)
 
     # the provider sees the reason in the list and the form, edits and resubmits
-    sign_in(site, browser, PROVIDER)
+    sign_in_as(site, browser, PROVIDER)
     browser.get(site.url + "admin/records?state=in-revision")
     checked(browser, "list-returned")
     row = next(r for r in browser.find_elements(BY, "tbody tr") if local_id in r.text)
@@ -202,10 +169,10 @@ def test_a_dataset_goes_from_the_form_through_both_reviews_to_the_public_and_bac
     assert "done=submitted" in browser.current_url
 
     # both approve: the record is public everywhere
-    sign_in(site, browser, AGENCY_ADMIN)
+    sign_in_as(site, browser, AGENCY_ADMIN)
     act(site, browser, local_id, "button.approve", "agency-review-again")
     not_public(site, local_id)
-    sign_in(site, browser, PLATFORM_ADMIN)
+    sign_in_as(site, browser, PLATFORM_ADMIN)
     act(site, browser, local_id, "button.approve", "platform-review")
     eventually(lambda: fetch(f"{site.url}record/{local_id}")[0] == 200)
     browser.get(f"{site.url}record/{local_id}")
@@ -218,16 +185,16 @@ def test_a_dataset_goes_from_the_form_through_both_reviews_to_the_public_and_bac
     assert f"id/{local_id}".encode() in fetch(f"{site.url}catalog", "text/turtle")[1]
 
     # a takedown goes through both reviews
-    sign_in(site, browser, PROVIDER)
+    sign_in_as(site, browser, PROVIDER)
     browser.get(f"{site.url}admin/records/{local_id}/takedown")
     checked(browser, "takedown-request")
     browser.execute_script("arguments[0].value = '2026-12-31'",
                            browser.find_element(BY, "#takedown_date"))
     browser.find_element(BY, "form.takedown textarea").send_keys("資料已由新版取代")
     click_and_wait(browser, browser.find_element(BY, "form.takedown button[type=submit]"))
-    sign_in(site, browser, AGENCY_ADMIN)
+    sign_in_as(site, browser, AGENCY_ADMIN)
     act(site, browser, local_id, "button.approve", "takedown-agency-review")
-    sign_in(site, browser, PLATFORM_ADMIN)
+    sign_in_as(site, browser, PLATFORM_ADMIN)
     act(site, browser, local_id, "button.approve", "takedown-platform-review")
     eventually(lambda: fetch(f"{site.url}record/{local_id}")[0] == 410)
     assert b'status="deleted"' in oai_record(site, local_id)

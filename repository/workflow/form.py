@@ -58,9 +58,8 @@ from vocab.namespaces import DCAT, DCMITYPE, DCT, FOAF, LEXVO, PROV, RDF_, VCARD
 from vocab.schemes import concepts
 
 from ..crosswalks.govtw import tel_iri
-from ..crosswalks.olac import graph_to_olac
-from ..errors import InputError, RepositoryError
-from ..quality import olac_quality_parts
+from ..errors import InputError
+from ..quality import record_quality_parts
 from ..records import restore_byte_sizes
 from ..validation import Validator, Violation
 
@@ -836,9 +835,8 @@ def checked(graph: Graph, local_id: str, subject: URIRef) -> Checked:
     with the hints that would raise its score. Raises RepositoryError when validation itself
     fails (a broken shapes graph), StoreError never (nothing is read or written)."""
     violations = _validator().validate(local_id, restore_byte_sizes(graph))
-    try:
-        parts = olac_quality_parts(graph_to_olac(graph, subject))
-    except (RepositoryError, ValueError, KeyError):
+    parts = record_quality_parts(graph, subject)
+    if parts is None:
         return Checked(violations, None, [])
     hints = [Hint(part, *HINTS[part]) for part, value in parts.items()
              if value < 1 and part in HINTS]
