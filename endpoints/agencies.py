@@ -30,6 +30,7 @@ from repository.agencies import COUNT_CAP, AgencyPage, agency_page, canonical_co
 from vocab.namespaces import DCT, bind_prefixes
 
 from . import record_view as view
+from .i18n import N_
 from .records import (
     HTML,
     missing,
@@ -128,6 +129,6 @@ def page_links(found: AgencyPage) -> dict[str, str]:
 
 def not_found(code: str) -> Response:
     """404 naming the agency code."""
-    return missing(("查無此機關", "No such agency"),
-                   (f"代碼為 {code} 的機關未登記，也沒有已上架的資料集。",
-                    f"No agency with the code {code} is registered or publishes a public dataset."))
+    return missing(N_("No such agency"),
+                   N_("No agency with the code %(code)s is registered or publishes a public "
+                      "dataset."), code=code)

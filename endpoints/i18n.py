@@ -20,12 +20,14 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
+from functools import lru_cache
 from pathlib import Path
 from urllib.parse import quote
 
 from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
+from babel.support import Translations
 from flask import Blueprint, Flask, Response, g, redirect, request, url_for
 from flask_babel import Babel
 
@@ -75,6 +77,24 @@ def merged(parts: list[Path]) -> Catalog:
             whole[message.id] = message
             origin[message.id] = po
     return whole or Catalog()
+
+
+def N_(message: str) -> str:
+    """Marks ``message`` for the catalogue where it is named, to be translated later
+    (:func:`in_both`)."""
+    return message
+
+
+@lru_cache(maxsize=1)
+def _default_translations() -> Translations:
+    return Translations.load(str(compiled_catalogues()), [DEFAULT])
+
+
+def in_both(message: str) -> tuple[str, str]:
+    """(Traditional Chinese, English) of a catalogue ``message``, whatever the request's
+    language: for names a page model holds in both languages, as it holds the vocabularies'
+    labels, and the template picks from (the fields of a record page)."""
+    return _default_translations().gettext(message), message
 
 
 def _compile(catalogue: Catalog, mo: Path) -> None:

@@ -22,6 +22,7 @@ from vocab import code_of, label, labels, load
 from vocab.namespaces import (
     DCAT,
     DCT,
+    DQV,
     FOAF,
     ODRL,
     ORG,
@@ -34,88 +35,91 @@ from vocab.namespaces import (
     YL,
 )
 
+from .i18n import N_, in_both
+
 ZH, EN = "zh-Hant", "en"
 
-#: The fields of a description in the order a reader expects them, with bilingual names.
-FIELDS: tuple[tuple[URIRef, str, str], ...] = (
-    (DCT.title, "名稱", "Title"),
-    (DCT.alternative, "其他名稱", "Alternative title"),
-    (DCT.description, "描述", "Description"),
-    (DCT.identifier, "識別碼", "Identifier"),
-    (DCAT.keyword, "關鍵字", "Keywords"),
-    (RDF_.type, "資源類別", "Resource class"),
-    (DCT.type, "類型", "Type"),
-    (YL.textType, "文本資料類型", "Text type"),
-    (YL.applicationDomain, "應用領域", "Application domain"),
-    (YL.portalTheme, "主題分類", "Portal theme"),
-    (DCT.language, "內容語言", "Language of the content"),
-    (DCT.subject, "主題（含主題語言）", "Subject (including subject language)"),
-    (DCT.coverage, "涵蓋範圍", "Coverage"),
-    (DCT.spatial, "空間範圍", "Spatial coverage"),
-    (DCT.temporal, "資料年份", "Time period"),
-    (DCT.created, "建立日期", "Date created"),
-    (DCT.date, "日期", "Date"),
-    (DCT.issued, "發布日期", "Date issued"),
-    (DCT.modified, "修改日期", "Date modified"),
-    (DCT.creator, "創作者", "Creator"),
-    (DCT.contributor, "貢獻者", "Contributor"),
-    (PROV.qualifiedAttribution, "貢獻者角色", "Contributor roles"),
-    (DCT.publisher, "資料提供者", "Publisher"),
-    (DCAT.contactPoint, "資料聯絡人", "Contact point"),
-    (DCT.license, "授權方式", "Licence"),
-    (YL.licenseValidity, "授權有效期間", "Licence validity"),
-    (YL.licenseValidUntil, "授權截止日期", "Licence end date"),
-    (DCT.accessRights, "取用權限", "Access rights"),
-    (YL.accessCondition, "取用條件", "Access condition"),
-    (DCT.rights, "權利聲明", "Rights statement"),
-    (DCT.bibliographicCitation, "引用格式", "Citation"),
-    (DCAT.landingPage, "原始頁面", "Landing page"),
-    (YL.plannedRelease, "上架階段", "Planned release"),
+#: The fields of a description in the order a reader expects them, with their names (English;
+#: translated through the catalogue, record.po).
+FIELDS: tuple[tuple[URIRef, str], ...] = (
+    (DCT.title, N_("Title")),
+    (DCT.alternative, N_("Alternative title")),
+    (DCT.description, N_("Description")),
+    (DCT.identifier, N_("Identifier")),
+    (DCAT.keyword, N_("Keywords")),
+    (RDF_.type, N_("Resource class")),
+    (DCT.type, N_("Type")),
+    (YL.textType, N_("Text type")),
+    (YL.applicationDomain, N_("Application domain")),
+    (YL.portalTheme, N_("Portal theme")),
+    (DCT.language, N_("Language of the content")),
+    (DCT.subject, N_("Subject (including subject language)")),
+    (DCT.coverage, N_("Coverage")),
+    (DCT.spatial, N_("Spatial coverage")),
+    (DCT.temporal, N_("Time period")),
+    (DCT.created, N_("Date created")),
+    (DCT.date, N_("Date")),
+    (DCT.issued, N_("Date issued")),
+    (DCT.modified, N_("Date modified")),
+    (DCT.creator, N_("Creator")),
+    (DCT.contributor, N_("Contributor")),
+    (PROV.qualifiedAttribution, N_("Contributor roles")),
+    (DCT.publisher, N_("Publisher")),
+    (DCAT.contactPoint, N_("Contact point")),
+    (DCT.license, N_("Licence")),
+    (YL.licenseValidity, N_("Licence validity")),
+    (YL.licenseValidUntil, N_("Licence end date")),
+    (DCT.accessRights, N_("Access rights")),
+    (YL.accessCondition, N_("Access condition")),
+    (DCT.rights, N_("Rights statement")),
+    (DCT.bibliographicCitation, N_("Citation")),
+    (DCAT.landingPage, N_("Landing page")),
+    (YL.plannedRelease, N_("Planned release")),
     # an agency or other agent (agency pages)
-    (FOAF.name, "名稱", "Name"),
-    (ORG.subOrganizationOf, "上層機關", "Parent agency"),
-    (FOAF.homepage, "網站", "Website"),
-    (FOAF.mbox, "電子郵件", "E-mail"),
-    (VCARD.hasTelephone, "電話", "Telephone"),
-    (VCARD.hasEmail, "電子郵件", "E-mail"),
+    (FOAF.name, N_("Official name")),
+    (ORG.subOrganizationOf, N_("Parent agency")),
+    (FOAF.homepage, N_("Website")),
+    (FOAF.mbox, N_("E-mail")),
+    (VCARD.hasTelephone, N_("Telephone")),
+    (VCARD.hasEmail, N_("E-mail")),
     # a harvest run (run pages)
-    (PROV.used, "收割來源", "Source harvested"),
-    (PROV.startedAtTime, "開始時間 (UTC)", "Started (UTC)"),
-    (PROV.endedAtTime, "結束時間 (UTC)", "Ended (UTC)"),
+    (PROV.used, N_("Source harvested")),
+    (PROV.startedAtTime, N_("Started (UTC)")),
+    (PROV.endedAtTime, N_("Ended (UTC)")),
 )
-FIELD_NAMES = {predicate: (zh, en) for predicate, zh, en in FIELDS}
+FIELD_NAMES = dict(FIELDS)
 #: Shown in their own sections, not in the field table.
 OWN_SECTIONS = frozenset({DCAT.distribution})
 
 _CC = "http://creativecommons.org/ns#"
 #: Classes a description is typed with that the shipped vocabularies do not label.
-CLASSES: dict[str, tuple[str, str]] = {
-    str(DCAT.Dataset): ("資料集", "Dataset"),
-    str(DCAT.DataService): ("資料服務", "Data service"),
-    str(DCAT.Catalog): ("資料目錄", "Catalogue"),
-    str(DCAT.Resource): ("資源", "Resource"),
-    str(FOAF.Organization): ("機關組織", "Organization"),
-    str(FOAF.Agent): ("行為者", "Agent"),
-    str(ORG.FormalOrganization): ("登記機關", "Registered agency"),
+CLASSES: dict[str, str] = {
+    str(DCAT.Dataset): N_("Dataset"),
+    str(DCAT.DataService): N_("Data service"),
+    str(DCAT.Catalog): N_("Catalogue"),
+    str(DCAT.Resource): N_("Resource"),
+    str(FOAF.Organization): N_("Organization"),
+    str(FOAF.Agent): N_("Agent"),
+    str(ORG.FormalOrganization): N_("Registered agency"),
 }
 #: The description fields the licence section repeats beside the licence itself.
 LICENCE_TERMS = frozenset({str(YL.licenseValidity), str(YL.licenseValidUntil),
                            str(DCT.accessRights), str(YL.accessCondition), str(DCT.rights)})
 #: ODRL 2.2 and Creative Commons actions our licences use (ours carry labels in vocab/).
-ACTIONS: dict[str, tuple[str, str]] = {
-    str(ODRL.use): ("使用", "use"),
-    str(ODRL.reproduce): ("重製", "reproduce"),
-    str(ODRL.derive): ("改作", "create derivative works"),
-    str(ODRL.distribute): ("散布", "distribute"),
-    str(ODRL.present): ("公開播送", "present publicly"),
-    str(ODRL.commercialize): ("商業利用", "use commercially"),
-    str(ODRL.grantUse): ("再授權他人利用", "sublicense (grant use to others)"),
-    str(ODRL.transfer): ("轉讓", "transfer"),
-    str(ODRL.attribute): ("標示出處", "attribute the source"),
-    str(ODRL.modify): ("修改", "modify"),
-    _CC + "ShareAlike": ("以相同方式分享", "share alike"),
-    _CC + "DerivativeWorks": ("散布改作作品", "distribute derivative works"),
-    _CC + "CommercialUse": ("商業利用", "commercial use"),
+ACTIONS: dict[str, str] = {
+    str(ODRL.use): N_("use"),
+    str(ODRL.reproduce): N_("reproduce"),
+    str(ODRL.derive): N_("create derivative works"),
+    str(ODRL.distribute): N_("distribute"),
+    str(ODRL.present): N_("present publicly"),
+    str(ODRL.commercialize): N_("use commercially"),
+    str(ODRL.grantUse): N_("sublicense (grant use to others)"),
+    str(ODRL.transfer): N_("transfer"),
+    str(ODRL.attribute): N_("attribute the source"),
+    str(ODRL.modify): N_("modify"),
+    _CC + "ShareAlike": N_("share alike"),
+    _CC + "DerivativeWorks": N_("distribute derivative works"),
+    _CC + "CommercialUse": N_("commercial use"),
 }
 
 
@@ -184,28 +188,39 @@ class Quality:
 #: What each component of the OLAC score (repository.quality) rewards, as a record lacking it
 #: is told.
 QUALITY_COMPONENTS = {
-    "title": ("名稱", "a title"),
-    "date": ("日期", "a date"),
-    "agent": ("貢獻者", "a contributor"),
-    "about": ("描述或主題", "a description or a subject"),
-    "depth": ("更多描述欄位", "more of the description's elements"),
-    "content_language": ("內容語言的代碼", "the code of the content's language"),
-    "linguistic_type": ("OLAC 語言學類型", "the OLAC linguistic type"),
-    "subject_language": ("主題語言的代碼", "the code of the language it is about"),
-    "dcmi_type": ("DCMI 資源類型", "the DCMI resource type"),
-    "precision": ("以代碼標明的角色與格式", "roles and formats given as codes"),
+    "title": N_("a title"),
+    "date": N_("a date"),
+    "agent": N_("a contributor"),
+    "about": N_("a description or a subject"),
+    "depth": N_("more of the description's elements"),
+    "content_language": N_("the code of the content's language"),
+    "linguistic_type": N_("the OLAC linguistic type"),
+    "subject_language": N_("the code of the language it is about"),
+    "dcmi_type": N_("the DCMI resource type"),
+    "precision": N_("roles and formats given as codes"),
 }
 
 
 def quality(graph: Graph, subject: URIRef) -> Quality | None:
-    """The OLAC quality score of ``subject`` and the components it lacks; None when the
-    record cannot be written as OLAC."""
+    """The OLAC quality score of ``subject`` as measured when it was published (its DQV
+    measurement in ``graph``; measured now when there is none) and the components it lacks;
+    None when the record cannot be written as OLAC."""
     parts = record_quality_parts(graph, subject)
     if parts is None:
         return None
-    missing = tuple(QUALITY_COMPONENTS[name] for name, value in parts.items()
+    missing = tuple(in_both(QUALITY_COMPONENTS[name]) for name, value in parts.items()
                     if value < 1 and name in QUALITY_COMPONENTS)
-    return Quality(round(sum(parts.values()), 2), missing)
+    measured = _measured_score(graph, subject)
+    return Quality(measured if measured is not None else round(sum(parts.values()), 2),
+                   missing)
+
+
+def _measured_score(graph: Graph, subject: URIRef) -> float | None:
+    """The value of the quality measurement on ``subject``'s catalogue record, if any."""
+    record = graph.value(predicate=FOAF.primaryTopic, object=subject)
+    measurement = graph.value(record, DQV.hasQualityMeasurement) if record else None
+    value = graph.value(measurement, DQV.value) if measurement else None
+    return float(value) if value is not None else None
 
 
 # -- the description ---------------------------------------------------------------------------
@@ -218,14 +233,15 @@ def description_fields(graph: Graph, subject: URIRef,
     link of a value instead of its own (None: no link), for nodes whose page is elsewhere
     than their IRI or that have none."""
     present = {p for p in graph.predicates(subject, None) if p not in OWN_SECTIONS}
-    known = [p for p, _, _ in FIELDS if p in present]
+    known = [p for p, _ in FIELDS if p in present]
     others = sorted(present - set(known))
     return [_field(graph, subject, p, links or {}) for p in [*known, *others]]
 
 
 def _field(graph: Graph, subject: URIRef, predicate: URIRef,
            links: Mapping[Node, str | None]) -> Field:
-    zh, en = FIELD_NAMES.get(predicate) or _predicate_names(predicate)
+    zh, en = in_both(FIELD_NAMES[predicate]) if predicate in FIELD_NAMES \
+        else _predicate_names(predicate)
     objects = sorted(graph.objects(subject, predicate), key=_sort_key)
     values = tuple(_with_source_text(_linked(value_of(graph, o), o, links),
                                      as_given(graph, subject, predicate, o))
@@ -251,8 +267,9 @@ def as_given(graph: Graph, subject: URIRef, predicate: URIRef, obj: Node) -> tup
 def _with_source_text(value: Value, given: tuple[Text, ...]) -> Value:
     if not given:
         return value
-    quoted = tuple(Text(f"原文 “{t.text}”" if i == 0 else f"as given “{t.text}”", lang)
-                   for t in given for i, lang in enumerate((ZH, EN)))
+    names = in_both(N_("as given “%(text)s”"))
+    quoted = tuple(Text(name % {"text": t.text}, lang)
+                   for t in given for name, lang in zip(names, (ZH, EN), strict=True))
     return Value(value.texts, value.href, value.code, value.qualifiers + quoted)
 
 
@@ -292,7 +309,7 @@ def bilingual(node: Node) -> tuple[Text, ...]:
     """The vocabulary labels of ``node`` in Chinese and English (one when they are equal);
     empty when neither the vocabularies nor :data:`CLASSES` label it."""
     if str(node) in CLASSES:
-        zh, en = CLASSES[str(node)]
+        zh, en = in_both(CLASSES[str(node)])
     elif labels(node):
         zh, en = label(node, ZH), label(node, EN)
     else:
@@ -455,7 +472,7 @@ def _merge(first: tuple[Text, ...], more: tuple[Text, ...]) -> tuple[Text, ...]:
 def action_names(action: Node) -> tuple[str, str]:
     """(Chinese, English) names of an ODRL action; its local name when we have none."""
     if str(action) in ACTIONS:
-        return ACTIONS[str(action)]
+        return in_both(ACTIONS[str(action)])
     known = labels(action)
     local = str(action).rstrip("/#").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
     return known.get(ZH, local), known.get(EN, local)
@@ -466,8 +483,10 @@ def _constraints(vocab: Graph, rule: Node) -> tuple[Text, ...]:
     texts: list[Text] = []
     for constraint in vocab.objects(rule, ODRL.constraint):
         if vocab.value(constraint, ODRL.leftOperand) == ODRL.purpose:
-            zh, en = action_names(vocab.value(constraint, ODRL.rightOperand))
-            texts += [Text(f"僅限{zh}目的", ZH), Text(f"only for the purpose of {en}", EN)]
+            names = action_names(vocab.value(constraint, ODRL.rightOperand))
+            wording = in_both(N_("only for the purpose of %(purpose)s"))
+            texts += [Text(said % {"purpose": name}, lang)
+                      for said, name, lang in zip(wording, names, (ZH, EN), strict=True)]
     return tuple(texts)
 
 
@@ -476,12 +495,12 @@ def _constraints(vocab: Graph, rule: Node) -> tuple[Text, ...]:
 
 def catalogue_fields(record: Record, oai_identifier: str) -> list[Field]:
     """The admin facts of the catalogue record: local id, OAI identifier, dates, revision."""
-    rows = [("本地識別碼", "Local identifier", record.id),
-            ("OAI 識別碼", "OAI identifier", oai_identifier),
-            ("異動時間戳記 (UTC)", "Datestamp (UTC)", _when(record.datestamp)),
-            ("首次上架 (UTC)", "First published (UTC)", _when(record.issued)),
-            ("版本", "Revision", str(record.revision))]
-    return [Field(zh, en, (Value((Text(text),)),)) for zh, en, text in rows if text]
+    rows = [(N_("Local identifier"), record.id),
+            (N_("OAI identifier"), oai_identifier),
+            (N_("Datestamp (UTC)"), _when(record.datestamp)),
+            (N_("First published (UTC)"), _when(record.issued)),
+            (N_("Revision"), str(record.revision))]
+    return [Field(*in_both(name), (Value((Text(text),)),)) for name, text in rows if text]
 
 
 def provenance_fields(record: Record) -> list[Field]:
@@ -489,17 +508,17 @@ def provenance_fields(record: Record) -> list[Field]:
     source = record.source
     if source is None:
         return []
-    rows = [("原始識別碼", "Original identifier", source.identifier, source_record_url(record)),
-            ("原始時間戳記", "Original datestamp", source.datestamp, None),
-            ("原始格式", "Original format", source.format, None),
-            ("來源 OAI-PMH 位址", "Source OAI-PMH base URL", source.base_url, source.base_url),
-            ("來源詮釋資料命名空間", "Source metadata namespace", source.metadata_namespace, None),
-            ("收割時間", "Harvest date", source.harvest_date, None),
-            ("收割作業", "Harvest run", source.activity, source.activity)]
-    rows += [("更早的來源", "Earlier origin", f"{identifier} ({base_url})", base_url)
+    rows = [(N_("Original identifier"), source.identifier, source_record_url(record)),
+            (N_("Original datestamp"), source.datestamp, None),
+            (N_("Original format"), source.format, None),
+            (N_("Source OAI-PMH base URL"), source.base_url, source.base_url),
+            (N_("Source metadata namespace"), source.metadata_namespace, None),
+            (N_("Harvest date"), source.harvest_date, None),
+            (N_("Harvest run"), source.activity, source.activity)]
+    rows += [(N_("Earlier origin"), f"{identifier} ({base_url})", base_url)
              for base_url, identifier in earlier_origins(source)]
-    return [Field(zh, en, (Value((Text(str(text)),), href=str(href) if href else None),))
-            for zh, en, text, href in rows if text]
+    return [Field(*in_both(name), (Value((Text(str(text)),), href=str(href) if href else None),))
+            for name, text, href in rows if text]
 
 
 def source_record_url(record: Record) -> str | None:

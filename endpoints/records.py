@@ -36,6 +36,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext
 from rdflib import Graph, Literal, URIRef
 from rdflib.term import Node
 
@@ -439,15 +440,16 @@ def negotiated(variant: str, links: list[tuple[str, str, str]], html: Callable[[
     return response
 
 
-def missing(heading: tuple[str, str], text: tuple[str, str]) -> Response:
-    """404 for something other than a record: an HTML page (``heading`` and ``text`` in
-    Chinese and English) for browsers, the English text for everyone else."""
+def missing(heading: str, text: str, **values: str) -> Response:
+    """404 for something other than a record: an HTML page (the catalogue messages
+    ``heading`` and ``text``, with ``values`` for its placeholders, in the reader's language)
+    for browsers, the English text for everyone else."""
     if wants_html():
-        body = render_template("missing.html", heading_zh=heading[0], heading_en=heading[1],
-                               text_zh=text[0], text_en=text[1], config=config())
+        body = render_template("missing.html", heading=gettext(heading),
+                               text=gettext(text, **values), config=config())
         response = vary_by_language(Response(body, 404, mimetype="text/html"))
     else:
-        response = Response(f"{text[1]}\n", 404, content_type=TEXT)
+        response = Response(f"{text % values}\n", 404, content_type=TEXT)
     response.vary.add("Accept")
     return response
 

@@ -19,6 +19,7 @@ from repository import StoreError
 from vocab.namespaces import PROV, YL
 
 from . import record_view as view
+from .i18n import N_
 from .records import (
     missing,
     negotiate,
@@ -42,8 +43,8 @@ def page(name: str) -> Response:
     iri = URIRef(f"{base}run/{name}")
     graph = repository().public.graph(URIRef(f"{base}graph/run/{name}"))
     if not len(graph):
-        return missing(("查無此收割作業", "No such harvest run"),
-                       (f"沒有名為 {name} 的收割作業。", f"There is no harvest run {name}."))
+        return missing(N_("No such harvest run"), N_("There is no harvest run %(name)s."),
+                       name=name)
     links = variants("runs.page", name=name)
     if variant is None:
         return not_acceptable(links)
@@ -78,9 +79,8 @@ def source(name: str) -> Response:
           OPTIONAL {{ ?run <{YL.runStatus}> ?status }} }} }}
         ORDER BY DESC(?start) LIMIT {RUNS_LISTED}""")
     if not runs:
-        return missing(("查無此收割來源", "No such harvest source"),
-                       (f"沒有收割來源 {name} 的公開收割作業。",
-                        f"No public harvest run used a source {name}."))
+        return missing(N_("No such harvest source"),
+                       N_("No public harvest run used a source %(name)s."), name=name)
     links = variants("runs.source", name=name)
     if variant is None:
         return not_acceptable(links)

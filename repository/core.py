@@ -39,6 +39,7 @@ from .errors import ConflictError, Gone, InputError, RepositoryError, StoreError
 from .journal import Intent, Journal, Kind
 from .oai_sets import record_sets
 from .outputs import compressed_if_gz, replacing
+from .quality import record_quality
 from .reader import read_record
 from .rebase import FIRST_RECORD, check_base_uri
 from .records import (
@@ -245,8 +246,9 @@ class Repository:
         public = self._public_datestamp(local_id)
         stamp = next_datestamp(max(filter(None, (public, record.datestamp)), default=None))
         published = record.with_(state="published", datestamp=stamp, issued=record.issued or stamp)
-        full = self._lines(published)
         row = render(published, self.ids)
+        published = published.with_(quality=row.facets.quality)
+        full = self._lines(published)
         with self._journaled("write", [local_id]):
             self._write_work({self.ids.graph(local_id): full}, add)
             self.public.replace_statements({self.ids.graph(local_id): full})
@@ -289,14 +291,16 @@ class Repository:
             stored = self._next_revision(record, facts, digest, publish)
             batch.reviews.append(row_of_record(stored, self.ids,
                                                stored.revision if publish else None))
-            catalogue = catalogue_triples(stored, self.ids)
-            full = description + statements(catalogue)
+            if publish:
+                row = render(stored, self.ids)
+                batch.rows.append(row)
+                stored = stored.with_(quality=row.facets.quality)
+            full = description + statements(catalogue_triples(stored, self.ids))
             batch.work[self.ids.graph(record.id)] = full
             if record.raw is not None:
                 batch.work[self.ids.raw_graph(record.id)] = self._raw_lines(record)
             if publish:
                 batch.public[self.ids.graph(record.id)] = full
-                batch.rows.append(render(stored, self.ids, catalogue=catalogue))
         if batch.public:
             batch.new_public = self.public.absent(new)
         if batch.work:
@@ -800,7 +804,11 @@ class Repository:
         return split_record_graph(local_id, stored, self.ids).datestamp
 
     def _lines(self, record: Record) -> list[str]:
-        """The statements stored for ``record``: its description and catalogue record."""
+        """The statements stored for ``record``: its description and catalogue record (with
+        the quality measurement of a published one, measured now when it is not yet)."""
+        if record.is_public and record.quality is None:
+            record = record.with_(quality=record_quality(record.graph,
+                                                         self.ids.resource(record.id)))
         return statements(record.graph) + statements(catalogue_triples(record, self.ids))
 
     def _raw_lines(self, record: Record) -> list[str]:

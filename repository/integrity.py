@@ -8,6 +8,8 @@ What must hold, record by record (:func:`disagreements`):
   public area at the same revision, content hash and datestamp; one it holds as withdrawn has a
   tombstone there with the same datestamp; one in any other state (draft, in review, in
   revision) may have an older published revision there, or a tombstone, never a later one;
+- a record the public area holds as published carries the DQV measurement of its quality
+  score (:func:`repository.records.quality_triples`);
 - a record the public area holds (not a tombstone) is in the work area;
 - the dissemination index has a row for each record of the public area and for nothing else,
   with the public datestamp, marked deleted exactly for tombstones;
@@ -49,7 +51,7 @@ from typing import TYPE_CHECKING
 from rdflib import URIRef
 from rdflib.term import Node
 
-from vocab.namespaces import RDF_, YL
+from vocab.namespaces import DQV, RDF_, YL
 
 from .errors import StoreError
 from .journal import Intent, Kind
@@ -74,17 +76,17 @@ PLACE_NAMES = {"work": "work area", "public": "public area", "index": "dissemina
 
 LEDGER = """
 CREATE TABLE work (local_id TEXT PRIMARY KEY, state TEXT, revision INTEGER, hash TEXT,
-                   datestamp TEXT, tombstone INTEGER) WITHOUT ROWID;
+                   datestamp TEXT, tombstone INTEGER, measured INTEGER) WITHOUT ROWID;
 CREATE TABLE public (local_id TEXT PRIMARY KEY, state TEXT, revision INTEGER, hash TEXT,
-                     datestamp TEXT, tombstone INTEGER) WITHOUT ROWID;
+                     datestamp TEXT, tombstone INTEGER, measured INTEGER) WITHOUT ROWID;
 CREATE TABLE indexed (local_id TEXT PRIMARY KEY, datestamp TEXT, deleted INTEGER) WITHOUT ROWID;
 CREATE TABLE text (local_id TEXT PRIMARY KEY) WITHOUT ROWID;
 CREATE TABLE reviewed (local_id TEXT PRIMARY KEY, state TEXT, revision INTEGER) WITHOUT ROWID;
 CREATE TABLE ids (local_id TEXT PRIMARY KEY) WITHOUT ROWID;
 """
 JOINED = """
-SELECT ids.local_id, w.state, w.revision, w.hash, w.datestamp, w.tombstone,
-       p.state, p.revision, p.hash, p.datestamp, p.tombstone,
+SELECT ids.local_id, w.state, w.revision, w.hash, w.datestamp, w.tombstone, w.measured,
+       p.state, p.revision, p.hash, p.datestamp, p.tombstone, p.measured,
        i.datestamp, i.deleted, t.local_id IS NOT NULL, r.state, r.revision
 FROM ids LEFT JOIN work AS w USING (local_id) LEFT JOIN public AS p USING (local_id)
      LEFT JOIN indexed AS i USING (local_id) LEFT JOIN text AS t USING (local_id)
@@ -95,7 +97,7 @@ ORDER BY ids.local_id
 
 #: What an area is scanned for (a column of the ledger each): catalogue-record predicates.
 SCANS = {"id": YL.localId, "state": YL.state, "revision": YL.revision, "hash": YL.contentHash,
-         "datestamp": YL.datestamp}
+         "datestamp": YL.datestamp, "measured": DQV.hasQualityMeasurement}
 
 
 def scan_query(predicate: URIRef) -> str:
@@ -109,7 +111,8 @@ TOMBSTONES = f"SELECT ?r (1 AS ?v) WHERE {{ GRAPH ?g {{ ?r <{RDF_.type}> <{YL.To
 FACTS = f"""?r <{YL.localId}> ?id ; <{YL.state}> ?state .
     OPTIONAL {{ ?r <{YL.revision}> ?revision }} OPTIONAL {{ ?r <{YL.contentHash}> ?hash }}
     OPTIONAL {{ ?r <{YL.datestamp}> ?datestamp }}
-    BIND(EXISTS {{ ?r <{RDF_.type}> <{YL.Tombstone}> }} AS ?tombstone)"""
+    BIND(EXISTS {{ ?r <{RDF_.type}> <{YL.Tombstone}> }} AS ?tombstone)
+    BIND(EXISTS {{ ?r <{DQV.hasQualityMeasurement}> ?quality }} AS ?measured)"""
 
 
 def facts_query(graphs: Iterable[URIRef]) -> str:
@@ -118,7 +121,8 @@ def facts_query(graphs: Iterable[URIRef]) -> str:
     ``GRAPH ?g`` some forty times slower; a UNION of :data:`GRAPHS_PER_QUERY` costs a third of
     a millisecond a graph)."""
     branches = " UNION ".join(f"{{ GRAPH {graph.n3()} {{ {FACTS} }} }}" for graph in graphs)
-    return f"SELECT ?id ?state ?revision ?hash ?datestamp ?tombstone WHERE {{ {branches} }}"
+    return (f"SELECT ?id ?state ?revision ?hash ?datestamp ?tombstone ?measured "
+            f"WHERE {{ {branches} }}")
 
 
 # -- what each copy says ---------------------------------------------------------------------
@@ -133,6 +137,8 @@ class Facts:
     content_hash: str | None = None
     datestamp: str | None = None  # UTC, as stored: "2026-11-22T02:05:00Z"
     tombstone: bool = False
+    #: whether its catalogue record carries a quality measurement
+    measured: bool = False
 
     def __str__(self) -> str:
         stamp = self.datestamp or "no datestamp"
@@ -192,6 +198,7 @@ def area_facts(row: dict[str, Node]) -> tuple[str, Facts]:
         content_hash=str(row["hash"]) if "hash" in row else None,
         datestamp=str(row["datestamp"]) if "datestamp" in row else None,
         tombstone=str(row.get("tombstone")) == "true",
+        measured=str(row.get("measured")) == "true",
     )
 
 
@@ -218,6 +225,9 @@ def _areas(seen: Observed) -> list[tuple[str, str]]:
             return [("public", f"{says}, but the public area lacks it")]
         if public.tombstone or public.state != "published" or public.key != work.key:
             return [("public", f"{says}, but the public area holds {public}")]
+        if not public.measured:
+            return [("public", f"the public area holds {public} without the measurement of "
+                               "its quality score")]
     elif work.state == "withdrawn":
         if public is None or not public.tombstone or public.datestamp != work.datestamp:
             held = f"holds {public}" if public else "has no tombstone"
@@ -487,7 +497,8 @@ class _Ledger:
                           if c != "id")
         self._query(f"INSERT OR REPLACE INTO {area} SELECT id.value, COALESCE(state.value, ''), "
                     "CAST(revision.value AS INTEGER), hash.value, datestamp.value, "
-                    f"tombstone.value IS NOT NULL FROM {area}_id AS id {joined}", ())
+                    "tombstone.value IS NOT NULL, measured.value IS NOT NULL "
+                    f"FROM {area}_id AS id {joined}", ())
         for column in scans:
             self._query(f"DROP TABLE {area}_{column}", ())
         self._query(f"INSERT OR IGNORE INTO ids SELECT local_id FROM {area}", ())
@@ -527,8 +538,8 @@ class _Ledger:
     def observed(self) -> Iterator[Observed]:
         """Every record any copy holds, in local-id order, as the four hold it."""
         for row in self._rows(JOINED):
-            local_id, work, public, index, text = row[0], row[1:6], row[6:11], row[11:13], row[13]
-            review = (row[14], row[15]) if row[14] is not None else None
+            local_id, work, public, index, text = row[0], row[1:7], row[7:13], row[13:15], row[15]
+            review = (row[16], row[17]) if row[16] is not None else None
             yield Observed(local_id, _facts(work), _facts(public),
                            IndexRow(index[0], bool(index[1])) if index[0] is not None else None,
                            bool(text), review)
@@ -552,10 +563,11 @@ class _Ledger:
 
 def _facts(columns: tuple) -> Facts | None:
     """An area's facts from a joined row (the state as its IRI; None: the area lacks it)."""
-    state, revision, content_hash, datestamp, tombstone = columns
+    state, revision, content_hash, datestamp, tombstone, measured = columns
     if state is None:
         return None
-    return Facts(state.rsplit("/", 1)[-1], revision, content_hash, datestamp, bool(tombstone))
+    return Facts(state.rsplit("/", 1)[-1], revision, content_hash, datestamp, bool(tombstone),
+                 bool(measured))
 
 
 def check_repository(repository: Repository, *, repair: bool,

@@ -73,6 +73,13 @@ def olac_quality(olac: etree._Element) -> float:
     return round(sum(olac_quality_parts(olac).values()), 2)
 
 
+def record_quality(graph, subject) -> float | None:
+    """:func:`olac_quality` of the record ``subject`` described in ``graph``; None when it
+    cannot be written as OLAC."""
+    parts = record_quality_parts(graph, subject)
+    return round(sum(parts.values()), 2) if parts is not None else None
+
+
 def record_quality_parts(graph, subject) -> dict[str, float] | None:
     """The components of :func:`olac_quality` for the record ``subject`` described in
     ``graph``, written as OLAC first; None when it cannot be written as OLAC (a draft may

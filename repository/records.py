@@ -18,7 +18,7 @@ from urllib.parse import quote
 from rdflib import Graph, Literal, URIRef
 from rdflib.term import Node
 
-from vocab.namespaces import DCAT, DCT, FOAF, PROV, RDF_, XSD, YL, concept
+from vocab.namespaces import DCAT, DCT, DQV, FOAF, PROV, RDF_, XSD, YL, concept
 
 from .errors import InputError
 from .store import bcp47_case
@@ -71,6 +71,10 @@ class Record:
     source: Source | None = None
     raw: bytes | None = None
     content_hash: str | None = field(default=None, compare=False)
+    #: the OLAC quality score (0–10) measured on this description when it was published (a
+    #: DQV measurement on the catalogue record); None when not measured. A copy with another
+    #: graph (``with_(graph=…)``) is unmeasured.
+    quality: float | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
         check_local_id(self.id)
@@ -79,7 +83,10 @@ class Record:
                              record=self.id, field="state")
 
     def with_(self, **changes) -> Record:
-        """A copy with ``changes`` applied."""
+        """A copy with ``changes`` applied (a new graph drops the quality measured on the
+        old one)."""
+        if "graph" in changes and "quality" not in changes:
+            changes["quality"] = None
         return replace(self, **changes)
 
     @property
@@ -101,6 +108,10 @@ class Identifiers:
 
     def graph(self, local_id: str) -> URIRef:
         return URIRef(f"{self.base}graph/{local_id}")
+
+    def quality_measurement(self, local_id: str) -> URIRef:
+        """The DQV measurement of the published description's OLAC quality score."""
+        return URIRef(f"{self.base}record/{local_id}#quality")
 
     def raw_graph(self, local_id: str) -> URIRef:
         return URIRef(f"{self.base}graph/{local_id}/raw")
@@ -296,6 +307,31 @@ def catalogue_triples(record: Record, ids: Identifiers) -> list[Triple]:
         triples.append((node, DCT.issued, utc_literal(record.issued)))
     if record.source:
         triples.extend(_source_triples(node, record.source))
+    if record.is_public and record.quality is not None:
+        triples.extend(quality_triples(record, ids))
+    return triples
+
+
+def decimal_text(value: float) -> str:
+    """``value`` to two places in the canonical xsd:decimal form of XSD 1.1, as Oxigraph
+    keeps it ("7.5", "9", "6.83")."""
+    return f"{value:.2f}".rstrip("0").rstrip(".")
+
+
+def quality_triples(record: Record, ids: Identifiers) -> list[Triple]:
+    """The DQV measurement of ``record``'s quality score, computed on its catalogue record
+    when the revision was published (BRIEF §3): the score as an xsd:decimal (two places),
+    generated at the record's datestamp."""
+    node, measurement = ids.catalogue_record(record.id), ids.quality_measurement(record.id)
+    triples: list[Triple] = [
+        (node, DQV.hasQualityMeasurement, measurement),
+        (measurement, RDF_.type, DQV.QualityMeasurement),
+        (measurement, DQV.isMeasurementOf, YL.qualityScore),
+        (measurement, DQV.computedOn, node),
+        (measurement, DQV.value, Literal(decimal_text(record.quality), datatype=XSD.decimal)),
+    ]
+    if record.datestamp:
+        triples.append((measurement, PROV.generatedAtTime, utc_literal(record.datestamp)))
     return triples
 
 
@@ -345,12 +381,13 @@ def tombstone_set_specs(stored: Graph, local_id: str, ids: Identifiers) -> list[
 
 def split_record_graph(local_id: str, stored: Graph, ids: Identifiers) -> Record:
     """The Record held in a stored named graph (description + catalogue-record triples)."""
-    node = ids.catalogue_record(local_id)
+    node, measurement = ids.catalogue_record(local_id), ids.quality_measurement(local_id)
     description = Graph()
     for triple in stored:
-        if triple[0] != node:
+        if triple[0] != node and triple[0] != measurement:
             description.add(triple)
     admin = {p: o for p, o in stored.predicate_objects(node)}
+    score = stored.value(measurement, DQV.value)
     return Record(
         id=local_id,
         graph=description,
@@ -360,6 +397,7 @@ def split_record_graph(local_id: str, stored: Graph, ids: Identifiers) -> Record
         revision=int(admin.get(YL.revision, 0)),
         source=_source(admin),
         content_hash=str(admin[YL.contentHash]) if YL.contentHash in admin else None,
+        quality=float(score) if score is not None else None,
     )
 
 

@@ -17,7 +17,7 @@ from repository.integrity import Check, check_repository
 from repository.textindex import TextDocument
 from repository.workflow.index import Row
 from tests.conftest import RepositoryFactory
-from vocab.namespaces import DCT
+from vocab.namespaces import DCT, DQV
 
 
 def titled(repo: Repository, local_id: str, title: str = "標題") -> Record:
@@ -98,6 +98,11 @@ CASES: list[tuple[str, Damage, str, Damage]] = [
              "00000004", public=True).datestamp + timedelta(minutes=1)))}),
      "later than the work area's revision 2",
      lambda r: _state(r, "00000004", "published")),
+    ("public-without-its-quality-measurement",
+     lambda r: r.public.replace_statements({r.ids.graph("00000001"): [
+         line for line in r._lines(r.get("00000001", public=True)) if "#quality>" not in line]}),
+     "without the measurement of its quality score",
+     lambda r: (None, DQV.hasQualityMeasurement, None) in r.public.graph(r.ids.graph("00000001"))),
     ("index-row-missing",
      lambda r: r.disseminations.remove(["00000001"]),
      "00000001: the dissemination index lacks it",

@@ -27,9 +27,10 @@ from app import create_app
 from repository import Config, Repository, Source
 from repository.crosswalks.schemaorg import to_schemaorg
 from repository.export import RDF_SYNTAXES
+from repository.records import statements
 from tests.oai_support import dataset, demo_repository
 from tests.schemas import assert_valid, olac_schema
-from vocab.namespaces import DCAT, DCT, FOAF, SCHEMA, YL
+from vocab.namespaces import DCAT, DCT, FOAF, SCHEMA, XSD, YL
 
 BASE = Config(home=None).base_uri
 DEMO = list(demo.records(BASE))
@@ -74,11 +75,21 @@ def own_repo(tmp_path: Path) -> Iterator[Repository]:
 
 
 def stored(repo: Repository, local_id: str) -> Graph:
-    return repo.public.graph(repo.ids.graph(local_id))
+    return decimals_by_value(repo.public.graph(repo.ids.graph(local_id)))
 
 
 def parse(body: bytes, syntax: str) -> Graph:
-    return Graph().parse(data=body, format=PARSE_AS[syntax])
+    return decimals_by_value(Graph().parse(data=body, format=PARSE_AS[syntax]))
+
+
+def decimals_by_value(graph: Graph) -> Graph:
+    """``graph`` with each xsd:decimal in one form: Turtle writes the stored "9" as ``9.0``
+    (the same value; the quality measurement's score is one)."""
+    for s, p, o in list(graph):
+        if isinstance(o, Literal) and o.datatype == XSD.decimal:
+            graph.remove((s, p, o))
+            graph.add((s, p, Literal(f"{o.toPython().normalize():f}", datatype=XSD.decimal)))
+    return graph
 
 
 def embedded_jsonld(body: bytes) -> Graph:
@@ -574,3 +585,18 @@ def test_a_record_page_shows_its_quality_score_and_what_it_lacks(client: FlaskCl
     english = page_in(client, "/record/00001174", "en").xpath(
         '//section[@aria-labelledby="quality"]')[0].text_content()
     assert "It would gain from" in english
+
+
+def test_the_score_shown_is_the_measurement_stored_with_the_revision(
+        own_repo: Repository) -> None:
+    own_repo.put(dataset(own_repo, "00000043", "評分的語料"))
+    own_repo.publish("00000043")
+    graph = own_repo.ids.graph("00000043")
+    lines = [line.replace(f'"{own_repo.get("00000043", public=True).quality:g}"', '"3.21"')
+             if "dqv#value" in line else line for line in statements(own_repo.public.graph(graph))]
+    own_repo.public.replace_statements({graph: lines})
+    assert own_repo.get("00000043", public=True).quality == 3.21
+    client = create_app(repository=own_repo).test_client()
+    section = page_in(client, "/record/00000043", "en").xpath(
+        '//section[@aria-labelledby="quality"]')[0].text_content()
+    assert "3.21" in section

@@ -323,6 +323,7 @@ DQV = Vocabulary(
         "isMeasurementOf",
         "value",
         "computedOn",
+        "expectedDataType",
     ],
 )
 # W3C Organization Ontology: registered agencies (repository/accounts/agencies.py)

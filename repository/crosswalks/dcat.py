@@ -24,6 +24,7 @@ from vocab.namespaces import (
     DCAT,
     DCMITYPE,
     DCT,
+    DQV,
     FOAF,
     ODRL,
     PREFIXES,
@@ -247,12 +248,14 @@ def _catalogue_header(out: Graph, catalog: URIRef, publisher: URIRef) -> None:
 
 
 def _copy_public(graph: Readable, out: TripleIndex, record: Node | None) -> None:
-    """Every triple except our own terms and the catalogue record's admin data."""
+    """Every triple except our own terms and the catalogue record's admin data (its quality
+    measurement included: the metric is ours)."""
     base = YL.base
+    admin = {record, *graph.objects(record, DQV.hasQualityMeasurement)} if record else set()
     for s, p, o in graph:  # str.startswith: rdflib's override converts both sides first
         if str.startswith(p, base) or (isinstance(o, URIRef) and str.startswith(o, base)):
             continue
-        if s == record and p not in RECORD_PROPERTIES:
+        if s in admin and (s != record or p not in RECORD_PROPERTIES):
             continue
         out.add((s, p, o))
 
