@@ -45,6 +45,7 @@ def create_app(config: Config | None = None, repository: Repository | None = Non
         addresses,
         admin,
         agencies,
+        api,
         browse,
         catalog,
         home,
@@ -82,6 +83,7 @@ def create_app(config: Config | None = None, repository: Repository | None = Non
     app.register_blueprint(runs.bp)
     app.register_blueprint(search.bp)
     app.register_blueprint(browse.bp)
+    app.register_blueprint(api.bp)
     home = repository.config.home if isinstance(repository, Repository) else None
     app.config["BACK_OFFICE"] = home is not None and home.is_dir()
     app.jinja_env.globals["back_office"] = lambda: app.config["BACK_OFFICE"]

@@ -186,8 +186,8 @@ class View:
         self.endpoint, self.arguments, self.implied = endpoint, arguments or {}, implied
 
     def link(self, **changes: Any) -> str:
-        """This search's URL with ``changes`` (``terms``, ``page``, ``sort``); a new choice
-        starts again at page 1."""
+        """This search's URL with ``changes`` (``terms``, ``page``, ``sort``, ``text``); a
+        new choice starts again at page 1."""
         asked = self.asked
         terms = changes.get("terms", asked.terms)
         endpoint, arguments = self.endpoint, self.arguments
@@ -195,12 +195,13 @@ class View:
             endpoint, arguments = "search.page", {}
         else:
             terms = tuple(t for t in terms if t not in self.implied)
-        query: list[tuple[str, str]] = [("q", asked.text)] if asked.text else []
+        text = changes.get("text", asked.text)
+        query: list[tuple[str, str]] = [("q", text)] if text else []
         query += [("facet", t) for t in terms]
         query += [(k, str(v)) for k, v in (("from", asked.years[0]), ("until", asked.years[1]),
                                            ("quality", asked.min_quality)) if v is not None]
         sort = changes.get("sort", asked.sort)
-        if sort != ("relevance" if asked.text else "modified"):
+        if sort != ("relevance" if text else "modified"):
             query.append(("sort", sort))
         page = changes.get("page", 1)
         if page > 1:
@@ -248,7 +249,7 @@ def as_json(results: Results) -> dict[str, Any]:
         "query": {"q": asked.text, "facet": list(asked.terms), "from": asked.years[0],
                   "until": asked.years[1], "sort": asked.sort, "page": asked.page,
                   "size": asked.size, "quality": asked.min_quality},
-        "total": results.total, "pages": results.pages,
+        "total": results.total, "pages": results.pages, "suggestion": results.suggestion,
         "hits": [{"id": h.local_id, "iri": h.iri,
                   "url": url_for("records.page", local_id=h.local_id, _external=True),
                   "titles": list(h.titles), "descriptions": list(h.descriptions),

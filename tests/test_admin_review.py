@@ -275,7 +275,7 @@ def test_the_record_page_lists_the_history_and_the_quality_score(office: Office)
     assert "admin_a" in history and "機關管理者" in history
     assert "OLAC 詮釋資料品質分數" in page and re.search(r"<strong>\d+\.\d\d</strong> / 10", page)
     description = page[page.index('id="description"'):page.index('id="history"')]
-    assert "前臺呈現預覽" in description and "<th scope=\"row\">名稱</th>" in description
+    assert "前臺呈現預覽" in description and "<th scope=\"row\">資料集名稱</th>" in description
 
 
 def test_a_new_revision_of_a_published_record_shows_what_changed_field_by_field(

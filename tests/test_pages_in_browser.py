@@ -34,6 +34,8 @@ PAGES = {
     "search": "search?q=%E8%AA%9E%E6%96%99",
     "search-chosen": "search?q=%E8%AA%9E%E6%96%99&facet=ai:yes&facet=language:cmn&sort=title",
     "search-refused": "search?page=x",
+    "search-suggested": "search?q=dictionay",
+    "api": "api",
 }
 
 

@@ -19,6 +19,7 @@ from repository.search import analysis
 from repository.search.facets import FACETS, record_names, trainable
 from repository.search.highlight import highlighted
 from repository.search.query import MAX_DEPTH, Search, search
+from repository.search.suggest import edit_distance
 from repository.textindex import TextDocument, TextIndex
 from tests.oai_support import demo_in_memory
 from vocab.namespaces import DCT, VOCAB_BASE
@@ -236,3 +237,39 @@ def test_results_can_be_kept_to_a_quality_and_sorted_by_it(repo):
     with pytest.raises(InputError) as refused:
         Search.checked("", min_quality=11)
     assert refused.value.field == "quality"
+
+
+# -- did you mean --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("typed", "meant"), [
+    ("dictionay", "dictionary"),  # a letter left out
+    ("corpsu", "corpus"),  # two letters swapped
+    ("Formosn languages", "Formosan languages"),  # one word of two; its capital kept
+    ("Amsi 語料", "Amis 語料"),  # the Chinese word kept as it is
+])
+def test_a_misspelt_query_that_finds_nothing_suggests_the_words_that_find(repo, typed, meant):
+    results = search(repo.text_index, Search.checked(typed))
+    assert results.total == 0 and results.suggestion == meant
+    assert search(repo.text_index, Search.checked(meant)).total > 0
+
+
+@pytest.mark.parametrize("typed", [
+    "量子色動力學",  # Chinese: nothing to correct
+    "xyzzyq",  # no index word is near
+    "客語 diktionary",  # corrected, it still finds nothing together
+])
+def test_no_suggestion_unless_it_finds_something(repo, typed):
+    results = search(repo.text_index, Search.checked(typed))
+    assert results.total == 0 and results.suggestion is None
+
+
+def test_a_query_that_finds_something_gets_no_suggestion(repo):
+    assert search(repo.text_index, Search.checked("dictionary")).suggestion is None
+
+
+@pytest.mark.parametrize(("a", "b", "distance"), [
+    ("corpus", "corpus", 0), ("corpus", "corpsu", 1), ("amis", "ami", 1),
+    ("dictionary", "dictionay", 1), ("kavalan", "kavalang", 1), ("paiwan", "puyuma", 3)])
+def test_edit_distance_counts_a_swap_of_neighbours_as_one(a, b, distance):
+    assert edit_distance(a, b, cap=2) == min(distance, 3)

@@ -121,3 +121,12 @@ def test_the_switch_wins_over_the_browsers_language(client):
     fresh.get("/lang/zh-Hant?next=/search")
     response = fresh.get("/search", headers={"Accept-Language": "en"})
     assert html.fromstring(response.data).get("lang") == "zh-Hant"
+
+
+def test_a_misspelt_search_offers_the_words_that_find(client):
+    tree = page(client, "/search?q=dictionay")
+    [offered] = tree.xpath("//ol[@class='hits']//a[@class='suggestion']")
+    assert offered.text == "dictionary" and "您是不是要找" in offered.getparent().text_content()
+    assert hit_ids(page(client, offered.get("href"))) != []
+    answer = client.get("/search?q=dictionay&format=json").get_json()
+    assert answer["total"] == 0 and answer["suggestion"] == "dictionary"

@@ -17,6 +17,10 @@ query's grams found as a phrase in a title :data:`PHRASE_BOOST` times, any other
 facets together all apply. Each facet's counts are taken over the records that match the
 words and every *other* facet's choices, so a person can widen a choice as well as narrow it.
 
+**Did you mean.** Words that find nothing come back with :attr:`Results.suggestion`: the
+same words with misspelt ones corrected from the index (:mod:`.suggest`), when that finds
+something.
+
 **Quality.** Results can be kept to an OLAC metadata quality score of at least ``min_quality``
 and sorted by it (best first).
 
@@ -36,6 +40,7 @@ from ..errors import InputError
 from ..textindex import TANTIVY_ERRORS, TextIndex, TextIndexError
 from . import analysis
 from .facets import FACETS
+from .suggest import corrected
 
 #: The orders results can be sorted in (relevance needs words).
 SORTS = ("relevance", "issued", "modified", "title", "quality")
@@ -123,6 +128,8 @@ class Results:
     hits: tuple[Hit, ...]
     total: int
     facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+    #: for words that found nothing, the words corrected that find something ("did you mean")
+    suggestion: str | None = None
 
     @property
     def pages(self) -> int:
@@ -139,9 +146,21 @@ def search(index: TextIndex, request: Search) -> Results:
     try:
         hits, total = _page(searcher, schema, _all(words, *filters.values()), request)
         facets = _facet_counts(searcher, schema, words, filters)
+        suggestion = None if total else _suggestion(searcher, schema, request, filters)
     except TANTIVY_ERRORS as error:
         raise TextIndexError(f"cannot search the text index: {error}") from error
-    return Results(request, hits, total, facets)
+    return Results(request, hits, total, facets, suggestion)
+
+
+def _suggestion(searcher, schema, request: Search,
+                filters: dict[str, tantivy.Query]) -> str | None:
+    """The request's words corrected (:mod:`.suggest`) when that finds something with the
+    same filters; else None."""
+    better = corrected(searcher, request.text) if request.text else None
+    if better is None:
+        return None
+    found = searcher.search(_all(_words_query(schema, better), *filters.values()), 1, count=True)
+    return better if found.count else None
 
 
 # -- the query -----------------------------------------------------------------------------
