@@ -52,13 +52,13 @@ def create_app(config: Config | None = None, repository: Repository | None = Non
         i18n,
         limits,
         oai,
+        page_cache,
         records,
         runs,
         search,
         security,
         sparql,
     )
-    from endpoints.page_cache import PAGES, PageCache
     from repository.reader import PublicReader
 
     app = Flask(__name__, static_folder=STATIC_FOLDER)
@@ -69,7 +69,7 @@ def create_app(config: Config | None = None, repository: Repository | None = Non
     app.extensions["yuliao"] = repository
     app.extensions["yuliao.void"] = (StoredVoid(repository) if isinstance(repository, PublicReader)
                                      else VoidCache(repository))
-    app.extensions[PAGES] = PageCache()
+    page_cache.install(app)
     app.url_map.converters.update(addresses.CONVERTERS)
     security.install(app)
     limits.install(app, config.limits)

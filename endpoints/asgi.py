@@ -13,7 +13,11 @@ dropped).
 Light requests (:func:`is_light`: Identify, GetRecord, static files, a fraction of a
 millisecond each) are answered on the event loop at once, without a thread: a monitor or a
 harvester gets its answer even while the server is saturated, and skips the cost of handing
-the request to a thread (a third of GetRecord's). The others run on the threads; when every
+the request to a thread (a third of GetRecord's). Pages the application keeps in its page
+cache and nearly always find there (:func:`is_cached_kind`: the home and search pages) are
+asked for from the cache only on the event loop first (:data:`page_cache.CACHED_ONLY`): one
+found there is sent at once, so that a reader of the home page does not wait behind pages
+being built; one not there goes on like any other. The others run on the threads; when every
 thread is busy they wait their turn (:class:`Admission`), none longer than
 :attr:`Limits.queue_seconds` (then 503 with ``Retry-After``), so that a burst leaves no
 backlog behind it.
@@ -32,6 +36,7 @@ from dataclasses import dataclass
 from urllib.parse import parse_qs, unquote_to_bytes
 
 from .owner_link import OwnerLink, OwnerUnavailable, owned
+from .page_cache import CACHED_ONLY, NOT_CACHED
 
 Scope = dict
 Receive = Callable[[], Awaitable[dict]]
@@ -58,9 +63,13 @@ class Limits:
     body_seconds: float = 10.0
     body_bytes: int = 1024 * 1024
     send_seconds: float = 30.0
-    threads: int = 16
+    threads: int = 2
     queue_seconds: float = 10.0
     mount: str = ""
+    #: threads for requests that mostly wait for another process (SPARQL: the query
+    #: processes, which bound and queue the queries themselves), in a line of their own so
+    #: that long queries hold none of the ``threads`` pages are built on
+    waiting_threads: int = 8
 
 
 class BodyTooLarge(Exception):
@@ -119,15 +128,45 @@ def is_light(scope: Scope) -> bool:
     return len(verbs) == 1 and verbs[0] in LIGHT_VERBS
 
 
+#: Paths (below the mount) whose pages are asked for from the page cache on the event loop
+#: first: the home and search pages, found there nearly always (one a language and index
+#: version; a search's words recur). Record pages are not: a record is rarely asked for twice
+#: within its cache life, and every miss would cost the event loop a request's start while
+#: the threads hold the GIL.
+CACHED_PATHS = frozenset({"/", "/search"})
+_NOT_CACHED = NOT_CACHED.lower().encode("latin-1")
+
+
+def is_cached_kind(method: str, path: str) -> bool:
+    """A request for a page the application keeps in its page cache (:mod:`.page_cache`)."""
+    return method in ("GET", "HEAD") and path in CACHED_PATHS
+
+
+def _not_cached(started: Started) -> bool:
+    return started.status == 204 and any(name == _NOT_CACHED for name, _ in started.headers)
+
+
+#: Paths (below the mount) whose requests mostly wait for another process.
+WAITING_PATHS = frozenset({"/sparql"})
+
+
 class BufferedApp:
     """An ASGI application serving the WSGI application ``app`` within ``limits``."""
 
     def __init__(self, app: WSGIApp, limits: Limits | None = None,
                  owner: OwnerLink | None = None) -> None:
         self.app, self.limits, self.owner = app, limits or Limits(), owner
-        self._threads = ThreadPoolExecutor(max_workers=self.limits.threads,
-                                           thread_name_prefix="wsgi")
-        self._admission: Admission | None = None  # made in the event loop
+        self._threads = ThreadPoolExecutor(
+            max_workers=self.limits.threads + self.limits.waiting_threads,
+            thread_name_prefix="wsgi")
+        self._admissions: dict[bool, Admission] = {}  # made in the event loop
+
+    def _admission(self, waiting: bool) -> Admission:
+        """The line of requests that wait for another process, or of the others."""
+        if waiting not in self._admissions:
+            limit = self.limits.waiting_threads if waiting else self.limits.threads
+            self._admissions[waiting] = Admission(limit, self.limits.queue_seconds)
+        return self._admissions[waiting]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
@@ -156,8 +195,16 @@ class BufferedApp:
             with contextlib.suppress(TimeoutError):
                 await self._respond(send, started, loop)
             return
-        admission = self._admission = self._admission or Admission(self.limits.threads,
-                                                                   self.limits.queue_seconds)
+        if is_cached_kind(scope["method"], unquote_to_bytes(target[0]).decode("latin-1")):
+            started = _start(self.app, {**environ(scope, body, self.limits.mount),
+                                        CACHED_ONLY: True})
+            if not _not_cached(started):  # from the page cache: sent at once
+                with contextlib.suppress(TimeoutError):
+                    await self._respond(send, started, loop)
+                return
+            started.close()
+        path = unquote_to_bytes(target[0]).decode("latin-1")
+        admission = self._admission(path in WAITING_PATHS)
         if not await admission.enter():
             await _refuse(send, 503, f"the server is busy: the request waited "
                                      f"{self.limits.queue_seconds:g} s; try again later",

@@ -38,7 +38,7 @@ from vocab.namespaces import DCAT, DCT, FOAF, RDF_, XSD, YL, bind_prefixes
 
 from .conditional import Validators
 from .i18n import LANGUAGE_VARY, language_code, locale, vary_by_language
-from .page_cache import PAGES, built_once
+from .page_cache import PAGES, NotCached, built_once, only_cached
 from .search import facet_title
 from .sparql.negotiation import GRAPH, HTML, Format, NotAcceptable, choose
 from .sparql.results import CannotSerialise, serialise_graph
@@ -272,6 +272,8 @@ def catalog() -> Response:
                                    last_modified=parse_datestamp(index.latest_datestamp()))
         page = page_of(request.args.get("page"), index.summary().records)
         if fmt is HTML:
+            if only_cached():  # built each time (a page of the index): not on the event loop
+                raise NotCached("catalog")
             return html_page("catalog.html", page=page, page_size=PAGE_SIZE,
                              last=max(1, -(-page.total // PAGE_SIZE)),
                              listings=index.live_listings((page.number - 1) * PAGE_SIZE,

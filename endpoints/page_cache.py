@@ -8,6 +8,12 @@ costs one index lookup instead of a store read and a rendering. Entries are evic
 recently used first, beyond :data:`MAX_ENTRIES` pages or :data:`MAX_BYTES` bytes of bodies.
 Pages of the DCAT catalogue are kept the same way under the index's version
 (:func:`built_once`).
+
+A request may ask to be answered from the cache only (:data:`CACHED_ONLY` in its WSGI
+environ): :class:`endpoints.asgi.BufferedApp` asks so on its event loop for the pages it knows
+are cached this way, and sends a page found at once, without waiting for a thread behind
+pages that must be built; a page not cached raises :class:`NotCached`, answered 204 with
+:data:`NOT_CACHED` (the request then goes the usual way).
 """
 
 from __future__ import annotations
@@ -17,7 +23,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from flask import Response
+from flask import Flask, Response, request
 
 from .conditional import Validators
 
@@ -25,6 +31,28 @@ MAX_ENTRIES = 1024
 MAX_BYTES = 32 << 20
 #: Where an application keeps its cache (``app.extensions``).
 PAGES = "yuliao.pages"
+
+#: WSGI environ key of a request to be answered from the cache only, and the header of the
+#: answer when the page is not there.
+CACHED_ONLY = "yuliao.cached_only"
+NOT_CACHED = "X-Yuliao-Not-Cached"
+
+
+class NotCached(Exception):
+    """The page is not in the cache, and this request may not build it."""
+
+
+def only_cached() -> bool:
+    """True when this request is to be answered from the cache only."""
+    return bool(request.environ.get(CACHED_ONLY))
+
+
+def install(app: Flask) -> None:
+    """The application's cache, and the answer to :class:`NotCached`."""
+    app.extensions[PAGES] = PageCache()
+    app.register_error_handler(NotCached, lambda _: Response(status=204,
+                                                             headers={NOT_CACHED: "1"}))
+
 
 #: What a page is cached under: for a record (local id, variant, datestamp, script root);
 #: other pages name what they depend on in a tuple of their own.
@@ -86,10 +114,13 @@ def built_once(cache: PageCache, key: PageKey, build: Callable[[], Response],
                kept_headers: tuple[str, ...] = ("Vary",)) -> Response:
     """The response cached under ``key``, else the one ``build`` makes (kept when it is a
     200, with its ``kept_headers``): for pages that depend on nothing but what ``key`` names,
-    such as a page of the catalogue under the index's version."""
+    such as a page of the catalogue under the index's version. Raises NotCached when it is
+    not cached and the request is to be answered from the cache only."""
     found = cache.get(key)
     if found is not None:
         return Response(found.body, content_type=found.content_type, headers=list(found.headers))
+    if only_cached():
+        raise NotCached(key)
     response = build()
     if response.status_code == 200:
         headers = tuple((name, value) for name, value in response.headers.items()

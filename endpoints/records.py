@@ -63,7 +63,7 @@ from vocab.namespaces import DCT, FOAF
 from . import record_view as view
 from .conditional import Validators
 from .i18n import locale, vary_by_language
-from .page_cache import PAGES, CachedPage, PageCache, PageKey
+from .page_cache import PAGES, CachedPage, NotCached, PageCache, PageKey, only_cached
 
 bp = Blueprint("records", __name__, template_folder="templates")
 
@@ -176,6 +176,8 @@ def page(local_id: str) -> Response:
     cached = cached_page(canonical, variant) if variant is not None else None
     if cached is not None:
         return cached
+    if only_cached():
+        raise NotCached(local_id)
     found = find_public(local_id)
     if found is None:
         return not_found(canonical)

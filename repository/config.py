@@ -125,7 +125,13 @@ class ServerSettings:
     body (at most ``[limits] max_body`` bytes), and to take each part of the response."""
 
     workers: int | None = None
-    threads: int = 16
+    #: requests in the application at once in each worker: two, because its work is Python
+    #: that holds the GIL, and every thread more makes the event loop (which sends every
+    #: answer and answers the light and cached requests itself) wait longer for the GIL
+    #: (docs/benchmarks.md, 2026-12-06: p95 0.60 s with 16, 0.15 s with 4, 0.075 s with 2
+    #: at the same 330 requests/s); SPARQL requests have threads of their own
+    #: (endpoints.asgi.Limits.waiting_threads)
+    threads: int = 2
     header_timeout: float = 10.0
     body_timeout: float = 10.0
     send_timeout: float = 30.0
@@ -828,9 +834,11 @@ heavy_after = 0.5
 
 # How `yuliao serve` serves. It runs `workers` web processes (default: one per core), each
 # with `threads` threads; every request is read whole before the application sees it.
+# The application's work holds Python's GIL, so more threads add no throughput and make the
+# cheap requests (answered between them) wait longer: measured best at 2.
 [server]
 # workers = 2
-threads = 16
+threads = 2
 # Seconds a client may take to send its request headers, its body (at most [limits]
 # max_body bytes), and to take each part of the response; then it is cut off (408 for a
 # late body).

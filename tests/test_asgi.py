@@ -11,7 +11,7 @@ from collections.abc import Iterable
 
 import pytest
 
-from endpoints.asgi import Admission, BufferedApp, Limits, environ, is_light
+from endpoints.asgi import Admission, BufferedApp, Limits, environ, is_cached_kind, is_light
 
 
 def scope(path: str = "/", query: bytes = b"", method: str = "GET",
@@ -155,7 +155,7 @@ def test_a_busy_server_answers_503_with_retry_after_once_the_wait_is_over() -> N
             async def send(message: dict) -> None:
                 outcomes[index].append(message)
 
-            await app(scope("/sparql"), receive, send)
+            await app(scope("/agency/A29000000G"), receive, send)
 
         first = asyncio.create_task(one(0))
         await asyncio.sleep(0.05)
@@ -193,7 +193,7 @@ def test_identify_is_answered_while_every_thread_is_busy() -> None:
         async def discard(message: dict) -> None:
             pass
 
-        busy = asyncio.create_task(app(scope("/sparql"), receive, discard))
+        busy = asyncio.create_task(app(scope("/agency/A29000000G"), receive, discard))
         await asyncio.sleep(0.05)
         await asyncio.wait_for(app(scope("/oai", b"verb=Identify"), receive, send), 1)
         still_busy = not busy.done()
@@ -219,3 +219,96 @@ def test_a_request_whose_client_left_while_waiting_takes_no_place() -> None:
         return await asyncio.wait_for(admission.enter(), 1)
 
     assert asyncio.run(scenario()) is True
+
+
+# -- pages from the page cache, answered on the event loop -------------------------------------
+
+
+@pytest.mark.parametrize(("method", "path", "cached_kind"), [
+    ("GET", "/", True), ("HEAD", "/search", True), ("GET", "/record/00001174", False),
+    ("GET", "/catalog", False), ("POST", "/search", False), ("GET", "/sparql", False),
+    ("GET", "/agency/A29000000G", False)])
+def test_the_cached_kinds_are_the_pages_the_application_caches(method, path, cached_kind):
+    assert is_cached_kind(method, path) is cached_kind
+
+
+def test_a_cached_page_is_sent_while_every_thread_is_busy_and_another_waits() -> None:
+    from app import create_app
+    from tests.oai_support import demo_in_memory
+
+    release = threading.Event()
+    with demo_in_memory() as repository:
+        flask_app = create_app(repository=repository)
+
+        def application(env: dict, start_response) -> Iterable[bytes]:
+            if env["PATH_INFO"] == "/slow":
+                release.wait(5)
+            return flask_app(env, start_response)
+
+        app = BufferedApp(application, Limits(threads=1, queue_seconds=5))
+
+        async def ask(path: str, query: bytes = b"") -> list[dict]:
+            sent: list[dict] = []
+
+            async def receive() -> dict:
+                return {"type": "http.request", "body": b"", "more_body": False}
+
+            async def send(message: dict) -> None:
+                sent.append(message)
+
+            await app(scope(path, query), receive, send)
+            return sent
+
+        async def scenario() -> tuple[list[dict], list[dict], bool, list[dict]]:
+            first = await ask("/")  # built on a thread, kept in the page cache
+            busy = asyncio.create_task(ask("/slow"))
+            await asyncio.sleep(0.05)
+            again = await asyncio.wait_for(ask("/"), 1)
+            uncached = asyncio.create_task(ask("/search", "q=語料".encode()))
+            await asyncio.sleep(0.3)
+            waited = not uncached.done()
+            release.set()
+            await busy
+            return first, again, waited, await uncached
+
+        first, again, waited, searched = asyncio.run(scenario())
+    body = b"".join(m.get("body", b"") for m in first[1:])
+    assert first[0]["status"] == again[0]["status"] == 200
+    assert b"".join(m.get("body", b"") for m in again[1:]) == body
+    assert waited and searched[0]["status"] == 200  # not cached: it waited for the thread
+
+
+def test_a_sparql_query_has_its_own_line_and_holds_none_of_the_page_threads() -> None:
+    release = threading.Event()
+
+    def application(env: dict, start_response) -> list[bytes]:
+        if env["PATH_INFO"] == "/sparql":
+            release.wait(5)  # a long query: its thread waits for the query process
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return [env["PATH_INFO"].encode()]
+
+    app = BufferedApp(application, Limits(threads=1, waiting_threads=2, queue_seconds=5))
+
+    async def ask(path: str) -> list[dict]:
+        sent: list[dict] = []
+
+        async def receive() -> dict:
+            return {"type": "http.request", "body": b"", "more_body": False}
+
+        async def send(message: dict) -> None:
+            sent.append(message)
+
+        await app(scope(path), receive, send)
+        return sent
+
+    async def scenario() -> tuple[list[dict], bool]:
+        queries = [asyncio.create_task(ask("/sparql")) for _ in range(2)]
+        await asyncio.sleep(0.05)
+        page = await asyncio.wait_for(ask("/agency/A29000000G"), 1)
+        held = not any(query.done() for query in queries)
+        release.set()
+        await asyncio.gather(*queries)
+        return page, held
+
+    page, held = asyncio.run(scenario())
+    assert held and page[0]["status"] == 200

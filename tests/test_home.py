@@ -131,7 +131,8 @@ def test_the_home_page_shows_titles_dates_links_totals_and_services(tmp_path, mo
     totals = [int(n.replace(",", "")) for n in root.xpath("//ul[@class='totals']/li/strong/text()")]
     assert totals == [9, 2, 7]  # datasets; agencies A1, A2 (not A3, withdrawn); languages
     services = root.xpath("//nav[@class='services']/a/@href")
-    assert services == ["/sparql", "/oai?verb=Identify", "/catalog", "/.well-known/void"]
+    assert services == ["/sparql", "/oai?verb=Identify", "/catalog", "/.well-known/void",
+                        "/api"]
     assert b"00009001" not in body and b"00009002" not in body
 
 
