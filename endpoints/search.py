@@ -35,7 +35,7 @@ from repository.search.query import DEFAULT_PAGE_SIZE, Hit, Results, Search, sea
 from vocab.namespaces import VOCAB_BASE
 from vocab.schemes import label
 
-from .i18n import language_code, locale, vary_by_language
+from .i18n import N_, language_code, locale, vary_by_language
 from .page_cache import PAGES, built_once
 
 bp = Blueprint("search", __name__, template_folder="templates")
@@ -163,12 +163,16 @@ def set_names() -> dict:
     return g.set_names
 
 
+#: Each facet's title (a catalogue message).
+FACET_TITLES = {"text-type": N_("Text type"), "domain": N_("Application domain"),
+                "theme": N_("Theme"), "language": N_("Language"), "licence": N_("Licence"),
+                "ai": N_("AI training"), "access": N_("Access"), "agency": N_("Agency"),
+                "decade": N_("Years covered"), "source": N_("Source")}
+
+
 def facet_title(facet: str) -> str:
-    return {"text-type": gettext("Text type"), "domain": gettext("Application domain"),
-            "theme": gettext("Theme"), "language": gettext("Language"),
-            "licence": gettext("Licence"), "ai": gettext("AI training"),
-            "access": gettext("Access"), "agency": gettext("Agency"),
-            "decade": gettext("Years covered"), "source": gettext("Source")}[facet]
+    """The title of ``facet`` in the page's language."""
+    return gettext(FACET_TITLES[facet])
 
 
 class View:
@@ -184,6 +188,7 @@ class View:
         self.asked = results.search
         self.english = language_code() == "en"
         self.endpoint, self.arguments, self.implied = endpoint, arguments or {}, implied
+        self._addresses: dict[str, str] = {}  # endpoint → its URL (a page has hundreds of links)
 
     def link(self, **changes: Any) -> str:
         """This search's URL with ``changes`` (``terms``, ``page``, ``sort``, ``text``); a
@@ -208,7 +213,9 @@ class View:
             query.append(("page", str(page)))
         if asked.size != DEFAULT_PAGE_SIZE:
             query.append(("size", str(asked.size)))
-        here = url_for(endpoint, **arguments)
+        here = self._addresses.get(endpoint)
+        if here is None:
+            here = self._addresses[endpoint] = url_for(endpoint, **arguments)
         return f"{here}?{urlencode(query)}" if query else here
 
     def toggled(self, term: str) -> str:

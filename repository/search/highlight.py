@@ -8,7 +8,12 @@ else its words of two characters or more; and each Latin word.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from . import analysis
+
+#: :func:`analysis.fold` of one character, remembered (a page highlights thousands).
+_fold_one = lru_cache(maxsize=1 << 16)(analysis.fold)
 
 #: Pieces of a text: (text, matched).
 Pieces = list[tuple[str, bool]]
@@ -27,7 +32,7 @@ def highlighted(text: str, query: str) -> Pieces:
                     marked[origin[position]] = True
             start = folded.find(needle, start + 1)
     for index in range(1, len(text)):  # a combining mark goes with its letter
-        if not analysis.fold(text[index]):
+        if not _fold_one(text[index]):
             marked[index] = marked[index - 1]
     return _pieces(text, marked)
 
@@ -43,7 +48,7 @@ def _folded(text: str) -> tuple[str, list[int]]:
     """``text`` folded, and for each folded character the index of the one it came from."""
     parts, origin = [], []
     for index, character in enumerate(text):
-        folded = analysis.fold(character)
+        folded = _fold_one(character)
         parts.append(folded)
         origin.extend([index] * len(folded))
     return "".join(parts), origin
