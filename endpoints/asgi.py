@@ -129,11 +129,11 @@ def is_light(scope: Scope) -> bool:
 
 
 #: Paths (below the mount) whose pages are asked for from the page cache on the event loop
-#: first: the home and search pages, found there nearly always (one a language and index
+#: first: the home, search and browse pages, found there nearly always (one a language and
 #: version; a search's words recur). Record pages are not: a record is rarely asked for twice
 #: within its cache life, and every miss would cost the event loop a request's start while
 #: the threads hold the GIL.
-CACHED_PATHS = frozenset({"/", "/search"})
+CACHED_PATHS = frozenset({"/", "/search", "/browse"})
 _NOT_CACHED = NOT_CACHED.lower().encode("latin-1")
 
 

@@ -1,4 +1,10 @@
-"""Browsing by language and by licence: ``/language/{code}`` and ``/licence/{code}``.
+"""Browsing: ``/browse``, every way in with its count, and the pages of one language and one
+licence, ``/language/{code}`` and ``/licence/{code}``.
+
+``/browse`` lists each facet's values over all public records (the text index's facet counts,
+one query): a language, licence or agency leads to its own page, any other value to the
+search with it chosen. The page is built once per index version and language (the page
+cache), so it costs the same at any size.
 
 A language page names an ISO 639-3 language (the names our vocabulary gives it, else ISO's,
 its Glottolog languoid) and lists the public datasets in or about it; a licence page explains
@@ -10,7 +16,7 @@ pages follow the reader's language. 404 for a code that names no language or lic
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, current_app, render_template, request
+from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
 from rdflib import URIRef
 
 from repository.errors import InputError
@@ -19,13 +25,43 @@ from vocab.languages import LanguageCodeError, resolve
 from vocab.namespaces import SKOS, VOCAB_BASE, lexvo
 from vocab.schemes import concepts, labels, load
 
-from .i18n import language_code, vary_by_language
+from .i18n import language_code, locale, vary_by_language
+from .page_cache import PAGES, built_once
 from .record_view import explain_licence
 from .search import View, asked_search, refused
 
 bp = Blueprint("browse", __name__, template_folder="templates")
 
 GLOTTOLOG = "https://glottolog.org/resource/languoid/id/"
+#: Facets whose values have pages of their own (the others lead to the search).
+OWN_PAGES = {"language": "browse.language", "licence": "browse.licence",
+             "agency": "agencies.page"}
+
+
+@bp.get("/browse")
+def index() -> Response:
+    """Every facet's values over the public records, with their counts."""
+    key = ("browse", locale(), current_app.extensions["yuliao"].disseminations.version(),
+           request.script_root)
+    return built_once(current_app.extensions[PAGES], key, _browse_page)
+
+
+def _browse_page() -> Response:
+    results = search(current_app.extensions["yuliao"].text_index, Search.checked(size=1))
+    sections = [(facet, title, [(label, count, way_in(term)) for term, label, count, _ in values])
+                for facet, title, values in View(results).facets()]
+    return vary_by_language(Response(
+        render_template("browse.html", sections=sections, total=results.total),
+        mimetype="text/html"))
+
+
+def way_in(term: str) -> str:
+    """Where a facet term leads: the page of its language, licence or agency, else the search
+    with it chosen."""
+    facet, _, code = term.partition(":")
+    if facet in OWN_PAGES:
+        return url_for(OWN_PAGES[facet], code=code)
+    return url_for("search.page", facet=term)
 
 
 @bp.get("/language/<code>")

@@ -77,3 +77,39 @@ def test_paging_stays_on_the_browse_page_and_facets_lead_to_the_search(client):
     assert ids(first) and not ids(first) & ids(second)
     facet = first.xpath("//aside//a/@href")[0]
     assert facet.startswith("/search?") and "language%3Acmn" in facet
+
+
+# -- /browse: every way in ------------------------------------------------------------------
+
+
+def counts_of(tree: html.HtmlElement, facet: str) -> dict[str, int]:
+    """href → count of the values listed under ``facet``."""
+    return {li.find("a").get("href"): int(li.findtext("span").replace(",", ""))
+            for li in tree.xpath(f"//section[@aria-labelledby='browse-{facet}']//li")}
+
+
+def test_browse_lists_every_facet_with_the_searchs_counts(client):
+    tree = page(client, "/browse")
+    answer = client.get("/search?format=json").get_json()
+    for facet, values in answer["facets"].items():
+        listed = counts_of(tree, facet)
+        assert sorted(listed.values()) == sorted(v["count"] for v in values), facet
+
+
+@pytest.mark.parametrize(("facet", "prefix"), [
+    ("language", "/language/"), ("licence", "/licence/"), ("agency", "/agency/"),
+    ("text-type", "/search?facet=text-type:"), ("decade", "/search?facet=decade:")])
+def test_each_value_leads_to_its_page_or_to_the_search_with_it_chosen(client, facet, prefix):
+    links = counts_of(page(client, "/browse"), facet)
+    assert links and all(href.startswith(prefix) for href in links)
+    for href, count in list(links.items())[:3]:
+        response = client.get(href, headers={"Accept": "text/html"})
+        assert response.status_code == 200, href
+        if href.startswith("/search"):
+            assert client.get(f"{href}&format=json").get_json()["total"] == count
+
+
+def test_every_page_has_browse_in_its_header(client):
+    for path in ("/", "/search", "/record/00001174", "/api"):
+        header = page(client, path).xpath("//header//a[@href='/browse']")
+        assert header and header[0].text == "瀏覽", path

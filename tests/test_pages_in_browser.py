@@ -36,6 +36,7 @@ PAGES = {
     "search-refused": "search?page=x",
     "search-suggested": "search?q=dictionay",
     "api": "api",
+    "browse": "browse",
 }
 
 
