@@ -41,7 +41,7 @@ def parse_xml(data: bytes, origin: str) -> etree._Element:
     """
     if not data or not data.strip(_BOM_AND_SPACE):
         raise InputError("the document is empty; expected XML", origin=origin)
-    _refuse_entity_declarations(data, origin)
+    refuse_entity_declarations(data, origin)
     try:
         root = etree.fromstring(data, _hardened_parser())
     except etree.XMLSyntaxError as error:
@@ -52,7 +52,7 @@ def parse_xml(data: bytes, origin: str) -> etree._Element:
     return root
 
 
-def _refuse_entity_declarations(data: bytes, origin: str) -> None:
+def refuse_entity_declarations(data: bytes, origin: str) -> None:
     """Raises InputError when the raw bytes declare an entity (checked before parsing)."""
     if _ENTITY_DECLARATION.search(data):
         raise InputError("DTDs with entity declarations are not accepted", origin=origin)

@@ -1,0 +1,124 @@
+"""Content-addressed file storage: a file is stored once under the SHA-256 of its bytes.
+
+:class:`FileStore` is the whole interface (put a stream, open, ask, remove), so that an
+S3-compatible object store can replace :class:`DiskStore` when the repository runs on several
+machines. :class:`DiskStore` keeps ``{root}/sha256/ab/cd/abcd…`` and writes through a
+temporary file in ``{root}/incoming``, renamed into place once whole: a crash leaves no
+half-written file under a digest, and a file is never held in memory (it is read and hashed
+:data:`CHUNK` bytes at a time). The size limit is enforced while the bytes arrive: the
+501st megabyte of a 500 MB limit is never written.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO, Protocol
+
+from ..errors import InputError, NotFound, StoreError
+
+#: Seed 001: "若單一檔案大小超過 500MB，請先分割".
+MAX_FILE_BYTES = 500 * 1000 * 1000
+#: Bytes read, hashed and written at a time.
+CHUNK = 1 << 20
+_DIGEST = re.compile(r"[0-9a-f]{64}")
+
+
+class FileTooLarge(InputError):
+    """The file went over the size limit while it was being received (413)."""
+
+    status = 413
+
+
+@dataclass(frozen=True)
+class Stored:
+    """A stored file: the SHA-256 of its bytes (hex) and its size in bytes."""
+
+    sha256: str
+    size: int
+
+
+class FileStore(Protocol):
+    """Where files are kept, by the SHA-256 of their bytes."""
+
+    def put(self, chunks: Iterable[bytes], *, limit: int = MAX_FILE_BYTES,
+            name: str = "") -> Stored: ...
+
+    def open(self, sha256: str) -> BinaryIO: ...
+
+    def exists(self, sha256: str) -> bool: ...
+
+    def remove(self, sha256: str) -> None: ...
+
+
+class DiskStore:
+    """Files in a directory of the home (see the module documentation)."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def put(self, chunks: Iterable[bytes], *, limit: int = MAX_FILE_BYTES,
+            name: str = "") -> Stored:
+        """Store the bytes ``chunks`` yields; what was stored. Raises FileTooLarge naming
+        ``name`` as soon as they pass ``limit`` bytes (nothing is kept), StoreError when the
+        disk fails."""
+        incoming = self._incoming()
+        digest, size, partial = hashlib.sha256(), 0, None
+        try:
+            with tempfile.NamedTemporaryFile(dir=incoming, delete=False) as out:
+                partial = Path(out.name)
+                for chunk in chunks:
+                    size += len(chunk)
+                    if size > limit:
+                        raise FileTooLarge(f"the file is over {limit:,} bytes; split it into "
+                                           "parts of at most that size", origin=name or None,
+                                           field="file")
+                    digest.update(chunk)
+                    out.write(chunk)
+                out.flush()
+                os.fsync(out.fileno())
+            stored = Stored(digest.hexdigest(), size)
+            target = self.path(stored.sha256)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(partial, target)
+            return stored
+        except OSError as error:
+            raise StoreError(f"cannot store {name or 'the file'}: {error}") from error
+        finally:
+            if partial is not None and partial.exists():
+                partial.unlink()
+
+    def open(self, sha256: str) -> BinaryIO:
+        """The stored file for reading. Raises NotFound when there is none."""
+        try:
+            return self.path(sha256).open("rb")
+        except FileNotFoundError as error:
+            raise NotFound(f"no stored file has the SHA-256 {sha256}") from error
+
+    def exists(self, sha256: str) -> bool:
+        return self.path(sha256).is_file()
+
+    def remove(self, sha256: str) -> None:
+        """The stored file removed (nothing when there is none)."""
+        self.path(sha256).unlink(missing_ok=True)
+
+    def path(self, sha256: str) -> Path:
+        """Where the file of ``sha256`` is kept. Raises InputError for anything but 64 hex
+        digits (a digest from a URL must not name another path)."""
+        if not _DIGEST.fullmatch(sha256):
+            raise InputError(f"expected a SHA-256 as 64 lowercase hex digits, got {sha256!r}",
+                             field="sha256")
+        return self.root / "sha256" / sha256[:2] / sha256[2:4] / sha256
+
+    def _incoming(self) -> Path:
+        incoming = self.root / "incoming"
+        try:
+            incoming.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise StoreError(f"cannot make {incoming}: {error}") from error
+        return incoming
