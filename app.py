@@ -451,9 +451,11 @@ _add_backoffice_commands()
 
 
 def _add_review_commands() -> None:
+    from repository.files.cli import files
     from repository.workflow.cli import review
 
     main.add_command(review)
+    main.add_command(files)
 
 
 _add_review_commands()

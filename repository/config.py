@@ -319,6 +319,11 @@ class Config:
     def store_dir(self) -> Path:
         return self.home / "store"
 
+    @property
+    def files_dir(self) -> Path:
+        """Where the datasets' files are kept (repository/files, content-addressed)."""
+        return self.home / "files"
+
     def check_home(self) -> None:
         """Raises NotFound naming the home when it was never made: no embedded store under it
         (``yuliao init`` makes one), or, with a remote store, no home folder (which keeps the

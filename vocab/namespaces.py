@@ -424,6 +424,10 @@ YL = Vocabulary(
         "portalTheme",  # → portal theme concept (seed 000)
         "plannedRelease",  # 第一階段 / 第二階段 of seed 000's inventory
         "note",  # 備註
+        "characterCount",  # of a file's text (a dcat:Distribution), white space not counted
+        "tokenCount",  # of a file's text, by the tokenizer yl:tokenizer names
+        "tokenizer",  # the tokenizer a yl:tokenCount was counted by
+        "textEncoding",  # the character encoding a text file was found in (utf-8, big5, …)
         "qualityScore",  # metric IRI of the OLAC-style quality score
         "aiTraining",  # ODRL action: train AI models
         "labelAIOutput",  # ODRL action: mark outputs as AI-generated

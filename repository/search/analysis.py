@@ -59,7 +59,7 @@ def words(text: str) -> list[str]:
     found: list[str] = []
     for run in runs(text):
         if _IS_CJK(run):
-            found.extend(w for w in _segmenter().cut_for_search(run, HMM=True) if w.strip())
+            found.extend(w for w in segmenter().cut_for_search(run, HMM=True) if w.strip())
         else:
             found.extend(_latin(run))
     return found
@@ -114,7 +114,7 @@ def _simplified() -> dict[int, str]:
 
 
 @cache
-def _segmenter() -> jieba.Tokenizer:
+def segmenter() -> jieba.Tokenizer:
     """jieba with its own dictionary and our lexicon, made once (thread-safe)."""
     with _setup:
         jieba.setLogLevel(logging.WARNING)

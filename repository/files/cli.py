@@ -1,0 +1,79 @@
+"""``yuliao files``: the files of a dataset from the terminal (registered by app.py).
+
+``yuliao files add ID PATH… --as EMAIL`` takes each file in (:func:`.intake.take_in`: stored
+under its SHA-256 in ``{home}/files``, checked by its content, its text counted) and adds the
+accepted ones to the record as distributions, in one new draft revision saved as the account
+``--as`` names (a published record keeps its public revision until the new one is approved,
+as in the back office). A refused file is named on standard error with its reason; the
+command then ends with status 1, after saving what was accepted.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ..config import Config
+from ..errors import InputError, RepositoryError
+from ..workflow.cli import _opened, acting, actor_options, terminal
+from ..workflow.service import Workflow
+from .distributions import AddedFile, add_file
+from .intake import read_in_chunks, take_in
+from .storage import DiskStore
+
+
+@click.group()
+def files() -> None:
+    """The files of the datasets: add them to a record (checked, counted, stored)."""
+
+
+@files.command()
+@actor_options
+@click.argument("local_id", metavar="ID")
+@click.argument("paths", metavar="PATH…", nargs=-1, required=True,
+                type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.pass_obj
+def add(config: Config, account: str, local_id: str, paths: tuple[Path, ...]) -> None:
+    """Add files to the record ID as a new draft revision."""
+    from app import fail
+
+    with _opened(config) as (repository, office):
+        try:
+            actor = acting(office, account)
+            record = repository.get(local_id)
+            store = DiskStore(config.files_dir)
+            accepted, refused = _taken_in(store, paths)
+            if accepted:
+                graph = record.graph
+                subject = repository.ids.resource(record.id)
+                for added in accepted:
+                    add_file(graph, subject, repository.ids.base, record.id, added)
+                flow = Workflow(repository, audit=lambda event: office.audit.workflow_event(
+                    event, terminal()))
+                saved = flow.save_draft(actor, record.with_(graph=graph),
+                                        expected_revision=record.revision)
+                click.echo(f"{record.id}: {len(accepted)} file(s) added, revision "
+                           f"{saved.record.revision} ({saved.record.state})")
+        except RepositoryError as error:
+            fail(str(error))
+    if refused:
+        raise SystemExit(1)
+
+
+def _taken_in(store: DiskStore, paths: tuple[Path, ...]) -> tuple[list[AddedFile], int]:
+    """Each file taken in (a line for each on standard output), and how many were refused
+    (a line for each on standard error)."""
+    accepted, refused = [], 0
+    for path in paths:
+        try:
+            added = take_in(store, read_in_chunks(path), path.name)
+        except InputError as error:
+            click.echo(f"refused {path.name}: {error.reason}", err=True)
+            refused += 1
+            continue
+        accepted.append(added)
+        encoding = f", {added.checked.encoding}" if added.checked.encoding else ""
+        click.echo(f"{added.name}: {added.checked.kind}{encoding}, {added.stored.size:,} "
+                   f"bytes, sha256 {added.stored.sha256}, {added.counts.tokens:,} tokens")
+    return accepted, refused

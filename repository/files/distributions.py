@@ -1,0 +1,101 @@
+"""A stored file as a ``dcat:Distribution`` of its dataset.
+
+Each file is the node ``{dataset}#file-{first 16 hex digits of its SHA-256}`` (the same file
+added twice is one distribution) with its name (``dct:title``), media type (``dcat:mediaType``,
+an IANA IRI, and ``dct:format``), size (``dcat:byteSize``), checksum (``spdx:checksum``, a
+``spdx:Checksum`` node of algorithm SHA-256), download URL
+(``{base}record/{id}/files/{name}``), the encoding of a text file (``yl:textEncoding``) and
+the counts of its text (``yl:characterCount``, ``yl:tokenCount`` with ``yl:tokenizer``).
+Licence and access rights are the dataset's unless the distribution says otherwise.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import quote
+
+from rdflib import Graph, Literal, URIRef
+
+from vocab.namespaces import DCAT, DCT, RDF_, SPDX, XSD, YL
+
+from ..errors import InputError
+from .checks import Checked
+from .storage import Stored
+from .text import TOKENIZER, Counts
+
+IANA = "http://www.iana.org/assignments/media-types/"
+#: Characters a file name may not have (it is the last segment of its download URL).
+_UNSAFE_NAME = frozenset('/\\\0')
+
+
+@dataclass(frozen=True)
+class AddedFile:
+    """What is known of a file added to a dataset."""
+
+    name: str
+    stored: Stored
+    checked: Checked
+    counts: Counts
+
+
+def file_name(name: str) -> str:
+    """``name`` as a distribution's file name (its last path segment). Raises InputError for
+    an empty name, one with a slash, backslash or NUL, or one over 255 characters."""
+    name = name.strip()
+    if not name or set(name) & _UNSAFE_NAME or name in (".", "..") or len(name) > 255:
+        raise InputError(f"expected a file name without slashes of at most 255 characters, "
+                         f"got {name!r}", field="name")
+    return name
+
+
+def distribution_node(subject: URIRef, sha256: str) -> URIRef:
+    return URIRef(f"{subject}#file-{sha256[:16]}")
+
+
+def download_url(base: str, local_id: str, name: str) -> URIRef:
+    return URIRef(f"{base}record/{quote(local_id, safe=':')}/files/{quote(name, safe='')}")
+
+
+def add_file(graph: Graph, subject: URIRef, base: str, local_id: str,
+             added: AddedFile) -> URIRef:
+    """``added`` as a distribution of ``subject`` in ``graph`` (replacing what the same file
+    had there); its node. Raises InputError when another file of the dataset has that name."""
+    node = distribution_node(subject, added.stored.sha256)
+    url = download_url(base, local_id, added.name)
+    for other in graph.objects(subject, DCAT.distribution):
+        if other != node and (other, DCAT.downloadURL, url) in graph:
+            raise InputError(f"the dataset has another file named {added.name!r}",
+                             record=local_id, field="name")
+    remove_file(graph, subject, node)
+    checksum = URIRef(f"{node}-sha256")
+    media = URIRef(IANA + added.checked.media_type)
+    triples = [
+        (subject, DCAT.distribution, node), (node, RDF_.type, DCAT.Distribution),
+        (node, DCT.title, Literal(added.name)), (node, DCAT.mediaType, media),
+        (node, DCT.format, media),
+        (node, DCAT.byteSize, Literal(added.stored.size, datatype=XSD.nonNegativeInteger)),
+        (node, DCAT.downloadURL, url), (node, SPDX.checksum, checksum),
+        (checksum, RDF_.type, SPDX.Checksum),
+        (checksum, SPDX.algorithm, SPDX.checksumAlgorithm_sha256),
+        (checksum, SPDX.checksumValue, Literal(added.stored.sha256, datatype=XSD.hexBinary)),
+        (node, YL.characterCount, _count(added.counts.characters)),
+        (node, YL.tokenCount, _count(added.counts.tokens)),
+        (node, YL.tokenizer, Literal(TOKENIZER)),
+    ]
+    if added.checked.encoding:
+        triples.append((node, YL.textEncoding, Literal(added.checked.encoding)))
+    for triple in triples:
+        graph.add(triple)
+    return node
+
+
+def remove_file(graph: Graph, subject: URIRef, node: URIRef) -> None:
+    """The distribution ``node`` and its checksum node taken out of ``graph``."""
+    for checksum in list(graph.objects(node, SPDX.checksum)):
+        graph.remove((checksum, None, None))
+    graph.remove((node, None, None))
+    graph.remove((subject, DCAT.distribution, node))
+
+
+def _count(value: int) -> Literal:
+    return Literal(value, datatype=XSD.nonNegativeInteger)

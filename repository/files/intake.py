@@ -1,0 +1,39 @@
+"""Taking a file in: stored, checked, its text counted (what the web form and ``yuliao files
+add`` both do).
+
+The bytes are streamed into the store (the size limit held while they arrive), then checked
+where they lie; a refused file is removed again (the same bytes would be refused again, so no
+accepted file shares its digest).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from .checks import FileRefused, check_file
+from .distributions import AddedFile, file_name
+from .storage import CHUNK, MAX_FILE_BYTES, DiskStore
+from .text import counted, pieces
+
+
+def take_in(store: DiskStore, chunks: Iterable[bytes], name: str, *,
+            limit: int = MAX_FILE_BYTES) -> AddedFile:
+    """The file ``chunks`` yields, called ``name``, stored, checked and counted. Raises
+    InputError for a bad name, FileTooLarge, FileRefused (the file is not kept), StoreError."""
+    name = file_name(name)
+    stored = store.put(chunks, limit=limit, name=name)
+    path = store.path(stored.sha256)
+    try:
+        checked = check_file(path, name)
+    except FileRefused:
+        store.remove(stored.sha256)
+        raise
+    return AddedFile(name, stored, checked, counted(pieces(path, checked)))
+
+
+def read_in_chunks(path: Path) -> Iterator[bytes]:
+    """The bytes of the file at ``path``, :data:`CHUNK` at a time."""
+    with path.open("rb") as stream:
+        while chunk := stream.read(CHUNK):
+            yield chunk
