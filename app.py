@@ -48,6 +48,7 @@ def create_app(config: Config | None = None, repository: Repository | None = Non
         api,
         browse,
         catalog,
+        files,
         home,
         i18n,
         limits,
@@ -84,6 +85,7 @@ def create_app(config: Config | None = None, repository: Repository | None = Non
     app.register_blueprint(search.bp)
     app.register_blueprint(browse.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(files.bp)
     home = repository.config.home if isinstance(repository, Repository) else None
     app.config["BACK_OFFICE"] = home is not None and home.is_dir()
     app.jinja_env.globals["back_office"] = lambda: app.config["BACK_OFFICE"]

@@ -302,3 +302,12 @@ def initialised_home(tmp_path: Path) -> Path:
     result = yuliao(home, "init")
     assert result.exit_code == 0, result.output
     return home
+
+
+@pytest.fixture
+def fresh_demo_home(tmp_path: Path) -> Path:
+    """A home made by ``yuliao init --demo`` for this test alone (it may change it)."""
+    home = tmp_path / "home"
+    result = yuliao(home, "init", "--demo")
+    assert result.exit_code == 0, result.output
+    return home

@@ -21,11 +21,8 @@ RECORD = "00001174"
 
 
 @pytest.fixture
-def demo_home(tmp_path: Path) -> Path:
-    home = tmp_path / "home"
-    result = yuliao(home, "init", "--demo")
-    assert result.exit_code == 0, result.output
-    return home
+def demo_home(fresh_demo_home: Path) -> Path:
+    return fresh_demo_home
 
 
 @pytest.fixture

@@ -21,11 +21,8 @@ PLATFORM = ("--as", "platform.admin@example.org")
 
 
 @pytest.fixture
-def demo_home(tmp_path: Path) -> Path:
-    home = tmp_path / "home"
-    result = yuliao(home, "init", "--demo")
-    assert result.exit_code == 0, result.output
-    return home
+def demo_home(fresh_demo_home: Path) -> Path:
+    return fresh_demo_home
 
 
 def lines(result) -> list[str]:

@@ -1,0 +1,122 @@
+"""Downloads: ``/record/{id}/files/{name}``, the files of published records.
+
+A file is reachable only through the public revision of its record: the distribution whose
+``dcat:downloadURL`` is the address asked for, in the public area (a file added to a draft,
+or to a revision under review, is not there: 404). Files under an open licence (OGDL and the
+Creative Commons licences, :data:`OPEN_LICENCES`) with public access download directly, with
+``Range``, a strong ``ETag`` (the SHA-256 of the bytes) and ``Content-Disposition``; any
+other file (SAITDL, a licence still to be confirmed, restricted access) is answered 403 with a
+page that explains its licence, the attribution it requires and whom to ask (the dataset's
+contact point). Every download is written to the audit log (seed 004 §9) before its bytes are
+sent; when the log cannot be written, nothing is sent (503).
+"""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from flask import Blueprint, Response, abort, current_app, render_template, request, send_file
+from rdflib import Graph, URIRef
+
+from repository.accounts import AccountServices
+from repository.accounts.audit import AuditEvent
+from repository.errors import RepositoryError
+from repository.files import DiskStore
+from repository.files.distributions import download_url
+from repository.records import is_tombstone
+from vocab.namespaces import DCAT, DCT, FOAF, SPDX, VCARD, VOCAB_BASE
+
+from . import record_view as view
+from .i18n import vary_by_language
+from .limits import requesting_client
+from .records import find_public, gone, repository
+
+bp = Blueprint("files", __name__, template_folder="templates")
+
+#: Licences whose files anyone may download (the others need an agreement first).
+OPEN_LICENCES = frozenset(URIRef(f"{VOCAB_BASE}licence/{code}") for code in (
+    "OGDL-Taiwan-1.0", "CC-BY-4.0", "CC-BY-SA-4.0", "CC-BY-ND-4.0", "CC-BY-NC-4.0",
+    "CC-BY-NC-SA-4.0", "CC-BY-NC-ND-4.0", "CC0-1.0"))
+PUBLIC_ACCESS = URIRef(f"{VOCAB_BASE}access-rights/PUBLIC")
+#: Where an application keeps its accounts database for the audit log (opened when needed).
+OFFICE = "yuliao.files.office"
+
+
+@bp.get("/record/<minted:local_id>/files/<path:name>", merge_slashes=False)
+def download(local_id: str, name: str) -> Response:
+    """The file ``name`` of the published record ``local_id``: 404 when the public revision
+    has no such file, 410 withdrawn, 403 for a licence that needs an agreement, 503 when the
+    download cannot be audited."""
+    found = find_public(local_id)
+    if found is None or found.moved:
+        abort(404)
+    ids = repository().ids
+    if is_tombstone(found.graph, found.id, ids):
+        return gone(found.id, found.graph, None)
+    subject = ids.resource(found.id)
+    node = _distribution(found.graph, subject, download_url(ids.base, found.id, name))
+    if node is None:
+        abort(404)
+    licence = _inherited(found.graph, subject, node, DCT.license)
+    access = _inherited(found.graph, subject, node, DCT.accessRights)
+    if licence not in OPEN_LICENCES or access not in (None, PUBLIC_ACCESS):
+        return _agreement_needed(found.graph, subject, licence, name)
+    sha256 = str(found.graph.value(found.graph.value(node, SPDX.checksum), SPDX.checksumValue))
+    media = str(found.graph.value(node, DCAT.mediaType) or "").rsplit("media-types/", 1)[-1]
+    _audit(found.id, name, sha256)
+    return _sent(sha256, name, media or "application/octet-stream")
+
+
+def _distribution(graph: Graph, subject: URIRef, url: URIRef) -> URIRef | None:
+    for node in graph.objects(subject, DCAT.distribution):
+        if (node, DCAT.downloadURL, url) in graph:
+            return node
+    return None
+
+
+def _inherited(graph: Graph, subject: URIRef, node: URIRef, predicate: URIRef):
+    """The distribution's own value of ``predicate``, else its dataset's."""
+    return graph.value(node, predicate) or graph.value(subject, predicate)
+
+
+def _sent(sha256: str, name: str, media_type: str) -> Response:
+    """The stored file, with Range, its SHA-256 as a strong ETag, and its name."""
+    path = DiskStore(current_app.config["YULIAO"].files_dir).path(sha256)
+    if not path.is_file():
+        abort(404)
+    response = send_file(path, mimetype=media_type, conditional=True, etag=sha256,
+                         max_age=3600)
+    response.headers["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
+    return response
+
+
+def _audit(local_id: str, name: str, sha256: str) -> None:
+    """The download in the audit log. Answers 503 when it cannot be written."""
+    if request.method != "GET":
+        return
+    try:
+        office = current_app.extensions.get(OFFICE)
+        if office is None:
+            office = current_app.extensions[OFFICE] = AccountServices.open(
+                current_app.config["YULIAO"])
+        office.audit.append(AuditEvent("download", client=requesting_client(), record=local_id,
+                                       details=f"{name} (sha256 {sha256}), "
+                                               f"{request.headers.get('Range') or 'whole'}"))
+    except RepositoryError as error:
+        current_app.logger.error("a download could not be audited: %s", error)
+        abort(503)
+
+
+def _agreement_needed(graph: Graph, subject: URIRef, licence, name: str) -> Response:
+    """403: the licence explained, and whom to ask."""
+    explained = view.explain_licence(licence) if licence is not None else None
+    contact = [(view.value_of(graph, c).texts,
+                sorted(str(e) for e in graph.objects(c, VCARD.hasEmail)))
+               for c in graph.objects(subject, DCAT.contactPoint)]
+    publisher = [view.value_of(graph, p) for p in graph.objects(subject, DCT.publisher)]
+    titles = [view.Text(str(t), t.language) for t in graph.objects(subject, DCT.title)]
+    body = render_template("download_refused.html", licence=explained, contacts=contact,
+                           publishers=publisher, name=name, titles=titles,
+                           record_url=str(graph.value(predicate=FOAF.primaryTopic,
+                                                      object=subject) or ""))
+    return vary_by_language(Response(body, 403, mimetype="text/html"))

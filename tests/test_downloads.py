@@ -1,0 +1,126 @@
+"""Downloads: /record/{id}/files/{name} streams a published record's file with Range, a
+strong ETag and its name; only files of the public revision are reachable; a licence that
+needs an agreement gets a page that explains it and whom to ask; every download is audited."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+
+import pytest
+from flask.testing import FlaskClient
+from lxml import html
+from rdflib import Literal, URIRef
+
+from app import create_app
+from repository import Config, Repository
+from repository.accounts import AccountServices
+from repository.files import DiskStore
+from repository.files.distributions import add_file
+from repository.files.intake import take_in
+from tests.files_support import CSV_ROWS, text_pdf
+from tests.oai_support import dataset
+from vocab.namespaces import DCAT, VCARD
+
+CSV = CSV_ROWS.encode("utf-8") * 50
+PDF = text_pdf()
+
+
+def with_files(repo: Repository, local_id: str, files: dict[str, bytes], **options):
+    """The dataset ``local_id`` with ``files`` added (stored in the home's file store)."""
+    record = dataset(repo, local_id, f"語料 {local_id}", **options)
+    store = DiskStore(repo.config.files_dir)
+    subject = repo.ids.resource(local_id)
+    contact = URIRef(f"{subject}#contact")
+    record.graph.add((subject, DCAT.contactPoint, contact))
+    record.graph.add((contact, VCARD.fn, Literal("語料窗口", lang="zh-Hant-TW")))
+    record.graph.add((contact, VCARD.hasEmail, URIRef("mailto:corpus@example.org")))
+    for name, data in files.items():
+        add_file(record.graph, subject, repo.ids.base, local_id, take_in(store, [data], name))
+    return record
+
+
+@pytest.fixture(scope="module")
+def repo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Repository]:
+    home = tmp_path_factory.mktemp("downloads") / "home"
+    with Repository(Config(home=home)) as repository:
+        repository.put(with_files(repository, "00000001", {"places.csv": CSV, "報告.pdf": PDF}))
+        repository.publish("00000001")
+        repository.put(with_files(repository, "00000002", {"corpus.csv": CSV},
+                                  licence="SAITDL-1.0"))
+        repository.publish("00000002")
+        published = repository.get("00000001")  # a file added by a revision under review
+        repository.put(with_files(repository, "00000001", {"later.csv": b"a,b\n1,2\n"}).with_(
+            state="in-revision", revision=published.revision))
+        repository.put(with_files(repository, "00000003", {"gone.csv": CSV}))
+        repository.publish("00000003")
+        repository.withdraw("00000003")
+        yield repository
+
+
+@pytest.fixture
+def client(repo: Repository) -> FlaskClient:
+    return create_app(repository=repo).test_client()
+
+
+def get(client: FlaskClient, path: str, **headers: str):
+    """The response to GET ``path``, read whole and closed (the file it streamed with it)."""
+    response = client.get(path, headers=headers)
+    response.get_data()
+    response.close()
+    return response
+
+
+def test_an_open_file_downloads_whole_with_its_checksum_as_etag(client) -> None:
+    response = get(client, "/record/00000001/files/places.csv")
+    assert response.status_code == 200 and response.data == CSV
+    assert response.mimetype == "text/csv"
+    assert response.headers["ETag"] == f'"{hashlib.sha256(CSV).hexdigest()}"'
+    assert response.headers["Content-Disposition"] == "attachment; filename*=UTF-8''places.csv"
+    assert response.headers["Accept-Ranges"] == "bytes"
+
+
+def test_a_range_is_served_and_a_known_etag_is_not_sent_again(client) -> None:
+    part = get(client, "/record/00000001/files/places.csv", Range="bytes=10-29")
+    assert part.status_code == 206 and part.data == CSV[10:30]
+    assert part.headers["Content-Range"] == f"bytes 10-29/{len(CSV)}"
+    etag = part.headers["ETag"]
+    again = get(client, "/record/00000001/files/places.csv", **{"If-None-Match": etag})
+    assert again.status_code == 304 and again.data == b""
+
+
+def test_a_name_in_chinese_is_found_and_given_back_encoded(client) -> None:
+    response = get(client, "/record/00000001/files/%E5%A0%B1%E5%91%8A.pdf")
+    assert response.status_code == 200 and response.data == PDF
+    assert response.headers["Content-Disposition"] == \
+        "attachment; filename*=UTF-8''%E5%A0%B1%E5%91%8A.pdf"
+
+
+@pytest.mark.parametrize(("path", "status"), [
+    ("/record/00000001/files/later.csv", 404),  # only in the revision under review
+    ("/record/00000001/files/missing.csv", 404),
+    ("/record/00000009/files/places.csv", 404),  # no such record
+    ("/record/00000003/files/gone.csv", 410),  # withdrawn
+])
+def test_only_files_of_a_public_revision_are_reachable(client, path, status) -> None:
+    assert get(client, path).status_code == status
+
+
+def test_a_licence_that_needs_an_agreement_explains_itself_and_whom_to_ask(client) -> None:
+    client.set_cookie("lang", "en")
+    response = get(client, "/record/00000002/files/corpus.csv")
+    assert response.status_code == 403 and response.mimetype == "text/html"
+    page = html.fromstring(response.data)
+    text = page.text_content()
+    assert "needs an agreement" in text and "corpus.csv" in text
+    assert page.xpath("//a[@href='mailto:corpus@example.org']")
+    assert CSV.decode()[:20] not in text
+
+
+def test_every_download_is_in_the_audit_log(client, repo) -> None:
+    get(client, "/record/00000001/files/places.csv", Range="bytes=0-9")
+    with AccountServices.open(repo.config) as office:
+        events = [e for e in office.audit.events(what="download")]
+    assert any(e.record == "00000001" and "places.csv" in e.details and "bytes=0-9" in e.details
+               for e in events)
+    assert all(e.who == "anonymous" for e in events)
