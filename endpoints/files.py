@@ -15,7 +15,17 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from flask import Blueprint, Response, abort, current_app, render_template, request, send_file
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    jsonify,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from rdflib import Graph, URIRef
 
 from repository.accounts import AccountServices
@@ -23,7 +33,9 @@ from repository.accounts.audit import AuditEvent
 from repository.errors import RepositoryError
 from repository.files import DiskStore
 from repository.files.distributions import download_url
+from repository.files.manifest import manifest, record_entry
 from repository.records import is_tombstone
+from repository.search.query import Results
 from vocab.namespaces import DCAT, DCT, FOAF, SPDX, VCARD, VOCAB_BASE
 
 from . import record_view as view
@@ -65,6 +77,34 @@ def download(local_id: str, name: str) -> Response:
     media = str(found.graph.value(node, DCAT.mediaType) or "").rsplit("media-types/", 1)[-1]
     _audit(found.id, name, sha256)
     return _sent(sha256, name, media or "application/octet-stream")
+
+
+@bp.get("/record/<minted:local_id>/manifest.json", merge_slashes=False)
+def record_manifest(local_id: str) -> Response:
+    """The training manifest of one published record (repository.files.manifest); 404
+    unknown, 410 withdrawn."""
+    found = find_public(local_id)
+    if found is None or found.moved:
+        abort(404)
+    if is_tombstone(found.graph, found.id, repository().ids):
+        return gone(found.id, found.graph, None)
+    return jsonify(manifest([_entry(found.id, found.graph)], selection=f"record {found.id}"))
+
+
+def search_manifest(results: Results, next_page: str | None) -> Response:
+    """The training manifest of a page of search results (``/search?…&format=manifest``)."""
+    entries = []
+    for hit in results.hits:
+        found = find_public(hit.local_id)
+        if found is not None and not is_tombstone(found.graph, found.id, repository().ids):
+            entries.append(_entry(found.id, found.graph))
+    return jsonify(manifest(entries, selection=request.url, next_page=next_page))
+
+
+def _entry(local_id: str, graph: Graph):
+    subject = repository().ids.resource(local_id)
+    return record_entry(graph, subject, local_id,
+                        url_for("records.page", local_id=local_id, _external=True))
 
 
 def _distribution(graph: Graph, subject: URIRef, url: URIRef) -> URIRef | None:

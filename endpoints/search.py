@@ -36,7 +36,7 @@ from vocab.namespaces import VOCAB_BASE
 from vocab.schemes import label
 
 from .i18n import N_, language_code, locale, vary_by_language
-from .page_cache import PAGES, built_once
+from .page_cache import PAGES, NotCached, built_once, only_cached
 
 bp = Blueprint("search", __name__, template_folder="templates")
 
@@ -60,10 +60,30 @@ def page() -> Response:
         asked = asked_search(request.args)
     except InputError as error:
         return refused(error)
+    if request.args.get("format") == "manifest":
+        return _manifest(asked)
     as_data = wants_json()
     key = ("search", request.query_string.decode("latin-1"), as_data, locale(),
            repository().disseminations.version(), request.script_root)
     return built_once(current_app.extensions[PAGES], key, lambda: answer(asked, as_data))
+
+
+def _manifest(asked: Search) -> Response:
+    """The training manifest of this page of results, and the address of the next page."""
+    from .files import search_manifest
+
+    if only_cached():  # built from the store each time: never on the event loop
+        raise NotCached("manifest")
+    results = search(repository().text_index, asked)
+    view = View(results)
+    following = view.link(page=asked.page + 1) if asked.page < results.pages else None
+    if following is not None:
+        following += "&format=manifest" if "?" in following else "?format=manifest"
+    return search_manifest(results, url_for_external(following))
+
+
+def url_for_external(path: str | None) -> str | None:
+    return f"{request.host_url.rstrip('/')}{path}" if path else None
 
 
 def answer(asked: Search, as_data: bool) -> Response:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import BinaryIO
 
 from lxml import etree
 from rdflib import Graph, URIRef
+
+from vocab.namespaces import FOAF
 
 from .core import Repository
 from .errors import InputError
@@ -59,6 +62,20 @@ def _nquads(graph: Graph, subject: URIRef) -> bytes:
                           for s, p, o in graph)).encode()
 
 
+def _manifest(graph: Graph, subject: URIRef) -> bytes:
+    """The training manifest of one record (:mod:`repository.files.manifest`)."""
+    from .files.manifest import manifest, record_entry
+
+    local_id = str(subject).rsplit("/id/", 1)[-1]
+    page = graph.value(predicate=FOAF.primaryTopic, object=subject)
+    entry = record_entry(graph, subject, local_id, str(page or subject))
+    return _json(manifest([entry], selection=f"record {local_id}"))
+
+
+def _json(value) -> bytes:
+    return (json.dumps(value, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+
+
 FORMATS: dict[str, Format] = {
     f.name: f
     for f in (
@@ -69,6 +86,7 @@ FORMATS: dict[str, Format] = {
         Format("dcat-rdfxml", "application/rdf+xml", "rdf", _dcat("xml")),
         Format("croissant", "application/ld+json", "json", _croissant),
         Format("nquads", "application/n-quads", "nq", _nquads),
+        Format("manifest", "application/json", "json", _manifest),
     )
 }
 
@@ -109,9 +127,41 @@ def write_public(repository: Repository, fmt: str, out: BinaryIO, *,
             out.write(export_record(repository, record, fmt))
     elif fmt.startswith("dcat-"):
         out.write(_catalogue(repository, list(repository.published()), fmt))
+    elif fmt == "manifest":
+        _write_manifest(repository, out)
     else:
         raise InputError(f"format {fmt} describes one record: give --id (the whole catalogue "
                          "is exported as olac, nquads or dcat-*)", field="id")
+
+
+def _write_manifest(repository: Repository, out: BinaryIO) -> None:
+    """The training manifest of every published record, written record by record (the
+    included ones as they come; the excluded ones, smaller, gathered for the end)."""
+    from .files.manifest import MANIFEST_VERSION, record_entry
+    from .files.text import TOKENIZER
+
+    out.write(_json({"manifestVersion": MANIFEST_VERSION,
+                     "selection": "every published record", "tokenizer": TOKENIZER})[:-3])
+    out.write(b', "records": [\n')
+    excluded, totals, first = [], {"records": 0, "files": 0, "bytes": 0, "tokens": 0}, True
+    for record in repository.published():
+        full = with_catalogue(record, repository.ids)
+        subject = repository.ids.resource(record.id)
+        entry, left_out = record_entry(full, subject, record.id,
+                                       str(repository.ids.catalogue_record(record.id)))
+        if left_out is not None:
+            excluded.append(left_out)
+            continue
+        out.write(b"" if first else b",\n")
+        out.write(_json(entry)[:-1])
+        first = False
+        files = entry["files"]
+        totals["records"] += 1
+        totals["files"] += len(files)
+        totals["bytes"] += sum(f["bytes"] or 0 for f in files)
+        totals["tokens"] += sum(f["tokens"] or 0 for f in files)
+    out.write(b"\n], \"excluded\": " + _json(excluded)[:-1] + b", \"totals\": "
+              + _json(totals)[:-1] + b"}\n")
 
 
 def _catalogue(repository: Repository, records: list[Record], fmt: str) -> bytes:

@@ -1,0 +1,162 @@
+"""Training manifests: for a selection of published records, every file an AI-training team
+may train on, with what it owes for it (issue 15).
+
+A record is **included** when its licence permits training (:func:`~repository.search.facets
+.trainable`: the licence's ODRL policy permits ``yl:aiTraining``, ``odrl:use`` or
+``odrl:derive``) and it has files; each file comes with its download URL, SHA-256, size,
+media type and the counts of its text, and the record with its licence (IRI, name, the ODRL
+actions permitted, the duties attached, the actions prohibited), the attribution text the
+licence asks for (provider, dataset name, year: SAITDL's 標示出處, OGDL's 標示原資料提供機關)
+in Traditional Chinese and English, and whether outputs must be marked as AI-generated
+(SAITDL's 「人工智慧生成產出」, the policy's ``yl:labelAIOutput`` duty). Every other record
+is **excluded**, with the reason. A file whose own licence does not permit training is left
+out of its record and listed with it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from rdflib import Graph, Literal, URIRef
+
+from vocab import load
+from vocab.namespaces import DCAT, DCT, FOAF, ODRL, PREFIXES, SKOS, SPDX, YL
+
+from ..search.facets import trainable
+from .text import TOKENIZER
+
+MANIFEST_VERSION = "1"
+#: The duty that asks outputs to be marked as AI-generated (SAITDL 被授權人 1.).
+LABEL_AI_OUTPUT = YL.labelAIOutput
+AI_GENERATED = "人工智慧生成產出"
+
+
+def record_entry(graph: Graph, subject: URIRef, local_id: str, page: str
+                 ) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+    """The manifest entry of the published record ``local_id`` (its graph ``graph``, its page
+    ``page``): (included, None) or (None, excluded with the reason)."""
+    titles = _texts(graph, subject, DCT.title)
+    licence = graph.value(subject, DCT.license)
+    about = {"id": local_id, "page": page, "title": titles}
+    if licence is None:
+        return None, {**about, "licence": None, "reason": "the record names no licence"}
+    if not trainable(str(licence)):
+        return None, {**about, "licence": str(licence),
+                      "reason": "its licence does not permit AI training"}
+    files, refused = _files(graph, subject, licence)
+    if not files:
+        return None, {**about, "licence": str(licence), "reason": "it has no files"}
+    providers = [_texts(graph, p, FOAF.name) for p in graph.objects(subject, DCT.publisher)]
+    year = _year(graph, subject)
+    policy = licence_policy(licence)
+    entry = {**about, "providers": providers, "year": year, "licence": policy,
+             "attribution": attribution(titles, providers, year),
+             "markOutputsAsAIGenerated": _compact(LABEL_AI_OUTPUT) in policy["duties"],
+             "files": files}
+    if refused:
+        entry["filesExcluded"] = refused
+    return entry, None
+
+
+def manifest(entries: Iterable[tuple[dict | None, dict | None]], *, selection: str,
+             next_page: str | None = None) -> dict[str, Any]:
+    """The manifest of ``entries`` (:func:`record_entry`'s), for the selection described by
+    ``selection``; ``next_page``: the manifest of the rest of the selection, if any."""
+    included, excluded = [], []
+    for entry, left_out in entries:
+        (included if entry else excluded).append(entry or left_out)
+    files = [f for entry in included for f in entry["files"]]
+    return {"manifestVersion": MANIFEST_VERSION, "selection": selection,
+            "tokenizer": TOKENIZER,
+            "totals": {"records": len(included), "files": len(files),
+                       "bytes": sum(f["bytes"] for f in files),
+                       "tokens": sum(f["tokens"] or 0 for f in files)},
+            "records": included, "excluded": excluded,
+            **({"next": next_page} if next_page else {})}
+
+
+def licence_policy(licence: URIRef) -> dict[str, Any]:
+    """A licence as the manifest gives it: IRI, names, and its ODRL policy's permitted
+    actions, duties and prohibited actions (compact IRIs)."""
+    vocab = load()
+    policies = [licence, *vocab.objects(licence, ODRL.hasPolicy)]
+
+    def actions(kind: URIRef) -> list[str]:
+        return sorted({_compact(a) for p in policies for rule in vocab.objects(p, kind)
+                       for a in vocab.objects(rule, ODRL.action)})
+
+    duties = sorted({_compact(a) for p in policies for rule in vocab.objects(p, ODRL.permission)
+                     for duty in vocab.objects(rule, ODRL.duty)
+                     for a in vocab.objects(duty, ODRL.action)})
+    return {"iri": str(licence), "name": _texts(vocab, licence, SKOS.prefLabel),
+            "permits": actions(ODRL.permission), "duties": duties,
+            "prohibits": actions(ODRL.prohibition)}
+
+
+def attribution(titles: dict[str, str], providers: list[dict[str, str]],
+                year: str | None) -> dict[str, str]:
+    """The credit line the licence asks for: provider, dataset name, year."""
+    zh_title = titles.get("zh-Hant") or next(iter(titles.values()), "")
+    en_title = titles.get("en") or zh_title
+    zh_provider = "、".join(p.get("zh-Hant") or next(iter(p.values()), "") for p in providers)
+    en_provider = "; ".join(p.get("en") or next(iter(p.values()), "") for p in providers)
+    when = f"，{year}" if year else ""
+    return {"zh-Hant": f"資料來源：{zh_provider}，《{zh_title}》{when}",
+            "en": f"Source: {en_provider}, “{en_title}”" + (f", {year}" if year else "")}
+
+
+def _files(graph: Graph, subject: URIRef, licence: URIRef) -> tuple[list[dict], list[dict]]:
+    files, refused = [], []
+    for node in sorted(graph.objects(subject, DCAT.distribution)):
+        url = graph.value(node, DCAT.downloadURL)
+        checksum = graph.value(graph.value(node, SPDX.checksum), SPDX.checksumValue)
+        if url is None or checksum is None:
+            continue  # a link elsewhere, not a file of ours
+        own = graph.value(node, DCT.license) or licence
+        name = str(graph.value(node, DCT.title) or url)
+        if not trainable(str(own)):
+            refused.append({"name": name, "licence": str(own),
+                            "reason": "its licence does not permit AI training"})
+            continue
+        files.append({"name": name, "url": str(url), "sha256": str(checksum),
+                      "bytes": _number(graph.value(node, DCAT.byteSize)),
+                      "mediaType": str(graph.value(node, DCAT.mediaType) or "")
+                      .rsplit("media-types/", 1)[-1],
+                      "characters": _number(graph.value(node, YL.characterCount)),
+                      "tokens": _number(graph.value(node, YL.tokenCount)),
+                      "tokenizer": str(graph.value(node, YL.tokenizer) or TOKENIZER),
+                      "licence": str(own)})
+    return files, refused
+
+
+def _texts(graph: Graph, node, predicate: URIRef) -> dict[str, str]:
+    """The literals of ``predicate`` by language tag (zh-Hant-TW given as zh-Hant)."""
+    found: dict[str, str] = {}
+    for value in graph.objects(node, predicate):
+        if isinstance(value, Literal):
+            tag = (value.language or "").lower()
+            key = "zh-Hant" if tag.startswith("zh") else (tag or "und")
+            found.setdefault(key, str(value))
+    return found
+
+
+def _year(graph: Graph, subject: URIRef) -> str | None:
+    """The year the dataset was issued (its own dct:issued, else the catalogue record's)."""
+    record = graph.value(predicate=FOAF.primaryTopic, object=subject)
+    for node in (subject, record):
+        value = graph.value(node, DCT.issued) if node is not None else None
+        if value is not None:
+            return str(value)[:4]
+    return None
+
+
+def _number(value) -> int | None:
+    return int(value) if value is not None and str(value).isdigit() else None
+
+
+def _compact(iri) -> str:
+    for prefix, base in sorted(PREFIXES.items(), key=lambda item: -len(item[1])):
+        if str(iri).startswith(base):
+            return f"{prefix}:{str(iri)[len(base):]}"
+    return str(iri)
