@@ -96,7 +96,8 @@ def home_html(before: tuple[str, str] | None) -> str:
     return render_template(
         "home.html", records=records, older=older, first_page=before is None,
         totals={"datasets": summary.records, "agencies": summary.families.get("agency", 0),
-                "languages": summary.families.get("language", 0)},
+                "languages": summary.families.get("language", 0),
+                "tokens": repository().text_index.token_total()},
         entries=entry_points(index.version()), keywords=POPULAR_KEYWORDS,
         formats=list(FORMATS.values()), yuliao=current_app.config["YULIAO"])
 

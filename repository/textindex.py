@@ -53,7 +53,8 @@ analysed by :mod:`repository.search.analysis` (words segmented in one script of 
 diacritics folded): ``title_words`` and ``words`` (ranking), ``grams`` (the recall floor, with
 positions); its facet terms (``facet``, a fast field counted by aggregations), the years it
 covers (``first_year``, ``last_year``), its sort keys (``issued`` in days and ``modified`` in
-seconds since 1970, ``sort_title``, ``quality``: the OLAC quality score, stored too), and,
+seconds since 1970, ``sort_title``, ``quality``: the OLAC quality score, stored too), the
+tokens of its files (``tokens``, summed for the totals of the home page and VoID), and,
 stored for result lists, its titles and first description (``shown_title``,
 ``shown_text``). :data:`SCHEMA_VERSION` names the layout: a
 home whose index has another is reindexed at open (``Config.text_index_path`` is versioned).
@@ -91,7 +92,7 @@ from .search.facets import Facets
 #: The searchable fields: titles only, or titles and every other text.
 FIELDS = ("title", "text")
 #: The layout of the index's documents (the directory's name carries it).
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 #: Descriptions kept for result lists (one a language, Chinese first), and their length.
 SHOWN_DESCRIPTIONS, SHOWN_TEXT = 3, 400
 #: The most IRIs one search returns.
@@ -212,6 +213,7 @@ def _schema() -> tantivy.Schema:
     for name in ("first_year", "last_year", "issued", "modified"):
         builder.add_integer_field(name, indexed=True, fast=True)
     builder.add_float_field("quality", stored=True, indexed=True, fast=True)
+    builder.add_unsigned_field("tokens", fast=True)
     for name in ("shown_title", "shown_text"):
         builder.add_text_field(name, stored=True, tokenizer_name="raw", index_option="basic")
     return builder.build()
@@ -261,6 +263,7 @@ def _add_search_fields(document: tantivy.Document, record: TextDocument) -> None
     document.add_integer("issued", issued)
     document.add_integer("modified", record.modified)
     document.add_float("quality", facets.quality if facets.quality is not None else 0.0)
+    document.add_unsigned("tokens", facets.tokens)
     document.add_text("sort_title", sort_key(record.titles))
     for title in record.titles:
         document.add_text("shown_title", title)
@@ -487,6 +490,16 @@ class TextIndex:
         if len(tokens) == 1:
             return query.term_query(schema, field, tokens[0])
         return query.phrase_query(schema, field, tokens)
+
+    def token_total(self) -> int:
+        """The tokens of every document's files (one sum aggregation). Raises
+        TextIndexError."""
+        try:
+            result = self._reload().aggregate(tantivy.Query.all_query(),
+                                              {"tokens": {"sum": {"field": "tokens"}}})
+        except TANTIVY_ERRORS as error:
+            raise TextIndexError(f"cannot sum the text index's tokens: {error}") from error
+        return int(result["tokens"]["value"] or 0)
 
     def searcher(self) -> tuple[tantivy.Searcher, tantivy.Schema]:
         """A searcher on the latest commit, and the schema, for :mod:`repository.search`.

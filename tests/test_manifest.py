@@ -11,6 +11,8 @@ from collections.abc import Iterator
 
 import pytest
 from flask.testing import FlaskClient
+from lxml import html
+from rdflib import Graph
 
 from app import create_app
 from repository import Config, Repository
@@ -19,6 +21,7 @@ from repository.files.text import TOKENIZER
 from tests.conftest import yuliao
 from tests.files_support import CSV_ROWS, JSON_TEXT, text_pdf
 from tests.test_downloads import get, with_files
+from vocab.namespaces import YL
 
 FILES = {"places.csv": CSV_ROWS.encode("utf-8"), "entries.json": JSON_TEXT.encode("utf-8"),
          "report.pdf": text_pdf()}
@@ -112,3 +115,20 @@ def test_yuliao_export_writes_a_manifest(fresh_demo_home) -> None:
     assert {e["reason"] for e in manifest["excluded"]} <= {
         "it has no files", "its licence does not permit AI training",
         "the record names no licence"}
+
+
+def expected_tokens(repo: Repository) -> int:
+    return sum(int(o) for record in repo.published()
+               for o in record.graph.objects(None, YL.tokenCount))
+
+
+def test_the_home_page_and_void_give_the_token_total_of_published_files(client, repo) -> None:
+    total = expected_tokens(repo)
+    assert total > 0
+    home = html.fromstring(client.get("/").data)
+    shown = home.xpath("//ul[@class='totals']/li[contains(., '詞元')]/strong/text()")
+    assert shown == [f"{total:,}"]
+    void = Graph().parse(data=client.get("/.well-known/void",
+                                         headers={"Accept": "text/turtle"}).data,
+                         format="turtle")
+    assert [int(o) for o in void.objects(None, YL.tokenCount)] == [total]

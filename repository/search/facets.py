@@ -50,6 +50,8 @@ class Facets:
     last_year: int | None = None
     issued: date | None = None
     quality: float | None = None  # the OLAC metadata quality score, 0 to 10
+    #: tokens of the record's files, by the repository's tokenizer (repository.files.text)
+    tokens: int = 0
 
 
 def record_facets(graph, subject: URIRef, set_specs: Iterable[str],
@@ -61,7 +63,21 @@ def record_facets(graph, subject: URIRef, set_specs: Iterable[str],
              f"ai:{'yes' if _any_trainable(graph, subject) else 'no'}",
              *(f"decade:{d}" for d in _decades(years))]
     return Facets(tuple(sorted(set(terms))), *(years or (None, None)),
-                  issued=_issued(graph, subject), quality=quality)
+                  issued=_issued(graph, subject), quality=quality,
+                  tokens=file_tokens(graph, subject))
+
+
+def file_tokens(graph, subject: URIRef) -> int:
+    """The tokens of ``subject``'s files counted by our tokenizer (counts by another are not
+    comparable, and left out)."""
+    from ..files.text import TOKENIZER
+
+    total = 0
+    for node in graph.objects(subject, DCAT.distribution):
+        count, tokenizer = graph.value(node, YL.tokenCount), graph.value(node, YL.tokenizer)
+        if count is not None and str(tokenizer) == TOKENIZER and str(count).isdigit():
+            total += int(count)
+    return total
 
 
 def record_names(graph, subject: URIRef) -> tuple[str, ...]:
