@@ -104,7 +104,7 @@ def _void_counts(g: Graph, dataset: URIRef, repository: Repository) -> None:
     g.add((dataset, void("entities"), Literal(index.live_count(), datatype=XSD.integer)))
     g.add((dataset, void("documents"), Literal(len(index), datatype=XSD.integer)))
     g.add((dataset, YL.tokenCount, Literal(repository.text_index.token_total(),
-                                           datatype=XSD.nonNegativeInteger)))
+                                           datatype=XSD.integer)))
     sample = index.sample_id()
     if sample is not None:
         g.add((dataset, void("exampleResource"), repository.ids.resource(sample)))

@@ -98,4 +98,6 @@ def remove_file(graph: Graph, subject: URIRef, node: URIRef) -> None:
 
 
 def _count(value: int) -> Literal:
-    return Literal(value, datatype=XSD.nonNegativeInteger)
+    """A count as the store keeps it (Oxigraph reads xsd:nonNegativeInteger back as
+    xsd:integer; a count typed so would read back changed)."""
+    return Literal(value, datatype=XSD.integer)
