@@ -117,10 +117,10 @@ def serving(repository: Repository, config: Config | None = None) -> Iterator[st
 
 
 @contextmanager
-def serving_app(app) -> Iterator[str]:
-    """``http://127.0.0.1:{port}/oai`` answered by a threaded server over ``app``; stopped
-    on exit."""
-    httpd = make_server("127.0.0.1", 0, app, threaded=True)
+def serving_app(app, port: int = 0) -> Iterator[str]:
+    """``http://127.0.0.1:{port}/oai`` answered by a threaded server over ``app`` (on
+    ``port``, else a free one); stopped on exit."""
+    httpd = make_server("127.0.0.1", port, app, threaded=True)
     thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05},
                               daemon=True)
     thread.start()

@@ -6,6 +6,7 @@ import copy
 import json
 import socket
 from pathlib import Path
+from urllib.parse import quote
 
 import mlcroissant
 import pyoxigraph
@@ -131,3 +132,57 @@ def test_resource_without_title_is_refused() -> None:
     graph.remove((subject, DCT.title, None))
     with pytest.raises(InputError, match="title"):
         to_croissant(graph, subject)
+
+
+# -- end to end: files uploaded, published, served on 127.0.0.1, loaded by mlcroissant --------
+
+
+ROWS = "地名,語言,筆數\n臺北,臺灣台語,12\n苗栗,客語,7\n花蓮,阿美語,3\n"
+
+
+@pytest.fixture
+def served_dataset(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """A published dataset with a UTF-8 CSV file, in a home whose base URI is the address of
+    a real server on 127.0.0.1 answering it (so its download URLs are live)."""
+    from mlcroissant._src.core import constants
+
+    from app import create_app
+    from repository import Config, Repository
+    from repository.files import DiskStore
+    from repository.files.distributions import add_file
+    from repository.files.intake import take_in
+    from tests.oai_support import dataset, serving_app
+
+    monkeypatch.setattr(constants, "DOWNLOAD_PATH", constants.epath.Path(tmp_path / "cache"))
+    probe = socket.socket()
+    probe.bind(("127.0.0.1", 0))
+    port = probe.getsockname()[1]
+    probe.close()
+    config = Config(home=tmp_path / "home", base_uri=f"http://127.0.0.1:{port}/")
+    with Repository(config) as repository:
+        record = dataset(repository, "00000001", "地名與語言")
+        added = take_in(DiskStore(config.files_dir), [ROWS.encode()], "places.csv")
+        add_file(record.graph, repository.ids.resource("00000001"), repository.ids.base,
+                 "00000001", added)
+        repository.put(record)
+        repository.publish("00000001")
+        with serving_app(create_app(repository=repository), port=port):
+            yield f"http://127.0.0.1:{port}/record/00000001/croissant.json"
+
+
+@RDFLIB_JSONLD_DEPRECATION
+def test_mlcroissant_loads_the_rows_of_a_csv_file_from_our_download_url(served_dataset
+                                                                       ) -> None:
+    import urllib.request
+
+    with urllib.request.urlopen(served_dataset, timeout=10) as response:
+        document = json.load(response)
+    [record_set] = document["recordSet"]
+    assert [f["name"] for f in record_set["field"]] == ["地名", "語言", "筆數"]
+    dataset = _load(document)
+    assert dataset.metadata.ctx.issues.errors == set()
+    assert dataset.metadata.ctx.issues.warnings == set()  # citeAs, version, date: all given
+    rows = list(dataset.records(record_set["@id"]))
+    values = [[row[f"{record_set['@id']}/{quote(name, safe='')}"].decode()
+               for name in ("地名", "語言", "筆數")] for row in rows]
+    assert values == [line.split(",") for line in ROWS.splitlines()[1:]]

@@ -330,6 +330,9 @@ DQV = Vocabulary(
 ORG = Vocabulary("http://www.w3.org/ns/org#", ["FormalOrganization", "subOrganizationOf"])
 ADMS = Vocabulary("http://www.w3.org/ns/adms#", ["status", "identifier", "versionNotes"])
 LOCN = Vocabulary("http://www.w3.org/ns/locn#", ["geometry"])
+# CSV on the Web: the columns of an uploaded CSV file (repository/files/distributions.py)
+CSVW = Vocabulary("http://www.w3.org/ns/csvw#", ["tableSchema", "Schema", "column", "Column",
+                                                 "name"])
 SPDX = Vocabulary(
     "http://spdx.org/rdf/terms#",
     [
@@ -492,6 +495,7 @@ PREFIXES: dict[str, str] = {
     "adms": ADMS.base,
     "locn": LOCN.base,
     "spdx": SPDX.base,
+    "csvw": CSVW.base,
     "schema": SCHEMA.base,
     "rdf": RDF_.base,
     "rdfs": RDFS.base,

@@ -1,4 +1,5 @@
-"""Croissant 1.1 JSON-LD export of a record's named graph (metadata only, no RecordSets).
+"""Croissant 1.1 JSON-LD export of a record's named graph: its metadata, its files
+(``distribution``) and, for each CSV file whose columns are known, a ``recordSet`` of its rows.
 
 Croissant requires a checksum (``sha256`` or ``md5``) on every ``cr:FileObject`` of a dataset that
 is not live; mlcroissant 1.1.1 enforces it as an error. We never invent one: a distribution whose
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import json
 from typing import Any
+from urllib.parse import quote
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.term import Node
@@ -106,12 +108,14 @@ def to_croissant(graph: Graph, subject: URIRef) -> dict[str, Any]:
     _optional(document, "creator", _agents(graph, subject, DCT.creator)
               or _agents(graph, subject, DCT.publisher))
     _optional(document, "publisher", _agents(graph, subject, DCT.publisher))
-    _optional(document, "datePublished",
-              first_literal(graph, subject, DCT.issued, DCT.created, DCT.date))
+    _optional(document, "datePublished", _published(graph, subject))
+    _optional(document, "version", _version(graph, subject))
     _optional(document, "dateModified", first_literal(graph, subject, DCT.modified))
     _optional(document, "keywords", sorted({str(k) for k in graph.objects(subject, DCAT.keyword)}))
     _optional(document, "inLanguage", content_languages(graph, subject))
-    _optional(document, "distribution", _file_objects(graph, subject))
+    files, record_sets = _files_and_records(graph, subject)
+    _optional(document, "distribution", files)
+    _optional(document, "recordSet", record_sets)
     _optional(document, "usageInfo", usage_info(graph, subject))
     return document
 
@@ -159,8 +163,35 @@ def _language_map_of(literal: Literal) -> dict[str, str]:
 
 
 def _citation(graph: Graph, subject: URIRef) -> str | None:
+    """The record's own citation, else the credit line its licence asks for (provider,
+    dataset name, year) and its address."""
     citation = graph.value(subject, DCT.bibliographicCitation)
-    return str(citation) if isinstance(citation, Literal) else None
+    if isinstance(citation, Literal):
+        return str(citation)
+    from repository.files.manifest import attribution, record_texts, year_issued
+
+    providers = [record_texts(graph, p, FOAF.name)
+                 for p in graph.objects(subject, DCT.publisher)]
+    if not providers:
+        return None
+    credit = attribution(record_texts(graph, subject, DCT.title), providers,
+                         year_issued(graph, subject))
+    return f"{credit['en']}. {subject}"
+
+
+def _published(graph: Graph, subject: URIRef) -> str | None:
+    """When the resource was published: its own date, else when it was first published here
+    (its catalogue record's dct:issued)."""
+    own = first_literal(graph, subject, DCT.issued, DCT.created, DCT.date)
+    record = graph.value(predicate=FOAF.primaryTopic, object=subject)
+    return own or (first_literal(graph, record, DCT.issued) if record is not None else None)
+
+
+def _version(graph: Graph, subject: URIRef) -> str | None:
+    """The record's revision as a version number (MAJOR.MINOR.PATCH: ``3.0.0``)."""
+    record = graph.value(predicate=FOAF.primaryTopic, object=subject)
+    revision = graph.value(record, YL.revision) if record is not None else None
+    return f"{revision}.0.0" if revision is not None else None
 
 
 def _agents(graph: Graph, subject: URIRef, prop: URIRef) -> list[dict[str, Any]]:
@@ -208,13 +239,32 @@ def _bcp47(code: str) -> str:
     return part1 or code
 
 
-def _file_objects(graph: Graph, subject: URIRef) -> list[dict[str, Any]]:
-    files = []
+def _files_and_records(graph: Graph, subject: URIRef
+                       ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The cr:FileObjects of the distributions, and a cr:RecordSet for each CSV file whose
+    columns are known (its CSVW table schema: one text field a column)."""
+    from repository.files.distributions import columns_of
+
+    files, record_sets = [], []
     for n, dist in enumerate(sorted(graph.objects(subject, DCAT.distribution)), start=1):
         entry = _file_object(graph, dist, n)
-        if entry is not None:
-            files.append(entry)
-    return files
+        if entry is None:
+            continue
+        files.append(entry)
+        columns = columns_of(graph, dist)
+        if columns and entry.get("encodingFormat") == "text/csv":
+            record_sets.append(_record_set(entry, columns, n))
+    return files, record_sets
+
+
+def _record_set(file_object: dict[str, Any], columns: list[str], n: int) -> dict[str, Any]:
+    """The rows of a CSV file: a field a column, read from the file by its name."""
+    fields = [{"@type": "cr:Field", "@id": f"records-{n}/{quote(column, safe='')}",
+               "name": column, "dataType": "sc:Text",
+               "source": {"fileObject": {"@id": file_object["@id"]},
+                          "extract": {"column": column}}} for column in columns]
+    return {"@type": "cr:RecordSet", "@id": f"records-{n}",
+            "name": f"rows of {file_object['name']}", "field": fields}
 
 
 def _file_object(graph: Graph, dist: Node, n: int) -> dict[str, Any] | None:

@@ -16,7 +16,7 @@ from urllib.parse import quote
 
 from rdflib import Graph, Literal, URIRef
 
-from vocab.namespaces import DCAT, DCT, RDF_, SPDX, XSD, YL
+from vocab.namespaces import CSVW, DCAT, DCT, RDF_, SPDX, XSD, YL
 
 from ..errors import InputError
 from .checks import Checked
@@ -36,6 +36,8 @@ class AddedFile:
     stored: Stored
     checked: Checked
     counts: Counts
+    #: a CSV file's column names (its first row), in order
+    columns: tuple[str, ...] = ()
 
 
 def file_name(name: str) -> str:
@@ -84,15 +86,43 @@ def add_file(graph: Graph, subject: URIRef, base: str, local_id: str,
     ]
     if added.checked.encoding:
         triples.append((node, YL.textEncoding, Literal(added.checked.encoding)))
+    triples.extend(_columns(node, added.columns))
     for triple in triples:
         graph.add(triple)
     return node
+
+
+def _columns(node: URIRef, columns: tuple[str, ...]) -> list[tuple]:
+    """A CSV file's columns as a CSVW table schema, in order (the column nodes are numbered:
+    ``{file}-column-001``, …)."""
+    if not columns:
+        return []
+    schema = URIRef(f"{node}-schema")
+    triples: list[tuple] = [(node, CSVW.tableSchema, schema), (schema, RDF_.type, CSVW.Schema)]
+    for number, name in enumerate(columns, start=1):
+        column = URIRef(f"{node}-column-{number:03d}")
+        triples += [(schema, CSVW.column, column), (column, RDF_.type, CSVW.Column),
+                    (column, CSVW.name, Literal(name))]
+    return triples
+
+
+def columns_of(graph: Graph, node: URIRef) -> list[str]:
+    """The column names of the file ``node`` in order (none when it has no table schema)."""
+    schema = graph.value(node, CSVW.tableSchema)
+    if schema is None:
+        return []
+    return [str(graph.value(column, CSVW.name))
+            for column in sorted(graph.objects(schema, CSVW.column))]
 
 
 def remove_file(graph: Graph, subject: URIRef, node: URIRef) -> None:
     """The distribution ``node`` and its checksum node taken out of ``graph``."""
     for checksum in list(graph.objects(node, SPDX.checksum)):
         graph.remove((checksum, None, None))
+    for schema in list(graph.objects(node, CSVW.tableSchema)):
+        for column in list(graph.objects(schema, CSVW.column)):
+            graph.remove((column, None, None))
+        graph.remove((schema, None, None))
     graph.remove((node, None, None))
     graph.remove((subject, DCAT.distribution, node))
 

@@ -36,7 +36,7 @@ def record_entry(graph: Graph, subject: URIRef, local_id: str, page: str
                  ) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
     """The manifest entry of the published record ``local_id`` (its graph ``graph``, its page
     ``page``): (included, None) or (None, excluded with the reason)."""
-    titles = _texts(graph, subject, DCT.title)
+    titles = record_texts(graph, subject, DCT.title)
     licence = graph.value(subject, DCT.license)
     about = {"id": local_id, "page": page, "title": titles}
     if licence is None:
@@ -47,8 +47,9 @@ def record_entry(graph: Graph, subject: URIRef, local_id: str, page: str
     files, refused = _files(graph, subject, licence)
     if not files:
         return None, {**about, "licence": str(licence), "reason": "it has no files"}
-    providers = [_texts(graph, p, FOAF.name) for p in graph.objects(subject, DCT.publisher)]
-    year = _year(graph, subject)
+    providers = [record_texts(graph, p, FOAF.name)
+                 for p in graph.objects(subject, DCT.publisher)]
+    year = year_issued(graph, subject)
     policy = licence_policy(licence)
     entry = {**about, "providers": providers, "year": year, "licence": policy,
              "attribution": attribution(titles, providers, year),
@@ -89,7 +90,7 @@ def licence_policy(licence: URIRef) -> dict[str, Any]:
     duties = sorted({_compact(a) for p in policies for rule in vocab.objects(p, ODRL.permission)
                      for duty in vocab.objects(rule, ODRL.duty)
                      for a in vocab.objects(duty, ODRL.action)})
-    return {"iri": str(licence), "name": _texts(vocab, licence, SKOS.prefLabel),
+    return {"iri": str(licence), "name": record_texts(vocab, licence, SKOS.prefLabel),
             "permits": actions(ODRL.permission), "duties": duties,
             "prohibits": actions(ODRL.prohibition)}
 
@@ -130,7 +131,7 @@ def _files(graph: Graph, subject: URIRef, licence: URIRef) -> tuple[list[dict], 
     return files, refused
 
 
-def _texts(graph: Graph, node, predicate: URIRef) -> dict[str, str]:
+def record_texts(graph: Graph, node, predicate: URIRef) -> dict[str, str]:
     """The literals of ``predicate`` by language tag (zh-Hant-TW given as zh-Hant)."""
     found: dict[str, str] = {}
     for value in graph.objects(node, predicate):
@@ -141,7 +142,7 @@ def _texts(graph: Graph, node, predicate: URIRef) -> dict[str, str]:
     return found
 
 
-def _year(graph: Graph, subject: URIRef) -> str | None:
+def year_issued(graph: Graph, subject: URIRef) -> str | None:
     """The year the dataset was issued (its own dct:issued, else the catalogue record's)."""
     record = graph.value(predicate=FOAF.primaryTopic, object=subject)
     for node in (subject, record):
