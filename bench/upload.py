@@ -66,8 +66,8 @@ else:
     checked = check_file(path, path.name)
     done = counted(pieces(path, checked)).tokens
 seconds = time.perf_counter() - began
-print(json.dumps({{"seconds": round(seconds, 2),
-                  "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(json.dumps({{"seconds": round(seconds, 2), "peak_rss_mib": round(peak, 1),
                   "result": done}}))
 """
     finished = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,

@@ -255,6 +255,21 @@ class AccountSettings:
 
 
 @dataclass(frozen=True)
+class FileSettings:
+    """Files of the datasets (``[files]`` in yuliao.toml): the malware scanner every file is
+    given to before it is accepted (a command; the file's path is added as its last
+    argument; exit status 0: clean, 1: infected, anything else: it could not tell), and how
+    long it may take."""
+
+    scan_command: tuple[str, ...] = ()
+    scan_timeout: float = 120.0
+
+
+#: Bounds of ``[files] scan_timeout`` (seconds).
+SCAN_TIMEOUT_RANGE = (1.0, 3600.0)
+
+
+@dataclass(frozen=True)
 class Config:
     """Settings of one repository home. Build with :meth:`from_env` or directly in tests.
 
@@ -272,6 +287,7 @@ class Config:
     store: StoreSettings = field(default_factory=StoreSettings)
     limits: LimitSettings = field(default_factory=LimitSettings)
     accounts: AccountSettings = field(default_factory=AccountSettings)
+    files: FileSettings = field(default_factory=FileSettings)
     extra: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -313,6 +329,7 @@ class Config:
             store=store_settings(_table(settings, "store"), env),
             limits=limit_settings(_table(settings, "limits")),
             accounts=account_settings(_table(settings, "accounts"), env),
+            files=file_settings(_table(settings, "files")),
         )
 
     @property
@@ -450,6 +467,16 @@ def sparql_settings(table: dict[str, Any]) -> SparqlSettings:
         heavy_after=_number(table.get("heavy_after", default.heavy_after),
                             "sparql.heavy_after", SPARQL_HEAVY_AFTER_RANGE),
     )
+
+
+def file_settings(table: dict[str, Any]) -> FileSettings:
+    """The ``[files]`` table as FileSettings. Raises InputError naming the key."""
+    default = FileSettings()
+    return FileSettings(
+        scan_command=tuple(_strings(table["scan_command"], "files.scan_command"))
+        if "scan_command" in table else (),
+        scan_timeout=_number(table.get("scan_timeout", default.scan_timeout),
+                             "files.scan_timeout", SCAN_TIMEOUT_RANGE))
 
 
 def server_settings(table: dict[str, Any]) -> ServerSettings:

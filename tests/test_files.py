@@ -4,14 +4,18 @@ arrive, and the checks that decide what a file is by its content (issue 15)."""
 from __future__ import annotations
 
 import hashlib
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from repository.errors import InputError, NotFound
+from repository.config import Config
+from repository.errors import InputError, NotFound, StoreError
 from repository.files import DiskStore, FileRefused, FileTooLarge, check_file
 from repository.files import checks as checks_module
+from repository.files.intake import take_in
+from repository.files.scan import Scanner
 from tests.files_support import (
     CSV_ROWS,
     EXECUTABLE,
@@ -124,3 +128,56 @@ def test_a_zip_bomb_is_refused_before_anything_is_unpacked(tmp_path, monkeypatch
     with pytest.raises(FileRefused, match=r"unpack to 20,0\d\d,\d\d\d bytes") as refused:
         check_file(written(tmp_path, "bomb.odt", bomb), "bomb.odt")
     assert refused.value.code == "zip-bomb"
+
+
+# -- the malware scanner hook ----------------------------------------------------------------
+
+EICAR = b"X5O!P%@AP[4\\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*"
+#: A scanner that follows ClamAV's exit statuses: 1 for the EICAR test string, 2 when told to
+#: break, a long sleep when told to be slow, else 0.
+FAKE_SCANNER = '''
+import sys, time
+data = open(sys.argv[-1], "rb").read()
+if b"EICAR-STANDARD-ANTIVIRUS-TEST-FILE" in data:
+    print(sys.argv[-1] + ": Eicar-Signature FOUND"); sys.exit(1)
+if b"SCANNER-BREAKS" in data:
+    print("cannot connect to clamd", file=sys.stderr); sys.exit(2)
+if b"SCANNER-IS-SLOW" in data:
+    time.sleep(30)
+'''
+
+
+@pytest.fixture
+def scanner(tmp_path: Path) -> Scanner:
+    script = tmp_path / "scanner.py"
+    script.write_text(FAKE_SCANNER)
+    return Scanner((sys.executable, str(script)), timeout=2)
+
+
+def test_a_clean_file_passes_the_scanner(store, scanner) -> None:
+    added = take_in(store, [CSV_ROWS.encode()], "places.csv", scanner=scanner)
+    assert added.checked.kind == "csv" and store.exists(added.stored.sha256)
+
+
+@pytest.mark.parametrize(("data", "error", "message"), [
+    (CSV_ROWS.encode() + EICAR, FileRefused, "Eicar-Signature FOUND"),
+    (CSV_ROWS.encode() + b"SCANNER-BREAKS", StoreError, "exit status 2"),
+    (CSV_ROWS.encode() + b"SCANNER-IS-SLOW", StoreError, "could not scan"),
+])
+def test_a_file_the_scanner_flags_or_cannot_scan_is_not_kept(store, scanner, data, error,
+                                                             message) -> None:
+    with pytest.raises(error, match=message) as raised:
+        take_in(store, [data], "places.csv", scanner=scanner)
+    if error is FileRefused:
+        assert raised.value.code == "malware"
+    assert not store.exists(hashlib.sha256(data).hexdigest())
+
+
+def test_the_scanner_is_configured_in_the_files_table(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "yuliao.toml").write_text('[files]\nscan_command = ["clamdscan", "--no-summary", '
+                                      '"--fdpass"]\nscan_timeout = 30\n')
+    scanner_of = Scanner.of(Config.from_env(home).files)
+    assert scanner_of == Scanner(("clamdscan", "--no-summary", "--fdpass"), 30.0)
+    assert Scanner.of(Config(home=home).files) is None

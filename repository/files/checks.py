@@ -41,7 +41,8 @@ MEDIA_TYPES = {"pdf": "application/pdf", "odt": "application/vnd.oasis.opendocum
                "csv": "text/csv", "xml": "application/xml", "json": "application/json"}
 ALLOWED_KINDS = tuple(MEDIA_TYPES)
 #: Why a file is refused.
-REASONS = ("empty", "type", "scanned", "encoding", "malformed", "zip-bomb", "macro")
+REASONS = ("empty", "type", "scanned", "encoding", "malformed", "zip-bomb", "macro",
+           "malware")
 PDF_PAGES_LOOKED_AT = 5
 MIN_PDF_TEXT = 20
 MAX_UNZIPPED_BYTES = 2 * 1000 * 1000 * 1000

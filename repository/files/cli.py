@@ -15,11 +15,12 @@ from pathlib import Path
 import click
 
 from ..config import Config
-from ..errors import InputError, RepositoryError
+from ..errors import InputError, RepositoryError, StoreError
 from ..workflow.cli import _opened, acting, actor_options, terminal
 from ..workflow.service import Workflow
 from .distributions import AddedFile, add_file
 from .intake import read_in_chunks, take_in
+from .scan import Scanner
 from .storage import DiskStore
 
 
@@ -43,7 +44,7 @@ def add(config: Config, account: str, local_id: str, paths: tuple[Path, ...]) ->
             actor = acting(office, account)
             record = repository.get(local_id)
             store = DiskStore(config.files_dir)
-            accepted, refused = _taken_in(store, paths)
+            accepted, refused = _taken_in(store, paths, Scanner.of(config.files))
             if accepted:
                 graph = record.graph
                 subject = repository.ids.resource(record.id)
@@ -61,15 +62,17 @@ def add(config: Config, account: str, local_id: str, paths: tuple[Path, ...]) ->
         raise SystemExit(1)
 
 
-def _taken_in(store: DiskStore, paths: tuple[Path, ...]) -> tuple[list[AddedFile], int]:
+def _taken_in(store: DiskStore, paths: tuple[Path, ...],
+              scanner: Scanner | None) -> tuple[list[AddedFile], int]:
     """Each file taken in (a line for each on standard output), and how many were refused
     (a line for each on standard error)."""
     accepted, refused = [], 0
     for path in paths:
         try:
-            added = take_in(store, read_in_chunks(path), path.name)
-        except InputError as error:
-            click.echo(f"refused {path.name}: {error.reason}", err=True)
+            added = take_in(store, read_in_chunks(path), path.name, scanner=scanner)
+        except (InputError, StoreError) as error:
+            reason = error.reason if isinstance(error, InputError) else str(error)
+            click.echo(f"refused {path.name}: {reason}", err=True)
             refused += 1
             continue
         accepted.append(added)

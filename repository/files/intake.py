@@ -13,22 +13,28 @@ import io
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+from ..errors import StoreError
 from .checks import FileRefused, check_file, decoded
 from .distributions import AddedFile, file_name
+from .scan import Scanner
 from .storage import CHUNK, MAX_FILE_BYTES, DiskStore
 from .text import counted, pieces
 
 
 def take_in(store: DiskStore, chunks: Iterable[bytes], name: str, *,
-            limit: int = MAX_FILE_BYTES) -> AddedFile:
-    """The file ``chunks`` yields, called ``name``, stored, checked and counted. Raises
-    InputError for a bad name, FileTooLarge, FileRefused (the file is not kept), StoreError."""
+            limit: int = MAX_FILE_BYTES, scanner: Scanner | None = None) -> AddedFile:
+    """The file ``chunks`` yields, called ``name``, stored, scanned for malware (when there
+    is a ``scanner``), checked and counted. Raises InputError for a bad name, FileTooLarge,
+    FileRefused (the file is not kept), StoreError (a scanner that could not scan it too: the
+    file is not kept)."""
     name = file_name(name)
     stored = store.put(chunks, limit=limit, name=name)
     path = store.path(stored.sha256)
     try:
+        if scanner is not None:
+            scanner.scan(path, name)
         checked = check_file(path, name)
-    except FileRefused:
+    except (FileRefused, StoreError):
         store.remove(stored.sha256)
         raise
     columns = csv_header(path, checked.encoding) if checked.kind == "csv" else ()
