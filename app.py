@@ -246,7 +246,7 @@ def _load_demo(repository: Repository) -> None:
     from repository.importer import load_records
     from repository.records import Record
 
-    records = [Record(id=d.local_id, graph=d.graph, state=d.state)
+    records = [Record(id=d.local_id, graph=demo_data.with_files(d, repository), state=d.state)
                for d in demo_data.records(repository.config.base_uri)]
     report = load_records(repository, records)
     click.echo(f"demo: {report.summary()}")

@@ -20,6 +20,8 @@ from repository.errors import InputError
 from vocab.namespaces import DCAT, RDF_, YL, concept
 
 RECORDS_DIR = Path(__file__).resolve().parent / "records"
+#: Files of the demo records, one folder a local id (``demo/files/00000014/…``).
+FILES_DIR = Path(__file__).resolve().parent / "files"
 
 STATES = (
     "draft", "pending-agency-review", "pending-platform-review", "published", "in-revision",
@@ -36,6 +38,25 @@ class DemoRecord:
     graph: Graph
     state: str = "published"
     path: Path = field(kw_only=True)  # the Turtle file it was read from
+
+
+def with_files(record: DemoRecord, repository, directory: Path = FILES_DIR) -> Graph:
+    """The graph of ``record`` with its demo files (``demo/files/{id}/``) taken in: stored in
+    the home's file store, checked and counted, each a distribution (so that downloads,
+    training manifests, Croissant record sets and token totals have something to show)."""
+    from repository.files import DiskStore
+    from repository.files.distributions import add_file
+    from repository.files.intake import read_in_chunks, take_in
+
+    folder = directory / record.local_id
+    if not folder.is_dir():
+        return record.graph
+    store = DiskStore(repository.config.files_dir)
+    subject = repository.ids.resource(record.local_id)
+    for path in sorted(folder.iterdir()):
+        added = take_in(store, read_in_chunks(path), path.name)
+        add_file(record.graph, subject, repository.ids.base, record.local_id, added)
+    return record.graph
 
 
 def records(base: str, directory: Path = RECORDS_DIR) -> Iterator[DemoRecord]:

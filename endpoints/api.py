@@ -76,6 +76,14 @@ def openapi(settings: Config) -> dict[str, Any]:
                   "/record/{local_id}/olac.xml": _olac(),
                   "/record/{local_id}/croissant.json": _croissant(),
                   "/record/{local_id}/export/{format}": _export(),
+                  "/record/{local_id}/manifest.json": _one_format(
+                      "manifest", "The record's training manifest: its files an AI may be "
+                      "trained on, their checksums and sizes, the licence's terms and the "
+                      "credit it asks for", "application/json"),
+                  "/record/{local_id}/NOTICE.txt": _one_format(
+                      "notice", "The credit the record's licence asks for, in zh-Hant and "
+                      "English", "text/plain"),
+                  "/record/{local_id}/files/{name}": _file(),
                   "/oai": _oai(settings), "/sparql": _sparql(settings),
                   "/catalog": _catalogue(), "/.well-known/void": _void()},
         "components": {"schemas": {"SearchResults": _results_schema(),
@@ -103,8 +111,10 @@ def _search() -> dict[str, Any]:
                                        "maximum": MAX_PAGE_SIZE, "default": DEFAULT_PAGE_SIZE}),
         _query("quality", "Only records whose OLAC metadata quality score is at least this",
                {"type": "number", "minimum": QUALITY_RANGE[0], "maximum": QUALITY_RANGE[1]}),
-        _query("format", "json for the JSON answer (or Accept: application/json)",
-               {"type": "string", "enum": ["json"]}),
+        _query("format", "json for the JSON answer (or Accept: application/json); manifest "
+                         "for the training manifest of the page (every file its licence lets "
+                         "an AI be trained on, with what is owed), notice for its NOTICE file",
+               {"type": "string", "enum": ["json", "manifest", "notice"]}),
     ]
     return {"get": {
         "summary": "Search the published datasets", "operationId": "search",
@@ -163,6 +173,23 @@ def _export() -> dict[str, Any]:
                               "content": {t: {} for t in sorted({f.media_type for f in
                                                                   FORMATS.values()})}},
                       "404": {"description": "No public record, or no such format"},
+                      "410": {"description": "Withdrawn"}}}}
+
+
+def _file() -> dict[str, Any]:
+    return {"get": {
+        "summary": "A file of a published record (Range, a strong ETag: its SHA-256)",
+        "operationId": "file",
+        "parameters": [RECORD_ID, {"name": "name", "in": "path", "required": True,
+                                   "schema": {"type": "string"}}],
+        "responses": {"200": {"description": "The file", "content": {
+            t: {} for t in ("application/pdf", "application/vnd.oasis.opendocument.text",
+                            "text/csv", "application/xml", "application/json")}},
+                      "206": {"description": "The range asked for"},
+                      "304": {"description": "Not modified"},
+                      "403": {"description": "Its licence needs an agreement: a page says "
+                                             "whom to ask"},
+                      "404": {"description": "No such file in the public revision"},
                       "410": {"description": "Withdrawn"}}}}
 
 

@@ -33,7 +33,7 @@ from repository.accounts.audit import AuditEvent
 from repository.errors import RepositoryError
 from repository.files import DiskStore
 from repository.files.distributions import download_url
-from repository.files.manifest import manifest, record_entry
+from repository.files.manifest import manifest, notice, record_entry
 from repository.records import is_tombstone
 from repository.search.query import Results
 from vocab.namespaces import DCAT, DCT, FOAF, SPDX, VCARD, VOCAB_BASE
@@ -49,9 +49,10 @@ bp = Blueprint("files", __name__, template_folder="templates")
 OPEN_LICENCES = frozenset(URIRef(f"{VOCAB_BASE}licence/{code}") for code in (
     "OGDL-Taiwan-1.0", "CC-BY-4.0", "CC-BY-SA-4.0", "CC-BY-ND-4.0", "CC-BY-NC-4.0",
     "CC-BY-NC-SA-4.0", "CC-BY-NC-ND-4.0", "CC0-1.0"))
-PUBLIC_ACCESS = URIRef(f"{VOCAB_BASE}access-rights/PUBLIC")
+PUBLIC_ACCESS = URIRef("http://publications.europa.eu/resource/authority/access-right/PUBLIC")
 #: Where an application keeps its accounts database for the audit log (opened when needed).
 OFFICE = "yuliao.files.office"
+TEXT = "text/plain; charset=utf-8"
 
 
 @bp.get("/record/<minted:local_id>/files/<path:name>", merge_slashes=False)
@@ -83,22 +84,40 @@ def download(local_id: str, name: str) -> Response:
 def record_manifest(local_id: str) -> Response:
     """The training manifest of one published record (repository.files.manifest); 404
     unknown, 410 withdrawn."""
+    return _of_record(local_id, jsonify)
+
+
+@bp.get("/record/<minted:local_id>/NOTICE.txt", merge_slashes=False)
+def record_notice(local_id: str) -> Response:
+    """The NOTICE file of one published record: the credit its licence asks for, zh-Hant and
+    English; 404 unknown, 410 withdrawn."""
+    return _of_record(local_id, _notice_response)
+
+
+def _of_record(local_id: str, answer) -> Response:
     found = find_public(local_id)
     if found is None or found.moved:
         abort(404)
     if is_tombstone(found.graph, found.id, repository().ids):
         return gone(found.id, found.graph, None)
-    return jsonify(manifest([_entry(found.id, found.graph)], selection=f"record {found.id}"))
+    return answer(manifest([_entry(found.id, found.graph)], selection=f"record {found.id}"))
 
 
-def search_manifest(results: Results, next_page: str | None) -> Response:
-    """The training manifest of a page of search results (``/search?…&format=manifest``)."""
+def _notice_response(whole: dict) -> Response:
+    return Response(notice(whole), mimetype="text/plain", content_type=TEXT)
+
+
+def search_manifest(results: Results, next_page: str | None, *,
+                    as_notice: bool = False) -> Response:
+    """The training manifest (or its NOTICE file) of a page of search results
+    (``/search?…&format=manifest`` or ``format=notice``)."""
     entries = []
     for hit in results.hits:
         found = find_public(hit.local_id)
         if found is not None and not is_tombstone(found.graph, found.id, repository().ids):
             entries.append(_entry(found.id, found.graph))
-    return jsonify(manifest(entries, selection=request.url, next_page=next_page))
+    whole = manifest(entries, selection=request.url, next_page=next_page)
+    return _notice_response(whole) if as_notice else jsonify(whole)
 
 
 def _entry(local_id: str, graph: Graph):

@@ -60,16 +60,17 @@ def page() -> Response:
         asked = asked_search(request.args)
     except InputError as error:
         return refused(error)
-    if request.args.get("format") == "manifest":
-        return _manifest(asked)
+    if request.args.get("format") in ("manifest", "notice"):
+        return _manifest(asked, request.args["format"])
     as_data = wants_json()
     key = ("search", request.query_string.decode("latin-1"), as_data, locale(),
            repository().disseminations.version(), request.script_root)
     return built_once(current_app.extensions[PAGES], key, lambda: answer(asked, as_data))
 
 
-def _manifest(asked: Search) -> Response:
-    """The training manifest of this page of results, and the address of the next page."""
+def _manifest(asked: Search, kind: str) -> Response:
+    """The training manifest (or its NOTICE file: ``kind``) of this page of results, and the
+    address of the next page."""
     from .files import search_manifest
 
     if only_cached():  # built from the store each time: never on the event loop
@@ -78,8 +79,8 @@ def _manifest(asked: Search) -> Response:
     view = View(results)
     following = view.link(page=asked.page + 1) if asked.page < results.pages else None
     if following is not None:
-        following += "&format=manifest" if "?" in following else "?format=manifest"
-    return search_manifest(results, url_for_external(following))
+        following += f"&format={kind}" if "?" in following else f"?format={kind}"
+    return search_manifest(results, url_for_external(following), as_notice=kind == "notice")
 
 
 def url_for_external(path: str | None) -> str | None:

@@ -72,6 +72,13 @@ def _manifest(graph: Graph, subject: URIRef) -> bytes:
     return _json(manifest([entry], selection=f"record {local_id}"))
 
 
+def _notice(graph: Graph, subject: URIRef) -> bytes:
+    """The NOTICE file of one record (:func:`repository.files.manifest.notice`)."""
+    from .files.manifest import notice
+
+    return notice(json.loads(_manifest(graph, subject))).encode("utf-8")
+
+
 def _json(value) -> bytes:
     return (json.dumps(value, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
 
@@ -87,6 +94,7 @@ FORMATS: dict[str, Format] = {
         Format("croissant", "application/ld+json", "json", _croissant),
         Format("nquads", "application/n-quads", "nq", _nquads),
         Format("manifest", "application/json", "json", _manifest),
+        Format("notice", "text/plain", "txt", _notice),
     )
 }
 
@@ -129,6 +137,8 @@ def write_public(repository: Repository, fmt: str, out: BinaryIO, *,
         out.write(_catalogue(repository, list(repository.published()), fmt))
     elif fmt == "manifest":
         _write_manifest(repository, out)
+    elif fmt == "notice":
+        _write_notice(repository, out)
     else:
         raise InputError(f"format {fmt} describes one record: give --id (the whole catalogue "
                          "is exported as olac, nquads or dcat-*)", field="id")
@@ -162,6 +172,23 @@ def _write_manifest(repository: Repository, out: BinaryIO) -> None:
         totals["tokens"] += sum(f["tokens"] or 0 for f in files)
     out.write(b"\n], \"excluded\": " + _json(excluded)[:-1] + b", \"totals\": "
               + _json(totals)[:-1] + b"}\n")
+
+
+def _write_notice(repository: Repository, out: BinaryIO) -> None:
+    """The NOTICE file of every published record (the credit lines of those a training
+    manifest includes)."""
+    from .files.manifest import notice, record_entry
+
+    included = []
+    for record in repository.published():
+        entry, _ = record_entry(with_catalogue(record, repository.ids),
+                                repository.ids.resource(record.id), record.id,
+                                str(repository.ids.catalogue_record(record.id)))
+        if entry is not None:
+            included.append({key: entry[key] for key in
+                             ("attribution", "licence", "markOutputsAsAIGenerated")})
+    out.write(notice({"selection": "every published record", "records": included})
+              .encode("utf-8"))
 
 
 def _catalogue(repository: Repository, records: list[Record], fmt: str) -> bytes:

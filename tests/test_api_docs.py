@@ -13,19 +13,24 @@ from lxml import html
 from openapi_spec_validator import validate
 
 from app import create_app
-from repository import Repository
+from repository import Config, Repository
 from repository.export import FORMATS
-from tests.oai_support import demo_in_memory
+from tests.conftest import yuliao
 
 #: What a path's parameters are filled with to ask it.
 EXAMPLES = {"local_id": "00001174", "format": next(iter(FORMATS))}
+#: A demo record with a file (demo/files/00000014), for the file's path.
+FILE_EXAMPLE = {"local_id": "00000014", "name": "five-language-phrasebook.csv"}
 #: Query strings a path needs to answer 200 (OAI-PMH needs a verb, SPARQL a query).
 QUERIES = {"/oai": "verb=Identify", "/sparql": "query=ASK%20%7B%7D", "/search": "q=語料"}
 
 
 @pytest.fixture(scope="module")
-def repo() -> Iterator[Repository]:
-    with demo_in_memory() as repository:
+def repo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Repository]:
+    """The demo home as ``yuliao init --demo`` makes it (with the demo's files)."""
+    home = tmp_path_factory.mktemp("api") / "home"
+    assert yuliao(home, "init", "--demo").exit_code == 0
+    with Repository(Config.from_env(home)) as repository:
         yield repository
 
 
@@ -65,9 +70,10 @@ def operations(document: dict) -> list[tuple[str, dict]]:
 def test_every_documented_path_answers_as_documented(document: dict,
                                                      client: FlaskClient) -> None:
     for path, operation in operations(document):
-        url = path.format(**EXAMPLES)
+        url = path.format(**{**EXAMPLES, **(FILE_EXAMPLE if '{name}' in path else {})})
         query = QUERIES.get(path)
         response = client.get(f"{url}?{query}" if query else url)
+        response.close()  # a file is streamed from its open file
         assert str(response.status_code) in operation["responses"], (url, response.status)
         assert response.status_code == 200, (url, response.status)
         documented = operation["responses"]["200"]["content"]
@@ -77,7 +83,7 @@ def test_every_documented_path_answers_as_documented(document: dict,
 def test_every_documented_path_is_a_route(document: dict, app: Flask) -> None:
     routes = app.url_map.bind("localhost")
     for path in document["paths"]:
-        endpoint, _ = routes.match(path.format(**EXAMPLES), method="GET")
+        endpoint, _ = routes.match(path.format(**{**EXAMPLES, **FILE_EXAMPLE}), method="GET")
         assert endpoint != "records.page" or path == "/record/{local_id}", path
 
 

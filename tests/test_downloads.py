@@ -20,7 +20,7 @@ from repository.files.distributions import add_file
 from repository.files.intake import take_in
 from tests.files_support import CSV_ROWS, text_pdf
 from tests.oai_support import dataset
-from vocab.namespaces import DCAT, VCARD
+from vocab.namespaces import DCAT, DCT, VCARD
 
 CSV = CSV_ROWS.encode("utf-8") * 50
 PDF = text_pdf()
@@ -52,6 +52,12 @@ def repo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Repository]:
         published = repository.get("00000001")  # a file added by a revision under review
         repository.put(with_files(repository, "00000001", {"later.csv": b"a,b\n1,2\n"}).with_(
             state="in-revision", revision=published.revision))
+        restricted = with_files(repository, "00000004", {"restricted.csv": CSV},
+                                licence="CC-BY-4.0")
+        restricted.graph.add((repository.ids.resource("00000004"), DCT.accessRights, URIRef(
+            "http://publications.europa.eu/resource/authority/access-right/RESTRICTED")))
+        repository.put(restricted)
+        repository.publish("00000004")
         repository.put(with_files(repository, "00000003", {"gone.csv": CSV}))
         repository.publish("00000003")
         repository.withdraw("00000003")
@@ -115,6 +121,10 @@ def test_a_licence_that_needs_an_agreement_explains_itself_and_whom_to_ask(clien
     assert "needs an agreement" in text and "corpus.csv" in text
     assert page.xpath("//a[@href='mailto:corpus@example.org']")
     assert CSV.decode()[:20] not in text
+
+
+def test_restricted_access_needs_an_agreement_whatever_the_licence(client) -> None:
+    assert get(client, "/record/00000004/files/restricted.csv").status_code == 403
 
 
 def test_every_download_is_in_the_audit_log(client, repo) -> None:

@@ -132,3 +132,25 @@ def test_the_home_page_and_void_give_the_token_total_of_published_files(client, 
                                          headers={"Accept": "text/turtle"}).data,
                          format="turtle")
     assert [int(o) for o in void.objects(None, YL.tokenCount)] == [total]
+
+
+def test_a_notice_says_what_each_included_record_asks_in_both_languages(client) -> None:
+    response = client.get("/search?format=notice&size=10")
+    assert response.status_code == 200 and response.mimetype == "text/plain"
+    text = response.get_data(as_text=True)
+    chinese, english = text.split("This selection contains")
+    assert "資料來源：數位發展部，《語料 00000002》" in chinese
+    assert "（授權：臺灣主權AI訓練語料授權條款－第1版）" in chinese
+    assert "AI 輸出物應註明「人工智慧生成產出」。" in chinese
+    assert "Source: Ministry of Digital Affairs, “語料 00000001 (en)”" in english
+    assert "Mark outputs of models trained on it as AI-generated" in english
+    assert "00000003" not in text  # its licence does not permit training
+    one = client.get("/record/00000001/NOTICE.txt").get_data(as_text=True)
+    assert "政府資料開放授權條款－第1版" in one and "AI-generated" not in one
+
+
+def test_yuliao_export_writes_the_notice_of_the_catalogue(repo: Repository) -> None:
+    out = io.BytesIO()
+    write_public(repo, "notice", out)
+    text = out.getvalue().decode()
+    assert text.count("資料來源：") == 2 and text.count("Source: ") == 2

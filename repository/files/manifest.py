@@ -161,3 +161,31 @@ def _compact(iri) -> str:
         if str(iri).startswith(base):
             return f"{prefix}:{str(iri)[len(base):]}"
     return str(iri)
+
+
+def notice(whole: dict[str, Any]) -> str:
+    """The NOTICE file of a manifest: what each included record's licence asks of its users
+    (the credit line, and the marking of AI outputs where required), in Traditional Chinese
+    and then in English."""
+    records = whole["records"]
+    lines = ["NOTICE", "", f"語料 Yuliao：{whole['selection']}", "",
+             "本選集包含下列資料集，使用時應依各授權條款標示出處：", ""]
+    for record in records:
+        licence = record["licence"]["name"]
+        lines.append(f"- {record['attribution']['zh-Hant']}"
+                     f"（授權：{licence.get('zh-Hant') or licence.get('en', '')}）")
+        if record["markOutputsAsAIGenerated"]:
+            lines.append(f"  AI 輸出物應註明「{AI_GENERATED}」。")
+    lines += ["", "This selection contains the datasets below; credit each as its licence "
+              "requires:", ""]
+    for record in records:
+        licence = record["licence"]["name"]
+        lines.append(f"- {record['attribution']['en']} (licence: "
+                     f"{licence.get('en') or licence.get('zh-Hant', '')})")
+        if record["markOutputsAsAIGenerated"]:
+            lines.append(f"  Mark outputs of models trained on it as AI-generated "
+                         f"({AI_GENERATED}).")
+    if not records:
+        lines += ["（本選集沒有可供 AI 訓練的檔案。）",
+                  "(Nothing in this selection may be used for AI training.)"]
+    return "\n".join(lines) + "\n"
