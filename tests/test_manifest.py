@@ -111,7 +111,8 @@ def test_yuliao_export_writes_a_manifest(fresh_demo_home) -> None:
     result = yuliao(fresh_demo_home, "export", "--format", "manifest")
     assert result.exit_code == 0, result.output
     manifest = json.loads(result.output)
-    assert manifest["records"] == []  # the demo records have no files yet
+    # the demo's one file (demo/files/00000014) is under CC BY-SA, which permits training
+    assert [r["id"] for r in manifest["records"]] == ["00000014"]
     assert {e["reason"] for e in manifest["excluded"]} <= {
         "it has no files", "its licence does not permit AI training",
         "the record names no licence"}
