@@ -31,6 +31,7 @@ from vocab.namespaces import (
     RDF_,
     RDFS,
     SKOS,
+    SPDX,
     VCARD,
     YL,
 )
@@ -386,21 +387,31 @@ class Distribution:
     url: str | None
     download: bool
     licence: tuple[Text, ...]
+    #: a file of ours: the SHA-256 of its bytes and its tokens (None for a link elsewhere)
+    sha256: str | None = None
+    tokens: int | None = None
 
 
 def distributions(graph: Graph, subject: URIRef) -> list[Distribution]:
     """The distributions of ``subject``, by title."""
-    found = [_distribution(graph, d) for d in graph.objects(subject, DCAT.distribution)]
+    dataset_licence = graph.value(subject, DCT.license)
+    found = [_distribution(graph, d, dataset_licence)
+             for d in graph.objects(subject, DCAT.distribution)]
     return sorted(found, key=lambda d: d.title)
 
 
-def _distribution(graph: Graph, node: Node) -> Distribution:
+def _distribution(graph: Graph, node: Node, dataset_licence: Node | None) -> Distribution:
+    """A distribution as the page shows it; its licence is the dataset's unless it has its
+    own."""
     media = graph.value(node, DCAT.mediaType) or graph.value(node, DCT.format)
     download = graph.value(node, DCAT.downloadURL)
     url = download or graph.value(node, DCAT.accessURL)
     size = graph.value(node, DCAT.byteSize)
-    licence = graph.value(node, DCT.license)
+    licence = graph.value(node, DCT.license) or (dataset_licence if download else None)
     title = graph.value(node, DCT.title)
+    checksum = graph.value(graph.value(node, SPDX.checksum), SPDX.checksumValue) \
+        if (node, SPDX.checksum, None) in graph else None
+    tokens = graph.value(node, YL.tokenCount)
     return Distribution(
         title=str(title) if title is not None else str(url or node),
         media_type=bilingual(media) or ((Text(str(media)),) if media is not None else ()),
@@ -408,6 +419,8 @@ def _distribution(graph: Graph, node: Node) -> Distribution:
         url=str(url) if url is not None else None,
         download=download is not None,
         licence=bilingual(licence) if licence is not None else (),
+        sha256=str(checksum) if checksum is not None else None,
+        tokens=int(tokens) if tokens is not None and str(tokens).isdigit() else None,
     )
 
 

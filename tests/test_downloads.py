@@ -134,3 +134,14 @@ def test_every_download_is_in_the_audit_log(client, repo) -> None:
     assert any(e.record == "00000001" and "places.csv" in e.details and "bytes=0-9" in e.details
                for e in events)
     assert all(e.who == "anonymous" for e in events)
+
+
+def test_the_record_page_lists_each_file_with_its_checksum_tokens_and_licence(client) -> None:
+    page = html.fromstring(get(client, "/record/00000001", Accept="text/html").data)
+    [row] = [tr for tr in page.xpath("//section[@aria-labelledby='files']//tbody/tr")
+             if "places.csv" in tr.text_content()]
+    text = row.text_content()
+    assert hashlib.sha256(CSV).hexdigest() in text and "個詞元" in text
+    assert "政府資料開放授權條款" in text  # the dataset's licence, which the file inherits
+    assert row.xpath(".//a/@href") == ["https://yuliao.example.org/record/00000001/files/"
+                                       "places.csv"]
