@@ -20,6 +20,7 @@ PAGES = {
     "home-older": "?before=2026-01-01T00:00:00Z,00001174",
     "record": "record/00001174",
     "record-harvested": "record/paradisec.org.au:AC2",
+    "record-with-file": "record/00000014",
     "withdrawn": "record/00000026",
     "agency": "agency/A29000000G",
     "sparql": "sparql",
