@@ -46,7 +46,7 @@ def test_a_file_is_stored_once_under_the_sha256_of_its_bytes(store: DiskStore) -
     data = CSV_ROWS.encode() * 1000
     first = store.put([data[:5000], data[5000:]], name="a.csv")
     again = store.put([data], name="b.csv")
-    assert first == again
+    assert first == again and first.new and not again.new
     assert first.sha256 == hashlib.sha256(data).hexdigest() and first.size == len(data)
     with store.open(first.sha256) as stream:
         assert stream.read() == data

@@ -93,3 +93,5 @@ def test_an_account_of_another_agency_may_not_add_files(demo_home, upload) -> No
     assert "record 00001174 belongs to agency A29000000G" in result.output
     with Repository(Config.from_env(demo_home)) as repository:
         assert repository.get(RECORD).revision == 1  # nothing saved
+    stored = {p.name for p in (demo_home / "files").rglob("*") if p.is_file()}
+    assert hashlib.sha256(upload["places.csv"].read_bytes()).hexdigest() not in stored

@@ -52,8 +52,14 @@ def add(config: Config, account: str, local_id: str, paths: tuple[Path, ...]) ->
                     add_file(graph, subject, repository.ids.base, record.id, added)
                 flow = Workflow(repository, audit=lambda event: office.audit.workflow_event(
                     event, terminal()))
-                saved = flow.save_draft(actor, record.with_(graph=graph),
-                                        expected_revision=record.revision)
+                try:
+                    saved = flow.save_draft(actor, record.with_(graph=graph),
+                                            expected_revision=record.revision)
+                except RepositoryError:  # nothing saved: the files it brought are not kept
+                    for added in accepted:
+                        if added.stored.new:
+                            store.remove(added.stored.sha256)
+                    raise
                 click.echo(f"{record.id}: {len(accepted)} file(s) added, revision "
                            f"{saved.record.revision} ({saved.record.state})")
         except RepositoryError as error:

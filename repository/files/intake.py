@@ -35,7 +35,8 @@ def take_in(store: DiskStore, chunks: Iterable[bytes], name: str, *,
             scanner.scan(path, name)
         checked = check_file(path, name)
     except (FileRefused, StoreError):
-        store.remove(stored.sha256)
+        if stored.new:  # the same bytes, accepted before, stay
+            store.remove(stored.sha256)
         raise
     columns = csv_header(path, checked.encoding) if checked.kind == "csv" else ()
     return AddedFile(name, stored, checked, counted(pieces(path, checked)), columns)

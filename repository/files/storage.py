@@ -16,7 +16,7 @@ import os
 import re
 import tempfile
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO, Protocol
 
@@ -41,6 +41,9 @@ class Stored:
 
     sha256: str
     size: int
+    #: whether these bytes were not in the store before (a caller undoing its change removes
+    #: only what it added)
+    new: bool = field(default=True, compare=False)
 
 
 class FileStore(Protocol):
@@ -82,8 +85,8 @@ class DiskStore:
                     out.write(chunk)
                 out.flush()
                 os.fsync(out.fileno())
-            stored = Stored(digest.hexdigest(), size)
-            target = self.path(stored.sha256)
+            target = self.path(digest.hexdigest())
+            stored = Stored(digest.hexdigest(), size, new=not target.exists())
             target.parent.mkdir(parents=True, exist_ok=True)
             os.replace(partial, target)
             return stored
