@@ -21,7 +21,7 @@ Pieces = list[tuple[str, bool]]
 
 def highlighted(text: str, query: str) -> Pieces:
     """``text`` in pieces, the ones the words of ``query`` matched marked True."""
-    folded, origin = _folded(text)
+    folded, origin = folded_with_origin(text)
     marked = [False] * len(text)
     for needle in _needles(query, folded):
         start = folded.find(needle)
@@ -44,7 +44,7 @@ def _whole_word(folded: str, start: int, end: int) -> bool:
     return not before.isalnum() and not after.isalnum()
 
 
-def _folded(text: str) -> tuple[str, list[int]]:
+def folded_with_origin(text: str) -> tuple[str, list[int]]:
     """``text`` folded, and for each folded character the index of the one it came from."""
     parts, origin = [], []
     for index, character in enumerate(text):
