@@ -28,7 +28,6 @@ from flask import (
 )
 from rdflib import Graph, URIRef
 
-from repository.accounts import AccountServices
 from repository.accounts.audit import AuditEvent
 from repository.errors import RepositoryError
 from repository.files import DiskStore
@@ -39,6 +38,7 @@ from repository.search.query import Results
 from vocab.namespaces import DCAT, DCT, FOAF, SPDX, VCARD, VOCAB_BASE
 
 from . import record_view as view
+from .admin import office
 from .i18n import vary_by_language
 from .limits import requesting_client
 from .records import find_public, gone, repository
@@ -50,8 +50,6 @@ OPEN_LICENCES = frozenset(URIRef(f"{VOCAB_BASE}licence/{code}") for code in (
     "OGDL-Taiwan-1.0", "CC-BY-4.0", "CC-BY-SA-4.0", "CC-BY-ND-4.0", "CC-BY-NC-4.0",
     "CC-BY-NC-SA-4.0", "CC-BY-NC-ND-4.0", "CC0-1.0"))
 PUBLIC_ACCESS = URIRef("http://publications.europa.eu/resource/authority/access-right/PUBLIC")
-#: Where an application keeps its accounts database for the audit log (opened when needed).
-OFFICE = "yuliao.files.office"
 TEXT = "text/plain; charset=utf-8"
 
 
@@ -154,11 +152,7 @@ def _audit(local_id: str, name: str, sha256: str) -> None:
     if request.method != "GET":
         return
     try:
-        office = current_app.extensions.get(OFFICE)
-        if office is None:
-            office = current_app.extensions[OFFICE] = AccountServices.open(
-                current_app.config["YULIAO"])
-        office.audit.append(AuditEvent("download", client=requesting_client(), record=local_id,
+        office().audit.append(AuditEvent("download", client=requesting_client(), record=local_id,
                                        details=f"{name} (sha256 {sha256}), "
                                                f"{request.headers.get('Range') or 'whole'}"))
     except RepositoryError as error:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
 
@@ -144,49 +144,47 @@ def write_public(repository: Repository, fmt: str, out: BinaryIO, *,
                          "is exported as olac, nquads or dcat-*)", field="id")
 
 
+def _entries(repository: Repository) -> Iterator[tuple[dict | None, dict | None]]:
+    """The training-manifest entry of each published record, (included, excluded)."""
+    from .files.manifest import record_entry
+
+    for record in repository.published():
+        yield record_entry(with_catalogue(record, repository.ids),
+                           repository.ids.resource(record.id), record.id,
+                           str(repository.ids.catalogue_record(record.id)))
+
+
 def _write_manifest(repository: Repository, out: BinaryIO) -> None:
     """The training manifest of every published record, written record by record (the
     included ones as they come; the excluded ones, smaller, gathered for the end)."""
-    from .files.manifest import MANIFEST_VERSION, record_entry
+    from .files.manifest import MANIFEST_VERSION, add_totals
     from .files.text import TOKENIZER
 
-    out.write(_json({"manifestVersion": MANIFEST_VERSION,
-                     "selection": "every published record", "tokenizer": TOKENIZER})[:-3])
-    out.write(b', "records": [\n')
-    excluded, totals, first = [], {"records": 0, "files": 0, "bytes": 0, "tokens": 0}, True
-    for record in repository.published():
-        full = with_catalogue(record, repository.ids)
-        subject = repository.ids.resource(record.id)
-        entry, left_out = record_entry(full, subject, record.id,
-                                       str(repository.ids.catalogue_record(record.id)))
+    def field(name: str, value) -> bytes:
+        return f"{json.dumps(name)}: {json.dumps(value, ensure_ascii=False)}".encode()
+
+    out.write(b"{" + b", ".join((field("manifestVersion", MANIFEST_VERSION),
+                                 field("selection", "every published record"),
+                                 field("tokenizer", TOKENIZER))) + b', "records": [\n')
+    excluded, totals, first = [], add_totals(None, []), True
+    for entry, left_out in _entries(repository):
         if left_out is not None:
             excluded.append(left_out)
             continue
-        out.write(b"" if first else b",\n")
-        out.write(_json(entry)[:-1])
+        out.write((b"" if first else b",\n") + json.dumps(entry, ensure_ascii=False).encode())
         first = False
-        files = entry["files"]
-        totals["records"] += 1
-        totals["files"] += len(files)
-        totals["bytes"] += sum(f["bytes"] or 0 for f in files)
-        totals["tokens"] += sum(f["tokens"] or 0 for f in files)
-    out.write(b"\n], \"excluded\": " + _json(excluded)[:-1] + b", \"totals\": "
-              + _json(totals)[:-1] + b"}\n")
+        totals = add_totals(totals, entry["files"])
+    out.write(b"\n], " + field("excluded", excluded) + b", " + field("totals", totals) + b"}\n")
 
 
 def _write_notice(repository: Repository, out: BinaryIO) -> None:
     """The NOTICE file of every published record (the credit lines of those a training
     manifest includes)."""
-    from .files.manifest import notice, record_entry
+    from .files.manifest import notice
 
-    included = []
-    for record in repository.published():
-        entry, _ = record_entry(with_catalogue(record, repository.ids),
-                                repository.ids.resource(record.id), record.id,
-                                str(repository.ids.catalogue_record(record.id)))
-        if entry is not None:
-            included.append({key: entry[key] for key in
-                             ("attribution", "licence", "markOutputsAsAIGenerated")})
+    included = [{key: entry[key] for key in
+                 ("attribution", "licence", "markOutputsAsAIGenerated")}
+                for entry, _ in _entries(repository) if entry is not None]
     out.write(notice({"selection": "every published record", "records": included})
               .encode("utf-8"))
 

@@ -1,9 +1,20 @@
-"""Files of every kind the upload accepts and refuses, made in code (tests/test_files.py)."""
+"""Files of every kind the upload accepts and refuses, made in code, and datasets holding
+them (tests/test_files.py, test_downloads.py, test_manifest.py)."""
 
 from __future__ import annotations
 
 import io
 import zipfile
+
+from flask.testing import FlaskClient
+from rdflib import Literal, URIRef
+
+from repository import Repository
+from repository.files import DiskStore
+from repository.files.distributions import add_file
+from repository.files.intake import take_in
+from tests.oai_support import dataset
+from vocab.namespaces import DCAT, VCARD
 
 ODT_MIMETYPE = "application/vnd.oasis.opendocument.text"
 MANIFEST = """<?xml version="1.0" encoding="UTF-8"?>
@@ -80,3 +91,25 @@ XML_TEXT = ('<?xml version="1.0" encoding="UTF-8"?><entries><entry lang="nan">'
 JSON_TEXT = '{"entries": [{"lang": "nan", "name": "臺灣台語"}, {"lang": "hak", "name": "客語"}]}'
 #: An executable's first bytes (MZ header and its zero padding).
 EXECUTABLE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + bytes(240)
+
+
+def with_files(repo: Repository, local_id: str, files: dict[str, bytes], **options):
+    """The dataset ``local_id`` with ``files`` added (stored in the home's file store)."""
+    record = dataset(repo, local_id, f"語料 {local_id}", **options)
+    store = DiskStore(repo.config.files_dir)
+    subject = repo.ids.resource(local_id)
+    contact = URIRef(f"{subject}#contact")
+    record.graph.add((subject, DCAT.contactPoint, contact))
+    record.graph.add((contact, VCARD.fn, Literal("語料窗口", lang="zh-Hant-TW")))
+    record.graph.add((contact, VCARD.hasEmail, URIRef("mailto:corpus@example.org")))
+    for name, data in files.items():
+        add_file(record.graph, subject, repo.ids.base, local_id, take_in(store, [data], name))
+    return record
+
+
+def get(client: FlaskClient, path: str, **headers: str):
+    """The response to GET ``path``, read whole and closed (the file it streamed with it)."""
+    response = client.get(path, headers=headers)
+    response.get_data()
+    response.close()
+    return response

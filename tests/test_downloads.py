@@ -10,34 +10,16 @@ from collections.abc import Iterator
 import pytest
 from flask.testing import FlaskClient
 from lxml import html
-from rdflib import Literal, URIRef
+from rdflib import URIRef
 
 from app import create_app
 from repository import Config, Repository
 from repository.accounts import AccountServices
-from repository.files import DiskStore
-from repository.files.distributions import add_file
-from repository.files.intake import take_in
-from tests.files_support import CSV_ROWS, text_pdf
-from tests.oai_support import dataset
-from vocab.namespaces import DCAT, DCT, VCARD
+from tests.files_support import CSV_ROWS, get, text_pdf, with_files
+from vocab.namespaces import DCT
 
 CSV = CSV_ROWS.encode("utf-8") * 50
 PDF = text_pdf()
-
-
-def with_files(repo: Repository, local_id: str, files: dict[str, bytes], **options):
-    """The dataset ``local_id`` with ``files`` added (stored in the home's file store)."""
-    record = dataset(repo, local_id, f"語料 {local_id}", **options)
-    store = DiskStore(repo.config.files_dir)
-    subject = repo.ids.resource(local_id)
-    contact = URIRef(f"{subject}#contact")
-    record.graph.add((subject, DCAT.contactPoint, contact))
-    record.graph.add((contact, VCARD.fn, Literal("語料窗口", lang="zh-Hant-TW")))
-    record.graph.add((contact, VCARD.hasEmail, URIRef("mailto:corpus@example.org")))
-    for name, data in files.items():
-        add_file(record.graph, subject, repo.ids.base, local_id, take_in(store, [data], name))
-    return record
 
 
 @pytest.fixture(scope="module")
@@ -67,14 +49,6 @@ def repo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Repository]:
 @pytest.fixture
 def client(repo: Repository) -> FlaskClient:
     return create_app(repository=repo).test_client()
-
-
-def get(client: FlaskClient, path: str, **headers: str):
-    """The response to GET ``path``, read whole and closed (the file it streamed with it)."""
-    response = client.get(path, headers=headers)
-    response.get_data()
-    response.close()
-    return response
 
 
 def test_an_open_file_downloads_whole_with_its_checksum_as_etag(client) -> None:

@@ -19,8 +19,7 @@ from repository import Config, Repository
 from repository.export import export_record, write_public
 from repository.files.text import TOKENIZER
 from tests.conftest import yuliao
-from tests.files_support import CSV_ROWS, JSON_TEXT, text_pdf
-from tests.test_downloads import get, with_files
+from tests.files_support import CSV_ROWS, JSON_TEXT, get, text_pdf, with_files
 from vocab.namespaces import YL
 
 FILES = {"places.csv": CSV_ROWS.encode("utf-8"), "entries.json": JSON_TEXT.encode("utf-8"),

@@ -16,7 +16,7 @@ import click
 
 from ..config import Config
 from ..errors import InputError, RepositoryError, StoreError
-from ..workflow.cli import _opened, acting, actor_options, terminal
+from ..workflow.cli import acting, actor_options, opened, terminal
 from ..workflow.service import Workflow
 from .distributions import AddedFile, add_file
 from .intake import read_in_chunks, take_in
@@ -39,7 +39,7 @@ def add(config: Config, account: str, local_id: str, paths: tuple[Path, ...]) ->
     """Add files to the record ID as a new draft revision."""
     from app import fail
 
-    with _opened(config) as (repository, office):
+    with opened(config) as (repository, office):
         try:
             actor = acting(office, account)
             record = repository.get(local_id)

@@ -65,16 +65,25 @@ def manifest(entries: Iterable[tuple[dict | None, dict | None]], *, selection: s
     """The manifest of ``entries`` (:func:`record_entry`'s), for the selection described by
     ``selection``; ``next_page``: the manifest of the rest of the selection, if any."""
     included, excluded = [], []
+    totals = add_totals(None, [])
     for entry, left_out in entries:
         (included if entry else excluded).append(entry or left_out)
-    files = [f for entry in included for f in entry["files"]]
+        if entry:
+            totals = add_totals(totals, entry["files"])
     return {"manifestVersion": MANIFEST_VERSION, "selection": selection,
-            "tokenizer": TOKENIZER,
-            "totals": {"records": len(included), "files": len(files),
-                       "bytes": sum(f["bytes"] for f in files),
-                       "tokens": sum(f["tokens"] or 0 for f in files)},
+            "tokenizer": TOKENIZER, "totals": totals,
             "records": included, "excluded": excluded,
             **({"next": next_page} if next_page else {})}
+
+
+def add_totals(totals: dict[str, int] | None, files: list[dict]) -> dict[str, int]:
+    """``totals`` (records, files, bytes, tokens) with one more record's ``files``; the
+    empty totals when ``totals`` is None."""
+    if totals is None:
+        return {"records": 0, "files": 0, "bytes": 0, "tokens": 0}
+    return {"records": totals["records"] + 1, "files": totals["files"] + len(files),
+            "bytes": totals["bytes"] + sum(f["bytes"] or 0 for f in files),
+            "tokens": totals["tokens"] + sum(f["tokens"] or 0 for f in files)}
 
 
 def licence_policy(licence: URIRef) -> dict[str, Any]:
@@ -170,22 +179,28 @@ def notice(whole: dict[str, Any]) -> str:
     records = whole["records"]
     lines = ["NOTICE", "", f"語料 Yuliao：{whole['selection']}", "",
              "本選集包含下列資料集，使用時應依各授權條款標示出處：", ""]
-    for record in records:
-        licence = record["licence"]["name"]
-        lines.append(f"- {record['attribution']['zh-Hant']}"
-                     f"（授權：{licence.get('zh-Hant') or licence.get('en', '')}）")
-        if record["markOutputsAsAIGenerated"]:
-            lines.append(f"  AI 輸出物應註明「{AI_GENERATED}」。")
+    lines += _credits(records, "zh-Hant", "{credit}（授權：{licence}）",
+                      f"  AI 輸出物應註明「{AI_GENERATED}」。")
     lines += ["", "This selection contains the datasets below; credit each as its licence "
               "requires:", ""]
-    for record in records:
-        licence = record["licence"]["name"]
-        lines.append(f"- {record['attribution']['en']} (licence: "
-                     f"{licence.get('en') or licence.get('zh-Hant', '')})")
-        if record["markOutputsAsAIGenerated"]:
-            lines.append(f"  Mark outputs of models trained on it as AI-generated "
-                         f"({AI_GENERATED}).")
+    lines += _credits(records, "en", "{credit} (licence: {licence})",
+                      f"  Mark outputs of models trained on it as AI-generated "
+                      f"({AI_GENERATED}).")
     if not records:
         lines += ["（本選集沒有可供 AI 訓練的檔案。）",
                   "(Nothing in this selection may be used for AI training.)"]
     return "\n".join(lines) + "\n"
+
+
+def _credits(records: list[dict], language: str, line: str, marking: str) -> list[str]:
+    """A credit line in ``language`` for each record, and ``marking`` under those whose
+    outputs must be marked as AI-generated."""
+    other = "en" if language == "zh-Hant" else "zh-Hant"
+    lines = []
+    for record in records:
+        names = record["licence"]["name"]
+        licence = names.get(language) or names.get(other, "")
+        lines.append("- " + line.format(credit=record["attribution"][language], licence=licence))
+        if record["markOutputsAsAIGenerated"]:
+            lines.append(marking)
+    return lines

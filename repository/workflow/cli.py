@@ -65,7 +65,7 @@ def terminal() -> str:
 
 
 @contextlib.contextmanager
-def _opened(config: Config) -> Iterator[tuple[Repository, AccountServices]]:
+def opened(config: Config) -> Iterator[tuple[Repository, AccountServices]]:
     """The repository and the accounts database of the home, or a one-line reason, exit 1."""
     with _open(config) as repository:
         try:
@@ -81,7 +81,7 @@ def _run(config: Config, account: str, action: Callable[[Workflow, Actor], T]) -
     """``action`` on the workflow of the home, as the account ``account``, its saves and
     transitions written to the audit log; a RepositoryError ends the command with its one-line
     reason."""
-    with _opened(config) as (repository, office):
+    with opened(config) as (repository, office):
         try:
             actor = acting(office, account)
             client = terminal()
