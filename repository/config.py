@@ -259,14 +259,17 @@ class FileSettings:
     """Files of the datasets (``[files]`` in yuliao.toml): the malware scanner every file is
     given to before it is accepted (a command; the file's path is added as its last
     argument; exit status 0: clean, 1: infected, anything else: it could not tell), and how
-    long it may take."""
+    long it may take; and how many bytes of files each agency may keep (0: no quota)."""
 
     scan_command: tuple[str, ...] = ()
     scan_timeout: float = 120.0
+    agency_quota: int = 100 * 1024 ** 3
 
 
 #: Bounds of ``[files] scan_timeout`` (seconds).
 SCAN_TIMEOUT_RANGE = (1.0, 3600.0)
+#: Units ``[files] agency_quota`` may be written in (binary, as the form's file sizes).
+SIZE_UNITS = {"B": 1, "KB": 1024, "MB": 1024 ** 2, "GB": 1024 ** 3, "TB": 1024 ** 4}
 
 
 @dataclass(frozen=True)
@@ -476,7 +479,21 @@ def file_settings(table: dict[str, Any]) -> FileSettings:
         scan_command=tuple(_strings(table["scan_command"], "files.scan_command"))
         if "scan_command" in table else (),
         scan_timeout=_number(table.get("scan_timeout", default.scan_timeout),
-                             "files.scan_timeout", SCAN_TIMEOUT_RANGE))
+                             "files.scan_timeout", SCAN_TIMEOUT_RANGE),
+        agency_quota=_size(table.get("agency_quota", default.agency_quota),
+                           "files.agency_quota"))
+
+
+def _size(value: Any, key: str) -> int:
+    """A number of bytes written as an integer or as "100 GB" (binary units). Raises
+    InputError naming ``key``."""
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        return value
+    match = re.fullmatch(r"\s*([0-9]+(?:\.[0-9]+)?)\s*([KMGT]?B)\s*", str(value), re.IGNORECASE)
+    if isinstance(value, str) and match:
+        return int(float(match[1]) * SIZE_UNITS[match[2].upper()])
+    raise InputError(f"expected a size in bytes or like \"100 GB\" (B, KB, MB, GB, TB), "
+                     f"got {value!r}", field=key)
 
 
 def server_settings(table: dict[str, Any]) -> ServerSettings:
@@ -948,4 +965,11 @@ session_idle_minutes = 30
 # never lower them in production (YULIAO_HASH_MEMORY_KIB / YULIAO_HASH_PASSES win).
 hash_memory_kib = 65536
 hash_passes = 3
+
+# The datasets' files, in {home}/files (docs/deployment.md, "Files and the malware scanner").
+[files]
+# Bytes of files each agency may keep, as "100 GB" or a number of bytes (0: no quota).
+agency_quota = "100 GB"
+# scan_command = ["clamdscan", "--no-summary", "--fdpass"]
+scan_timeout = 120
 """

@@ -22,7 +22,7 @@ from app import create_app
 from endpoints.admin import OFFICE
 from repository import Config, Repository
 from repository.accounts import AccountServices, AgencyRegister, new_agency
-from repository.config import AccountSettings, LimitSettings
+from repository.config import AccountSettings, FileSettings, LimitSettings
 from tests.accounts_support import AGENCY_A, AGENCY_B, PASSWORD, Cast, Clock, cast, open_office
 
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
@@ -45,11 +45,14 @@ class Office:
 
 
 @contextmanager
-def office_home(home: Path, *, base_uri: str | None = None, **accounts) -> Iterator[Office]:
-    """A new home at ``home`` (its base URI ``base_uri``, else the default) with agencies A
-    and B and the cast (``accounts``: settings of [accounts]); closed on exit."""
+def office_home(home: Path, *, base_uri: str | None = None,
+                files: FileSettings | None = None, **accounts) -> Iterator[Office]:
+    """A new home at ``home`` (its base URI ``base_uri``, else the default; ``files``: its
+    [files] settings) with agencies A and B and the cast (``accounts``: settings of
+    [accounts]); closed on exit."""
     settings = AccountSettings(hash_memory_kib=1024, hash_passes=1, **accounts)
     config = Config(home=home, limits=LimitSettings.unlimited(), accounts=settings,
+                    files=files or FileSettings(),
                     **({"base_uri": base_uri} if base_uri else {}))
     home.mkdir(parents=True, exist_ok=True)
     with Repository(config) as repository:

@@ -30,6 +30,8 @@ from repository import Repository
 from repository.accounts import AgencyRegister
 from repository.actors import Actor, Role
 from repository.errors import InputError, NotFound, RepositoryError
+from repository.files.distributions import add_file, stored_files
+from repository.files.drafting import Draft
 from repository.records import Record
 from repository.workflow import form as model
 from repository.workflow.index import Entry
@@ -40,7 +42,7 @@ from vocab.namespaces import concept
 from vocab.schemes import concepts, label
 
 from ..i18n import language_code
-from . import bp, require, workflow
+from . import bp, require, uploads, workflow
 
 #: The form's parts, seed 001's four pages and what a language resource adds, each with the
 #: fields it holds (their order on the page is the template's).
@@ -162,8 +164,9 @@ def _refused(error: RepositoryError) -> Response:
 
 def _submission(actor: Actor, entry: Entry | None) -> Response | str:
     """A POST of the form: saved as a draft (then submitted when asked and it conforms)."""
-    data = request.form.to_dict(flat=False)
+    data = _without_removed(request.form.to_dict(flat=False))
     record = _repository().get(entry.local_id) if entry else None
+    refusals = _sent_files(actor, data)
     try:
         form = model.read_form(data)
     except model.FormInputError as error:
@@ -171,19 +174,46 @@ def _submission(actor: Actor, entry: Entry | None) -> Response | str:
         for problem in error.problems:
             found.add(problem.field, _in_language(problem.message_zh, problem.message_en))
         return _page(actor, entry, record, data, found, status=400)
+    if refusals:
+        found = Findings(general=[gettext("Nothing was saved: a file was refused.")])
+        for message in refusals:
+            found.add("files", message)
+        return _page(actor, entry, record, data, found, status=422)
     revision = _revision(data) if entry else None
-    graph, _subject, _ = _graph(actor, entry, form)
+    graph, subject, local_id = _graph(actor, entry, form)
     try:
-        saved = workflow().save_draft(actor, Record(id=entry.local_id if entry else NEW_ID,
-                                                    graph=graph), revision)
+        files = uploads.attached(actor, data.get("uploaded", []))
+        for _upload, added in files:
+            add_file(graph, subject, _repository().ids.base, local_id, added)
+    except RepositoryError as error:
+        found = Findings(general=[gettext("Nothing was saved: a file was refused.")])
+        found.add("files", str(error))
+        return _page(actor, entry, record, data, found, status=error.status)
+    try:
+        saved = workflow().save_draft(actor, Record(id=local_id, graph=graph), revision)
     except StaleRevision:
         found = Findings(general=[gettext(
             "This dataset was changed by someone else after you opened it, so your changes "
             "were not saved. Open it again to see its latest version.")])
         return _page(actor, entry, record, data, found, status=409)
     local_id = saved.record.id
+    uploads.kept(actor, files)
     if request.form.get("action") != "submit":
         return redirect(url_for("admin.edit_record", local_id=local_id, done="saved"), 303)
+    unedited = _unedited_drafts(actor, local_id, form, data)
+    if unedited:
+        found = _findings(model.checked(saved.record.graph, local_id,
+                                        _repository().ids.resource(local_id)))
+        found.general.insert(0, gettext(
+            "The draft was saved, but it was not submitted: the description or keywords are "
+            "still as the system drafted them. Check and correct them, then confirm below."))
+        for where in unedited:
+            found.add(where, gettext("Still as drafted from the files: check it, correct it "
+                                     "and confirm."))
+        return _page(actor, workflow().entry(actor, local_id), saved.record,
+                     _values(model.form_of(saved.record.graph,
+                                           _repository().ids.resource(local_id))),
+                     found, status=422)
     if not saved.conforms:
         found = _findings(model.checked(saved.record.graph, local_id,
                                         _repository().ids.resource(local_id)))
@@ -223,6 +253,59 @@ def _revision(data: dict[str, list[str]]) -> int:
     return int(text)
 
 
+def _without_removed(data: dict[str, list[str]]) -> dict[str, list[str]]:
+    """The form's values without the file rows whose ``file_node`` is marked
+    ``file_remove``."""
+    removed = set(data.get("file_remove", []))
+    nodes = data.get("file_node", [])
+    if not removed:
+        return data
+    keep = [i for i, node in enumerate(nodes) if node not in removed]
+    for name in ("file_name", "file_format", "file_size", "file_node"):
+        values = data.get(name, [])
+        data[name] = [values[i] for i in keep if i < len(values)]
+    return data
+
+
+def _sent_files(actor: Actor, data: dict[str, list[str]]) -> list[str]:
+    """The files sent with the form itself (a page without JavaScript) taken in as uploads:
+    each accepted one joins ``data["uploaded"]`` (so that a page shown again keeps it); the
+    refusals, as the page says them."""
+    sent = [part for part in request.files.getlist("file") if part.filename]
+    if sent and actor.role is not Role.PROVIDER:
+        abort(403)
+    refusals = []
+    for part in sent:
+        try:
+            upload = uploads.received(actor, part.filename, part.stream)
+        except RepositoryError as error:
+            refusals.append(f"{part.filename}: {uploads.refusal_of(error)['message']}")
+            continue
+        if upload.state == "ready":
+            data.setdefault("uploaded", []).append(upload.id)
+        else:
+            refusals.append(f"{upload.name}: {uploads.refusal(**upload.result)['message']}")
+    return refusals
+
+
+def _unedited_drafts(actor: Actor, local_id: str, form: model.DatasetForm,
+                     data: dict[str, list[str]]) -> list[str]:
+    """The fields (description, keywords) still exactly as the system drafted them from the
+    files, unless the provider confirmed them (``drafts_checked``): a draft is never
+    submitted unread (seed 001: 請確認上述系統產製內容是否正確並予以編修)."""
+    if data.get("drafts_checked"):
+        return []
+    offered = uploads.offered_draft(actor, local_id, [], form.title_zh)
+    if offered is None:
+        return []
+    unedited = []
+    if form.description and form.description.split() == offered.description.split():
+        unedited.append("description")
+    if form.keywords and tuple(form.keywords) == offered.keywords:
+        unedited.append("keywords")
+    return unedited
+
+
 # -- showing ----------------------------------------------------------------------------------
 
 def _page(actor: Actor, entry: Entry | None, record: Record | None,
@@ -230,6 +313,7 @@ def _page(actor: Actor, entry: Entry | None, record: Record | None,
           done: str | None = None) -> Response:
     """The form page with ``values`` in its fields and ``found`` at them."""
     editable = _may(actor, Action.SAVE, entry)
+    ready = _ready_uploads(actor, values.get("uploaded", []))
     return Response(render_template(
         "admin/form.html", entry=entry, record=record, values=values, found=found,
         editable=editable, may_submit=editable and _may(actor, Action.SUBMIT, entry),
@@ -239,7 +323,47 @@ def _page(actor: Actor, entry: Entry | None, record: Record | None,
         choices=_choices(), parts=dict(PARTS), done=done,
         size=model.readable_size(sum(_int(v) for v in values.get("file_size", []))),
         file_rows=_rows(values, ("file_name", "file_format", "file_size", "file_node")),
-        contributor_rows=_rows(values, ("contributor_name", "contributor_role"))), status)
+        contributor_rows=_rows(values, ("contributor_name", "contributor_role")),
+        stored=_stored(record), ready=ready, max_body=model.readable_size(_body_limit()),
+        chunk=_body_limit(),
+        offered=_offered(actor, entry, ready, values) if editable else None), status)
+
+
+def _stored(record: Record | None) -> dict[str, dict[str, str]]:
+    """The uploaded files of ``record`` by their node's fragment: SHA-256 and tokens (the
+    form shows them as they are, not as fields to edit)."""
+    if record is None:
+        return {}
+    subject = _repository().ids.resource(record.id)
+    return {fragment: {"sha256": sha256, "tokens": tokens}
+            for fragment, sha256, tokens in stored_files(record.graph, subject)}
+
+
+def _ready_uploads(actor: Actor, upload_ids: list[str]) -> list[dict]:
+    """The ready uploads the page carries (sent before a save that failed), as JSON."""
+    found = []
+    for upload_id in dict.fromkeys(upload_ids):
+        try:
+            found.append(uploads.described(uploads.own(actor, upload_id)))
+        except RepositoryError:
+            continue
+    return [upload for upload in found if upload["state"] == "ready"]
+
+
+def _offered(actor: Actor, entry: Entry | None, ready: list[dict],
+             values: dict[str, list[str]]) -> Draft | None:
+    """The keywords and description drafted from the dataset's files, when it has any."""
+    try:
+        return uploads.offered_draft(actor, entry.local_id if entry else "",
+                                     [upload["id"] for upload in ready],
+                                     (values.get("title_zh") or [""])[0])
+    except RepositoryError:
+        return None
+
+
+def _body_limit() -> int:
+    """The largest request body (the size of an upload's parts)."""
+    return current_app.config.get("MAX_CONTENT_LENGTH") or 1 << 20
 
 
 def _shown_revision(values: dict[str, list[str]], record: Record | None) -> str:

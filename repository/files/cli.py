@@ -4,8 +4,9 @@
 under its SHA-256 in ``{home}/files``, checked by its content, its text counted) and adds the
 accepted ones to the record as distributions, in one new draft revision saved as the account
 ``--as`` names (a published record keeps its public revision until the new one is approved,
-as in the back office). A refused file is named on standard error with its reason; the
-command then ends with status 1, after saving what was accepted.
+as in the back office). A file that would take the agency over its quota (``[files]
+agency_quota``) is refused before it is read. A refused file is named on standard error with
+its reason; the command then ends with status 1, after saving what was accepted.
 """
 
 from __future__ import annotations
@@ -14,14 +15,15 @@ from pathlib import Path
 
 import click
 
+from ..actors import Actor
 from ..config import Config
 from ..errors import InputError, RepositoryError, StoreError
 from ..workflow.cli import acting, actor_options, opened, terminal
 from ..workflow.service import Workflow
-from .distributions import AddedFile, add_file
+from .deposit import FilePlaces, deposit
+from .distributions import AddedFile
 from .intake import read_in_chunks, take_in
 from .scan import Scanner
-from .storage import DiskStore
 
 
 @click.group()
@@ -43,23 +45,12 @@ def add(config: Config, account: str, local_id: str, paths: tuple[Path, ...]) ->
         try:
             actor = acting(office, account)
             record = repository.get(local_id)
-            store = DiskStore(config.files_dir)
-            accepted, refused = _taken_in(store, paths, Scanner.of(config.files))
+            places = FilePlaces.of(config)
+            accepted, refused = _taken_in(places, actor, paths, Scanner.of(config.files))
             if accepted:
-                graph = record.graph
-                subject = repository.ids.resource(record.id)
-                for added in accepted:
-                    add_file(graph, subject, repository.ids.base, record.id, added)
                 flow = Workflow(repository, audit=lambda event: office.audit.workflow_event(
                     event, terminal()))
-                try:
-                    saved = flow.save_draft(actor, record.with_(graph=graph),
-                                            expected_revision=record.revision)
-                except RepositoryError:  # nothing saved: the files it brought are not kept
-                    for added in accepted:
-                        if added.stored.new:
-                            store.remove(added.stored.sha256)
-                    raise
+                saved = deposit(flow, places, actor, local_id, accepted, record.revision)
                 click.echo(f"{record.id}: {len(accepted)} file(s) added, revision "
                            f"{saved.record.revision} ({saved.record.state})")
         except RepositoryError as error:
@@ -68,14 +59,19 @@ def add(config: Config, account: str, local_id: str, paths: tuple[Path, ...]) ->
         raise SystemExit(1)
 
 
-def _taken_in(store: DiskStore, paths: tuple[Path, ...],
+def _taken_in(places: FilePlaces, actor: Actor, paths: tuple[Path, ...],
               scanner: Scanner | None) -> tuple[list[AddedFile], int]:
     """Each file taken in (a line for each on standard output), and how many were refused
-    (a line for each on standard error)."""
-    accepted, refused = [], 0
+    (a line for each on standard error: refused by its content, or over the agency's
+    quota)."""
+    accepted, refused, promised = [], 0, 0
     for path in paths:
         try:
-            added = take_in(store, read_in_chunks(path), path.name, scanner=scanner)
+            size = path.stat().st_size
+            places.check_quota(actor.agency, promised + size, path.name)
+            added = take_in(places.store, read_in_chunks(path), path.name, scanner=scanner,
+                            texts=places.texts)
+            promised += size
         except (InputError, StoreError) as error:
             reason = error.reason if isinstance(error, InputError) else str(error)
             click.echo(f"refused {path.name}: {reason}", err=True)

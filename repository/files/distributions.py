@@ -131,3 +131,28 @@ def _count(value: int) -> Literal:
     """A count as the store keeps it (Oxigraph reads xsd:nonNegativeInteger back as
     xsd:integer; a count typed so would read back changed)."""
     return Literal(value, datatype=XSD.integer)
+
+
+def uploaded_files(graph: Graph, subject: URIRef) -> list[tuple[str, str]]:
+    """(file name, SHA-256) of each stored file of ``subject`` (its distributions with a
+    checksum), by name."""
+    found = []
+    for node in graph.objects(subject, DCAT.distribution):
+        for checksum in graph.objects(node, SPDX.checksum):
+            value = graph.value(checksum, SPDX.checksumValue)
+            if value is not None:
+                found.append((str(graph.value(node, DCT.title) or ""), str(value)))
+    return sorted(found)
+
+
+def stored_files(graph: Graph, subject: URIRef) -> list[tuple[str, str, str]]:
+    """(fragment of its node, SHA-256, token count) of each stored file of ``subject``."""
+    found = []
+    for node in graph.objects(subject, DCAT.distribution):
+        value = next((graph.value(checksum, SPDX.checksumValue)
+                      for checksum in graph.objects(node, SPDX.checksum)), None)
+        if value is not None:
+            tokens = graph.value(node, YL.tokenCount)
+            found.append((str(node).partition("#")[2], str(value),
+                          str(tokens) if tokens is not None else ""))
+    return sorted(found)

@@ -19,14 +19,16 @@ from .distributions import AddedFile, file_name
 from .scan import Scanner
 from .storage import CHUNK, MAX_FILE_BYTES, DiskStore
 from .text import counted, pieces
+from .texts import Texts
 
 
 def take_in(store: DiskStore, chunks: Iterable[bytes], name: str, *,
-            limit: int = MAX_FILE_BYTES, scanner: Scanner | None = None) -> AddedFile:
+            limit: int = MAX_FILE_BYTES, scanner: Scanner | None = None,
+            texts: Texts | None = None) -> AddedFile:
     """The file ``chunks`` yields, called ``name``, stored, scanned for malware (when there
-    is a ``scanner``), checked and counted. Raises InputError for a bad name, FileTooLarge,
-    FileRefused (the file is not kept), StoreError (a scanner that could not scan it too: the
-    file is not kept)."""
+    is a ``scanner``), checked and counted (its text kept in ``texts``, when given). Raises
+    InputError for a bad name, FileTooLarge, FileRefused (the file is not kept), StoreError
+    (a scanner that could not scan it too: the file is not kept)."""
     name = file_name(name)
     stored = store.put(chunks, limit=limit, name=name)
     path = store.path(stored.sha256)
@@ -39,7 +41,10 @@ def take_in(store: DiskStore, chunks: Iterable[bytes], name: str, *,
             store.remove(stored.sha256)
         raise
     columns = csv_header(path, checked.encoding) if checked.kind == "csv" else ()
-    return AddedFile(name, stored, checked, counted(pieces(path, checked)), columns)
+    text = pieces(path, checked)
+    if texts is not None:
+        text = texts.keeping(stored.sha256, text)
+    return AddedFile(name, stored, checked, counted(text), columns)
 
 
 def csv_header(path: Path, encoding: str | None) -> tuple[str, ...]:

@@ -54,11 +54,25 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.term import Node
 
 from vocab.languages import LanguageCodeError, resolve
-from vocab.namespaces import DCAT, DCMITYPE, DCT, FOAF, LEXVO, PROV, RDF_, VCARD, XSD, YL, concept
+from vocab.namespaces import (
+    DCAT,
+    DCMITYPE,
+    DCT,
+    FOAF,
+    LEXVO,
+    PROV,
+    RDF_,
+    SPDX,
+    VCARD,
+    XSD,
+    YL,
+    concept,
+)
 from vocab.schemes import concepts
 
 from ..crosswalks.govtw import tel_iri
 from ..errors import InputError
+from ..files.distributions import remove_file
 from ..quality import record_quality_parts
 from ..records import restore_byte_sizes
 from ..validation import Validator, Violation
@@ -644,18 +658,20 @@ def _drop_if_bare(graph: Graph, subject: URIRef, predicate: URIRef, node: URIRef
 
 
 def _write_files(graph: Graph, subject: URIRef, rows: Sequence[FileRow]) -> None:
-    """Each row on its node (the node it came from, else a new ``#dist-N``); files no longer
-    in the form removed with everything said of them."""
+    """Each row on its node (the node it came from, else a new ``#dist-N``; an uploaded
+    file's node is left as its bytes made it); files no longer in the form removed with
+    everything said of them (an uploaded file's checksum and columns too)."""
     existing = {_fragment(n, subject): n for n in graph.objects(subject, DCAT.distribution)}
     kept = {row.node for row in rows if row.node in existing}
     for fragment, node in existing.items():
         if fragment not in kept:
-            graph.remove((node, None, None))
-            graph.remove((subject, DCAT.distribution, node))
+            remove_file(graph, subject, node)
     taken = set(existing)
     for row in rows:
         if row.node in kept:
             node = existing[row.node]
+            if (node, SPDX.checksum, None) in graph:
+                continue  # an uploaded file: its name, format and size are its bytes'
         else:
             node = URIRef(f"{subject}#{_free(taken, 'dist')}")
             taken.add(_fragment(node, subject))

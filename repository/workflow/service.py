@@ -389,13 +389,16 @@ def _quality(record: Record, subject: URIRef) -> float | None:
 
 def _renamed(graph: Graph, ids, local_id: str) -> Graph:
     """A copy of ``graph`` with the IRIs of :data:`NEW_ID`'s resource (and its fragments)
-    renamed to ``local_id``'s."""
+    renamed to ``local_id``'s, and the download URLs of its files (``{base}record/{id}/…``)."""
     old, new = str(ids.resource(NEW_ID)), str(ids.resource(local_id))
+    old_files, new_files = f"{ids.base}record/{NEW_ID}/", f"{ids.base}record/{local_id}/"
 
     def rename(term):
         text = str(term)
         if isinstance(term, URIRef) and (text == old or text.startswith(old + "#")):
             return URIRef(new + text[len(old):])
+        if isinstance(term, URIRef) and text.startswith(old_files):
+            return URIRef(new_files + text[len(old_files):])
         return term
 
     renamed = Graph()
