@@ -1,15 +1,20 @@
 """Drafts of keywords and a description from the text of a dataset's files: keywords in the
 characters the text wrote them in, the description made of the text's own sentences, in
-order, short, and never resembling the title."""
+order, short, and never resembling the title; and the benchmark's passages
+(bench/keywords.json) still in the seeds."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
+from bench.drafting import Document, documents, passage
 from repository.files import check_file
 from repository.files.drafting import DESCRIPTION_CHARACTERS, KEYWORDS, draft
 from repository.files.text import pieces
 from repository.search import analysis
+from tests.conftest import shared_path
 from tests.files_support import odt
 
 TEXT = """臺灣客家語是臺灣的國家語言之一，主要分布在桃園、新竹、苗栗、屏東與花蓮等地。
@@ -54,3 +59,25 @@ def test_a_file_is_drafted_from_its_extracted_text(tmp_path: Path) -> None:
     path.write_bytes(odt(TEXT.replace("\n", "")))
     drafted = draft(pieces(path, check_file(path)), TITLE)
     assert "客語" in drafted.keywords and drafted.description
+
+
+# --- the benchmark's passages (bench/keywords.json) -------------------------------------
+
+BENCHMARK = documents()
+
+
+def test_the_benchmark_has_twenty_passages_with_five_to_ten_hand_keywords() -> None:
+    assert len(BENCHMARK) == 20 and len({d.id for d in BENCHMARK}) == 20
+    assert len({(d.seed, d.start) for d in BENCHMARK}) == 20
+    for document in BENCHMARK:
+        assert 5 <= len(document.keywords) <= 10, document.id
+        assert 300 <= document.characters <= 3000, document.id
+
+
+@pytest.mark.shared
+@pytest.mark.parametrize("document", BENCHMARK, ids=[d.id for d in BENCHMARK])
+def test_every_benchmark_pointer_still_resolves_to_its_passage(document: Document) -> None:
+    text = passage(document, shared_path("seeds", document.seed).parent)
+    assert 300 <= len(text) <= 3000
+    assert abs(len(text) - document.characters) <= document.characters / 10
+    assert [k for k in document.keywords if k not in text] == []
