@@ -9,7 +9,7 @@ export YULIAO_HOME ?= $(CURDIR)/var
 RUN_ADDRESS  := http://127.0.0.1:8000/
 RUN_BASE_URI := $(or $(YULIAO_BASE_URI),$(if $(shell grep -s -E '^[[:space:]]*base_uri[[:space:]]*=' '$(YULIAO_HOME)/yuliao.toml'),,$(RUN_ADDRESS)))
 
-.PHONY: run test install lint bench bench-oai bench-sparql bench-floor bench-load bench-search clean demo
+.PHONY: run test install lint bench bench-oai bench-sparql bench-floor bench-load bench-search bench-drafting clean demo
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -64,6 +64,11 @@ bench-load: install
 bench-search: install
 	$(BIN)/pip install --quiet -e '.[test,bench]'
 	$(BIN)/python -W ignore bench/search.py --records 100000 --whoosh-records 20000
+
+# drafted keywords against keywords assigned by hand on 20 passages of the seed documents
+# (bench/keywords.json; the seeds are read from ../shared/seeds, which must be beside the project)
+bench-drafting: install
+	$(BIN)/python bench/drafting.py --keywords
 
 clean:
 	rm -rf $(VENV) var .pytest_cache node_modules tests/screenshots
