@@ -1,5 +1,6 @@
 """Files: content-addressed storage that streams and keeps its size limit while the bytes
-arrive, and the checks that decide what a file is by its content (issue 15)."""
+arrive, the checks that decide what a file is by its content, and the fields of a CSV or JSON
+table (issue 15)."""
 
 from __future__ import annotations
 
@@ -9,11 +10,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from rdflib import Graph, URIRef
 
 from repository.config import Config
 from repository.errors import InputError, NotFound, StoreError
-from repository.files import DiskStore, FileRefused, FileTooLarge, check_file
+from repository.files import DiskStore, FileRefused, FileTooLarge, check_file, fields
 from repository.files import checks as checks_module
+from repository.files.distributions import add_file, remove_file, table_of
+from repository.files.fields import BOOLEAN, DECIMAL, INTEGER, TEXT, Column, Table
 from repository.files.intake import take_in
 from repository.files.scan import Scanner
 from tests.files_support import (
@@ -26,6 +30,7 @@ from tests.files_support import (
     scanned_pdf,
     text_pdf,
 )
+from vocab.namespaces import YL
 
 
 @pytest.fixture
@@ -181,3 +186,80 @@ def test_the_scanner_is_configured_in_the_files_table(tmp_path: Path) -> None:
     scanner_of = Scanner.of(Config.from_env(home).files)
     assert scanner_of == Scanner(("clamdscan", "--no-summary", "--fdpass"), 30.0)
     assert Scanner.of(Config(home=home).files) is None
+
+
+# -- the fields of a table ---------------------------------------------------------------------
+
+
+def test_a_csv_file_taken_in_has_its_columns_typed_from_their_values(store) -> None:
+    rows = ("地名,筆數,比例,郵遞區號,備註,空\n"
+            "臺北,12,0.5,100,,\n"
+            "苗栗,-7,1e3,036,\"多行\n備註\",\n"
+            "花蓮,3,2,970,x,\n")
+    added = take_in(store, [rows.encode()], "places.csv")
+    assert added.table == Table((Column("地名", TEXT), Column("筆數", INTEGER),
+                                 Column("比例", DECIMAL), Column("郵遞區號", TEXT),
+                                 Column("備註", TEXT), Column("空", None)))
+
+
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "big5", "utf-16"])
+def test_the_columns_of_a_csv_file_are_read_in_its_encoding(store, encoding: str) -> None:
+    added = take_in(store, [CSV_ROWS.encode(encoding)], f"places-{encoding}.csv")
+    assert added.table == Table((Column("地名", TEXT), Column("語言", TEXT),
+                                 Column("筆數", INTEGER)))
+
+
+def test_csv_types_come_from_a_sample_not_the_whole_file(tmp_path, monkeypatch) -> None:
+    monkeypatch.setattr(fields, "SAMPLE_CHARS", 67)
+    rows = "name,count\n" + "".join(f"row {n},{n}\n" for n in range(6)) + "row 6,6.5\n"
+    path = written(tmp_path, "long.csv", (rows + "later,many\n" * 1000).encode())
+    # the sample ends at "row 6,6." (a decimal), a cut row left out; "many" is never read
+    assert fields.csv_table(path, "utf-8") == Table((Column("name", TEXT),
+                                                     Column("count", INTEGER)))
+
+
+@pytest.mark.parametrize(("document", "table"), [
+    ([{"name": "臺北", "count": 12, "share": 0.5, "open": True, "note": None},
+      {"name": "苗栗", "count": 7, "share": 1, "open": False, "note": None}],
+     Table((Column("name", TEXT), Column("count", INTEGER), Column("share", DECIMAL),
+            Column("open", BOOLEAN), Column("note", None)))),
+    ({"total": 2, "records": [{"id": 1, "mixed": "a"}, {"id": 2, "mixed": 3}]},
+     Table((Column("id", INTEGER), Column("mixed", TEXT)), "records")),
+    # a member some object lacks, or one holding an object or array, is no field
+    ([{"id": 1, "only-here": 1, "tags": ["a"]}, {"id": 2, "tags": []}],
+     Table((Column("id", INTEGER),))),
+    ({"a": [{"x": 1}], "b": [{"y": 2}]}, None),  # two arrays of objects: which one?
+    ([1, 2, 3], None), ([], None), ({"x": 1}, None), ([{"a": [1]}], None),
+])
+def test_a_json_table_is_an_array_of_objects_or_one_held_in_an_object(document, table) -> None:
+    assert fields.json_table(document) == table
+
+
+def test_a_json_file_taken_in_has_its_fields_and_the_key_of_its_array(store) -> None:
+    added = take_in(store, [JSON_TEXT.encode("utf-16-le")], "entries.json")
+    assert added.table == Table((Column("lang", TEXT), Column("name", TEXT)), "entries")
+
+
+def test_a_json_file_too_large_to_parse_has_no_fields(store, monkeypatch) -> None:
+    monkeypatch.setattr(checks_module, "MAX_JSON_PARSED", 10)
+    monkeypatch.setattr(fields, "MAX_JSON_PARSED", 10)
+    assert take_in(store, [JSON_TEXT.encode()], "entries.json").table is None
+
+
+def test_other_files_have_no_fields(store) -> None:
+    assert take_in(store, [XML_TEXT.encode()], "entries.xml").table is None
+    assert take_in(store, [text_pdf()], "report.pdf").table is None
+
+
+def test_the_fields_are_kept_on_the_distribution_in_order(store) -> None:
+    header = ",".join(f"c{n}" for n in range(1, 1002))
+    added = take_in(store, [f"{header}\n{','.join(['1'] * 1001)}\n".encode()], "wide.csv")
+    graph, subject = Graph(), URIRef("https://example.org/id/1")
+    node = add_file(graph, subject, "https://example.org/", "1", added)
+    assert table_of(graph, node) == added.table  # the 1,000th column after the 999th
+    json_added = take_in(store, [JSON_TEXT.encode()], "entries.json")
+    json_node = add_file(graph, subject, "https://example.org/", "1", json_added)
+    assert table_of(graph, json_node) == json_added.table
+    remove_file(graph, subject, json_node)
+    assert table_of(graph, json_node) is None and not list(graph.triples((None, YL.jsonArrayKey,
+                                                                          None)))

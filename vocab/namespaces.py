@@ -332,7 +332,7 @@ ADMS = Vocabulary("http://www.w3.org/ns/adms#", ["status", "identifier", "versio
 LOCN = Vocabulary("http://www.w3.org/ns/locn#", ["geometry"])
 # CSV on the Web: the columns of an uploaded CSV file (repository/files/distributions.py)
 CSVW = Vocabulary("http://www.w3.org/ns/csvw#", ["tableSchema", "Schema", "column", "Column",
-                                                 "name"])
+                                                 "name", "datatype"])
 SPDX = Vocabulary(
     "http://spdx.org/rdf/terms#",
     [
@@ -431,6 +431,7 @@ YL = Vocabulary(
         "tokenCount",  # of a file's text, by the tokenizer yl:tokenizer names
         "tokenizer",  # the tokenizer a yl:tokenCount was counted by
         "textEncoding",  # the character encoding a text file was found in (utf-8, big5, …)
+        "jsonArrayKey",  # the member of a JSON file's object holding the array its schema names
         "qualityScore",  # metric IRI of the OLAC-style quality score
         "aiTraining",  # ODRL action: train AI models
         "labelAIOutput",  # ODRL action: mark outputs as AI-generated

@@ -43,6 +43,7 @@ from repository.files.checks import Checked, FileRefused
 from repository.files.deposit import FilePlaces
 from repository.files.distributions import AddedFile, uploaded_files
 from repository.files.drafting import Draft, draft
+from repository.files.fields import Column, Table
 from repository.files.intake import take_in
 from repository.files.scan import Scanner
 from repository.files.storage import CHUNK, FileTooLarge, Stored
@@ -256,7 +257,10 @@ def facts(added: AddedFile) -> dict:
             "new": added.stored.new, "kind": added.checked.kind,
             "media_type": added.checked.media_type, "encoding": added.checked.encoding,
             "characters": added.counts.characters, "tokens": added.counts.tokens,
-            "plain": added.counts.plain, "columns": list(added.columns)}
+            "plain": added.counts.plain,
+            "table": None if added.table is None else {
+                "columns": [[column.name, column.datatype] for column in added.table.columns],
+                "array_key": added.table.array_key}}
 
 
 def added_file(found: dict) -> AddedFile:
@@ -264,7 +268,14 @@ def added_file(found: dict) -> AddedFile:
     return AddedFile(found["name"], Stored(found["sha256"], found["size"], found["new"]),
                      Checked(found["kind"], found["media_type"], found["encoding"]),
                      Counts(found["characters"], found["tokens"], found["plain"]),
-                     tuple(found["columns"]))
+                     _table(found.get("table")))
+
+
+def _table(found: dict | None) -> Table | None:
+    if found is None:
+        return None
+    return Table(tuple(Column(name, datatype) for name, datatype in found["columns"]),
+                 found["array_key"])
 
 
 def attached(actor: Actor, upload_ids: list[str]) -> list[tuple[Upload, AddedFile]]:

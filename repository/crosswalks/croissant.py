@@ -1,5 +1,7 @@
 """Croissant 1.1 JSON-LD export of a record's named graph: its metadata, its files
-(``distribution``) and, for each CSV file whose columns are known, a ``recordSet`` of its rows.
+(``distribution``), for each CSV or JSON file whose fields are known a ``recordSet`` of its
+rows or objects, and what the record says of its provenance (:mod:`.croissant_rai`: Croissant
+RAI and PROV-O; a dataset with ``rai:`` properties also conforms to Croissant RAI 1.0).
 
 Croissant requires a checksum (``sha256`` or ``md5``) on every ``cr:FileObject`` of a dataset that
 is not live; mlcroissant 1.1.1 enforces it as an error. We never invent one: a distribution whose
@@ -13,19 +15,23 @@ The licence's ODRL policy goes in ``usageInfo`` (Croissant 1.1 "Data Use Conditi
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.term import Node
 
+from repository.crosswalks.croissant_rai import RAI_1_0, provenance_properties
 from repository.errors import InputError
+from repository.files.fields import BOOLEAN, DECIMAL, INTEGER, TEXT, Table
 from vocab.languages import LanguageCodeError, resolve
-from vocab.namespaces import DCAT, DCT, FOAF, ODRL, RDF_, SKOS, SPDX, YL, concept
+from vocab.namespaces import DCAT, DCT, FOAF, ODRL, PROV, RDF_, SKOS, SPDX, YL, concept
 
 CROISSANT_1_1 = "http://mlcommons.org/croissant/1.1"
 #: The Croissant 1.1 @context (as the reference implementation mlcroissant 1.1.1 writes it),
-#: plus the ODRL and Yuliao prefixes ``usageInfo`` needs.
+#: plus the ODRL and Yuliao prefixes ``usageInfo`` needs and PROV-O's for provenance.
 CONTEXT: dict[str, Any] = {
     "@language": "en",
     "@vocab": "https://schema.org/",
@@ -69,6 +75,7 @@ CONTEXT: dict[str, Any] = {
     "subField": "cr:subField",
     "transform": "cr:transform",
     "odrl": ODRL.base,
+    "prov": PROV.base,
     "yl": YL.base,
 }
 #: The public page of each licence we know, else the licence concept IRI is used.
@@ -84,6 +91,13 @@ LICENCE_PAGES = {
     concept("licence", "CC0-1.0"): "https://creativecommons.org/publicdomain/zero/1.0/",
 }
 CHECKSUMS = {SPDX.checksumAlgorithm_sha256: "sha256", SPDX.checksumAlgorithm_md5: "md5"}
+#: A field's type (:mod:`repository.files.fields`) as a Croissant dataType; unknown is text.
+DATA_TYPES = {TEXT: "sc:Text", INTEGER: "sc:Integer", DECIMAL: "sc:Float",
+              BOOLEAN: "sc:Boolean", None: "sc:Text"}
+#: Names jsonpath-rw reads as they are (others are quoted).
+_PLAIN_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+#: How a field named so is read from a table's file (Croissant ``extract``); None: it cannot be.
+Extract = Callable[[Table, str], dict[str, str] | None]
 
 
 def to_croissant(graph: Graph, subject: URIRef) -> dict[str, Any]:
@@ -117,6 +131,10 @@ def to_croissant(graph: Graph, subject: URIRef) -> dict[str, Any]:
     _optional(document, "distribution", files)
     _optional(document, "recordSet", record_sets)
     _optional(document, "usageInfo", usage_info(graph, subject))
+    provenance = provenance_properties(graph, subject)
+    document.update(provenance)
+    if any(key.startswith("rai:") for key in provenance):
+        document["conformsTo"] = [CROISSANT_1_1, RAI_1_0]
     return document
 
 
@@ -241,9 +259,9 @@ def _bcp47(code: str) -> str:
 
 def _files_and_records(graph: Graph, subject: URIRef
                        ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """The cr:FileObjects of the distributions, and a cr:RecordSet for each CSV file whose
-    columns are known (its CSVW table schema: one text field a column)."""
-    from repository.files.distributions import columns_of
+    """The cr:FileObjects of the distributions, and a cr:RecordSet for each CSV or JSON file
+    whose fields are known (its CSVW table schema) and that mlcroissant can read."""
+    from repository.files.distributions import table_of
 
     files, record_sets = [], []
     for n, dist in enumerate(sorted(graph.objects(subject, DCAT.distribution)), start=1):
@@ -251,20 +269,73 @@ def _files_and_records(graph: Graph, subject: URIRef
         if entry is None:
             continue
         files.append(entry)
-        columns = columns_of(graph, dist)
-        if columns and entry.get("encodingFormat") == "text/csv":
-            record_sets.append(_record_set(entry, columns, n))
+        table = table_of(graph, dist)
+        extract = READERS.get(entry.get("encodingFormat", ""))
+        if table is not None and extract is not None and _readable(graph, dist, entry):
+            record_sets.extend(_record_set(entry, table, extract, n))
     return files, record_sets
 
 
-def _record_set(file_object: dict[str, Any], columns: list[str], n: int) -> dict[str, Any]:
-    """The rows of a CSV file: a field a column, read from the file by its name."""
-    fields = [{"@type": "cr:Field", "@id": f"records-{n}/{quote(column, safe='')}",
-               "name": column, "dataType": "sc:Text",
-               "source": {"fileObject": {"@id": file_object["@id"]},
-                          "extract": {"column": column}}} for column in columns]
-    return {"@type": "cr:RecordSet", "@id": f"records-{n}",
-            "name": f"rows of {file_object['name']}", "field": fields}
+def _readable(graph: Graph, dist: Node, file_object: dict[str, Any]) -> bool:
+    """Whether mlcroissant can decode the file: pandas reads CSV as UTF-8, Python's json
+    module reads JSON in UTF-8 or UTF-16 (a Big5 file has no record set)."""
+    encoding = graph.value(dist, YL.textEncoding)
+    return encoding is None or str(encoding) in READABLE_ENCODINGS[file_object["encodingFormat"]]
+
+
+def _record_set(file_object: dict[str, Any], table: Table, extract: Extract,
+                n: int) -> list[dict[str, Any]]:
+    """The records of a table (a CSV file's rows, a JSON array's objects): a field a column,
+    typed when its type is known (else text), read from the file by its name. A column
+    mlcroissant could not tell apart (an empty or repeated name, one ``extract`` cannot
+    address) is left out; so is a record set with no field left."""
+    fields, seen = [], {""}
+    for column in table.columns:
+        source = extract(table, column.name)
+        if column.name in seen or source is None:
+            continue
+        seen.add(column.name)
+        fields.append({"@type": "cr:Field", "@id": f"records-{n}/{quote(column.name, safe='')}",
+                       "name": column.name, "dataType": DATA_TYPES[column.datatype],
+                       "source": {"fileObject": {"@id": file_object["@id"]},
+                                  "extract": source}})
+    if not fields:
+        return []
+    what = "rows" if file_object["encodingFormat"] == "text/csv" else "records"
+    return [{"@type": "cr:RecordSet", "@id": f"records-{n}",
+             "name": f"{what} of {file_object['name']}", "field": fields}]
+
+
+def _csv_column(table: Table, name: str) -> dict[str, str]:
+    return {"column": name}
+
+
+def _json_member(table: Table, name: str) -> dict[str, str] | None:
+    """The JSONPath of member ``name`` of each object of the array (``$[*].name``,
+    ``$.records[*].name``; a name that is not a plain identifier quoted); None for a name
+    ``*``, which jsonpath-rw reads as every member even when quoted."""
+    if "*" in (name, table.array_key):
+        return None
+    array = "$" if table.array_key is None else f"$.{json_path_name(table.array_key)}"
+    return {"jsonPath": f"{array}[*].{json_path_name(name)}"}
+
+
+def json_path_name(name: str) -> str:
+    """``name`` as a JSONPath member name mlcroissant's parser (jsonpath-rw) reads back as
+    itself: bare when a plain identifier, else in single quotes with ``\\`` and ``'``
+    escaped."""
+    if _PLAIN_NAME.fullmatch(name) and name != "where":
+        return name
+    return "'" + name.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+#: How a field is read from a file of each media type.
+READERS: dict[str, Extract] = {
+    "text/csv": _csv_column, "application/json": _json_member}
+#: The encodings (``yl:textEncoding``) mlcroissant decodes files of each media type in.
+READABLE_ENCODINGS = {"text/csv": {"utf-8", "utf-8-sig"},
+                      "application/json": {"utf-8", "utf-8-sig", "utf-16", "utf-16-le",
+                                           "utf-16-be"}}
 
 
 def _file_object(graph: Graph, dist: Node, n: int) -> dict[str, Any] | None:

@@ -4,28 +4,39 @@ Each file is the node ``{dataset}#file-{first 16 hex digits of its SHA-256}`` (t
 added twice is one distribution) with its name (``dct:title``), media type (``dcat:mediaType``,
 an IANA IRI, and ``dct:format``), size (``dcat:byteSize``), checksum (``spdx:checksum``, a
 ``spdx:Checksum`` node of algorithm SHA-256), download URL
-(``{base}record/{id}/files/{name}``), the encoding of a text file (``yl:textEncoding``) and
-the counts of its text (``yl:characterCount``, ``yl:tokenCount`` with ``yl:tokenizer``).
+(``{base}record/{id}/files/{name}``), the encoding of a text file (``yl:textEncoding``), the
+counts of its text (``yl:characterCount``, ``yl:tokenCount`` with ``yl:tokenizer``) and, for a
+CSV or JSON table (:mod:`.fields`), its fields as a CSVW table schema (``csvw:tableSchema``:
+each ``csvw:Column`` its ``csvw:name`` and, when known, ``csvw:datatype`` ``xsd:string``,
+``xsd:integer``, ``xsd:decimal`` or ``xsd:boolean``; the key of a JSON array held in an object
+is the schema's ``yl:jsonArrayKey``).
 Licence and access rights are the dataset's unless the distribution says otherwise.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from urllib.parse import quote
 
 from rdflib import Graph, Literal, URIRef
+from rdflib.term import Node
 
 from vocab.namespaces import CSVW, DCAT, DCT, RDF_, SPDX, XSD, YL
 
 from ..errors import InputError
 from .checks import Checked
+from .fields import BOOLEAN, DECIMAL, INTEGER, TEXT, Column, Table
 from .storage import Stored
 from .text import TOKENIZER, Counts
 
 IANA = "http://www.iana.org/assignments/media-types/"
 #: Characters a file name may not have (it is the last segment of its download URL).
 _UNSAFE_NAME = frozenset('/\\\0')
+#: A field's type as its column's ``csvw:datatype``.
+DATATYPES = {TEXT: XSD.string, INTEGER: XSD.integer, DECIMAL: XSD.decimal,
+             BOOLEAN: XSD.boolean}
+_COLUMN_NUMBER = re.compile(r"-column-([0-9]+)$")
 
 
 @dataclass(frozen=True)
@@ -36,8 +47,8 @@ class AddedFile:
     stored: Stored
     checked: Checked
     counts: Counts
-    #: a CSV file's column names (its first row), in order
-    columns: tuple[str, ...] = ()
+    #: the fields of a CSV or JSON table (:func:`.fields.read_table`)
+    table: Table | None = None
 
 
 def file_name(name: str) -> str:
@@ -86,33 +97,49 @@ def add_file(graph: Graph, subject: URIRef, base: str, local_id: str,
     ]
     if added.checked.encoding:
         triples.append((node, YL.textEncoding, Literal(added.checked.encoding)))
-    triples.extend(_columns(node, added.columns))
+    triples.extend(_table_schema(node, added.table))
     for triple in triples:
         graph.add(triple)
     return node
 
 
-def _columns(node: URIRef, columns: tuple[str, ...]) -> list[tuple]:
-    """A CSV file's columns as a CSVW table schema, in order (the column nodes are numbered:
+def _table_schema(node: URIRef, table: Table | None) -> list[tuple]:
+    """A table's fields as a CSVW table schema, in order (the column nodes are numbered:
     ``{file}-column-001``, …)."""
-    if not columns:
+    if table is None:
         return []
     schema = URIRef(f"{node}-schema")
     triples: list[tuple] = [(node, CSVW.tableSchema, schema), (schema, RDF_.type, CSVW.Schema)]
-    for number, name in enumerate(columns, start=1):
+    if table.array_key is not None:
+        triples.append((schema, YL.jsonArrayKey, Literal(table.array_key)))
+    for number, field in enumerate(table.columns, start=1):
         column = URIRef(f"{node}-column-{number:03d}")
         triples += [(schema, CSVW.column, column), (column, RDF_.type, CSVW.Column),
-                    (column, CSVW.name, Literal(name))]
+                    (column, CSVW.name, Literal(field.name))]
+        if field.datatype is not None:
+            triples.append((column, CSVW.datatype, DATATYPES[field.datatype]))
     return triples
 
 
-def columns_of(graph: Graph, node: URIRef) -> list[str]:
-    """The column names of the file ``node`` in order (none when it has no table schema)."""
+def table_of(graph: Graph, node: URIRef) -> Table | None:
+    """The fields the file ``node`` was found to have, in order (None without a table
+    schema)."""
     schema = graph.value(node, CSVW.tableSchema)
     if schema is None:
-        return []
-    return [str(graph.value(column, CSVW.name))
-            for column in sorted(graph.objects(schema, CSVW.column))]
+        return None
+    names = {iri: name for name, iri in DATATYPES.items()}
+    columns = sorted(graph.objects(schema, CSVW.column), key=_column_number)
+    key = graph.value(schema, YL.jsonArrayKey)
+    return Table(tuple(Column(str(graph.value(column, CSVW.name)),
+                              names.get(graph.value(column, CSVW.datatype)))
+                       for column in columns), None if key is None else str(key))
+
+
+def _column_number(column: Node) -> int:
+    """The number of a column node (``…-column-012``: 12), so that a 1,000th column comes
+    after the 999th."""
+    match = _COLUMN_NUMBER.search(str(column))
+    return int(match.group(1)) if match else 0
 
 
 def remove_file(graph: Graph, subject: URIRef, node: URIRef) -> None:

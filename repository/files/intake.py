@@ -8,14 +8,13 @@ accepted file shares its digest).
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from ..errors import StoreError
-from .checks import FileRefused, check_file, decoded
+from .checks import FileRefused, check_file
 from .distributions import AddedFile, file_name
+from .fields import read_table
 from .scan import Scanner
 from .storage import CHUNK, MAX_FILE_BYTES, DiskStore
 from .text import counted, pieces
@@ -40,22 +39,11 @@ def take_in(store: DiskStore, chunks: Iterable[bytes], name: str, *,
         if stored.new:  # the same bytes, accepted before, stay
             store.remove(stored.sha256)
         raise
-    columns = csv_header(path, checked.encoding) if checked.kind == "csv" else ()
+    table = read_table(path, checked)
     text = pieces(path, checked)
     if texts is not None:
         text = texts.keeping(stored.sha256, text)
-    return AddedFile(name, stored, checked, counted(text), columns)
-
-
-def csv_header(path: Path, encoding: str | None) -> tuple[str, ...]:
-    """The first row of an accepted CSV file (its column names)."""
-    first = ""
-    for part in decoded(path, encoding or "utf-8"):
-        first += part
-        if "\n" in first or len(first) > CHUNK:
-            break
-    row = next(csv.reader(io.StringIO(first.lstrip("\ufeff").split("\n", 1)[0])), [])
-    return tuple(cell.strip() for cell in row)
+    return AddedFile(name, stored, checked, counted(text), table)
 
 
 def read_in_chunks(path: Path) -> Iterator[bytes]:
