@@ -148,7 +148,7 @@ def served_dataset(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
 
     from app import create_app
     from repository import Config, Repository
-    from repository.files import DiskStore
+    from repository.files import file_store
     from repository.files.distributions import add_file
     from repository.files.intake import take_in
     from tests.oai_support import dataset, serving_app
@@ -161,7 +161,7 @@ def served_dataset(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     config = Config(home=tmp_path / "home", base_uri=f"http://127.0.0.1:{port}/")
     with Repository(config) as repository:
         record = dataset(repository, "00000001", "地名與語言")
-        added = take_in(DiskStore(config.files_dir), [ROWS.encode()], "places.csv")
+        added = take_in(file_store(config), [ROWS.encode()], "places.csv")
         add_file(record.graph, repository.ids.resource("00000001"), repository.ids.base,
                  "00000001", added)
         repository.put(record)

@@ -1,7 +1,8 @@
 """``yuliao files``: the files of a dataset from the terminal (registered by app.py).
 
 ``yuliao files add ID PATH… --as EMAIL`` takes each file in (:func:`.intake.take_in`: stored
-under its SHA-256 in ``{home}/files``, checked by its content, its text counted) and adds the
+under its SHA-256 in the file store, ``{home}/files`` or ``[files] store = "s3"``'s bucket,
+checked by its content, its text counted) and adds the
 accepted ones to the record as distributions, in one new draft revision saved as the account
 ``--as`` names (a published record keeps its public revision until the new one is approved,
 as in the back office). A refused file is named on standard error with its reason; the
@@ -21,7 +22,7 @@ from ..workflow.service import Workflow
 from .distributions import AddedFile, add_file
 from .intake import read_in_chunks, take_in
 from .scan import Scanner
-from .storage import DiskStore
+from .storage import FileStore, file_store
 
 
 @click.group()
@@ -43,7 +44,7 @@ def add(config: Config, account: str, local_id: str, paths: tuple[Path, ...]) ->
         try:
             actor = acting(office, account)
             record = repository.get(local_id)
-            store = DiskStore(config.files_dir)
+            store = file_store(config)
             accepted, refused = _taken_in(store, paths, Scanner.of(config.files))
             if accepted:
                 graph = record.graph
@@ -68,7 +69,7 @@ def add(config: Config, account: str, local_id: str, paths: tuple[Path, ...]) ->
         raise SystemExit(1)
 
 
-def _taken_in(store: DiskStore, paths: tuple[Path, ...],
+def _taken_in(store: FileStore, paths: tuple[Path, ...],
               scanner: Scanner | None) -> tuple[list[AddedFile], int]:
     """Each file taken in (a line for each on standard output), and how many were refused
     (a line for each on standard error)."""
