@@ -44,14 +44,14 @@ def with_files(record: DemoRecord, repository, directory: Path = FILES_DIR) -> G
     """The graph of ``record`` with its demo files (``demo/files/{id}/``) taken in: stored in
     the home's file store, checked and counted, each a distribution (so that downloads,
     training manifests, Croissant record sets and token totals have something to show)."""
-    from repository.files import DiskStore
+    from repository.files import file_store
     from repository.files.distributions import add_file
     from repository.files.intake import read_in_chunks, take_in
 
     folder = directory / record.local_id
     if not folder.is_dir():
         return record.graph
-    store = DiskStore(repository.config.files_dir)
+    store = file_store(repository.config)
     subject = repository.ids.resource(record.local_id)
     for path in sorted(folder.iterdir()):
         added = take_in(store, read_in_chunks(path), path.name)

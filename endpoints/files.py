@@ -8,11 +8,14 @@ Creative Commons licences, :data:`OPEN_LICENCES`) with public access download di
 other file (SAITDL, a licence still to be confirmed, restricted access) is answered 403 with a
 page that explains its licence, the attribution it requires and whom to ask (the dataset's
 contact point). Every download is written to the audit log (seed 004 §9) before its bytes are
-sent; when the log cannot be written, nothing is sent (503).
+sent; when the log cannot be written, nothing is sent (503). The bytes come from the home's
+file store (``[files] store``): a file on disk is sent as a file, one in an object store is
+streamed from it, a ``Range`` fetching only from where it starts.
 """
 
 from __future__ import annotations
 
+import io
 from urllib.parse import quote
 
 from flask import (
@@ -27,10 +30,11 @@ from flask import (
     url_for,
 )
 from rdflib import Graph, URIRef
+from werkzeug.exceptions import RequestedRangeNotSatisfiable
 
 from repository.accounts.audit import AuditEvent
-from repository.errors import RepositoryError
-from repository.files import DiskStore
+from repository.errors import NotFound, RepositoryError
+from repository.files import DiskStore, FileStore, file_store
 from repository.files.distributions import download_url
 from repository.files.manifest import manifest, notice, record_entry
 from repository.records import is_tombstone
@@ -49,6 +53,8 @@ bp = Blueprint("files", __name__, template_folder="templates")
 OPEN_LICENCES = frozenset(URIRef(f"{VOCAB_BASE}licence/{code}") for code in (
     "OGDL-Taiwan-1.0", "CC-BY-4.0", "CC-BY-SA-4.0", "CC-BY-ND-4.0", "CC-BY-NC-4.0",
     "CC-BY-NC-SA-4.0", "CC-BY-NC-ND-4.0", "CC0-1.0"))
+#: The application's file store (made at its first download).
+STORE = "yuliao.files"
 PUBLIC_ACCESS = URIRef("http://publications.europa.eu/resource/authority/access-right/PUBLIC")
 TEXT = "text/plain; charset=utf-8"
 
@@ -137,14 +143,47 @@ def _inherited(graph: Graph, subject: URIRef, node: URIRef, predicate: URIRef):
 
 
 def _sent(sha256: str, name: str, media_type: str) -> Response:
-    """The stored file, with Range, its SHA-256 as a strong ETag, and its name."""
-    path = DiskStore(current_app.config["YULIAO"].files_dir).path(sha256)
-    if not path.is_file():
-        abort(404)
-    response = send_file(path, mimetype=media_type, conditional=True, etag=sha256,
-                         max_age=3600)
+    """The stored file, with Range, its SHA-256 as a strong ETag, and its name; 404 when the
+    store does not have it. Raises StoreError when the store fails (503)."""
+    store = _store()
+    if isinstance(store, DiskStore):
+        path = store.path(sha256)
+        if not path.is_file():
+            abort(404)
+        response = send_file(path, mimetype=media_type, conditional=True, etag=sha256,
+                             max_age=3600)
+    else:
+        response = _streamed(store, sha256, media_type)
     response.headers["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
     return response
+
+
+def _store() -> FileStore:
+    """The home's file store, made once for the application. Raises InputError, StoreError
+    as :func:`~repository.files.file_store` does."""
+    store = current_app.extensions.get(STORE)
+    if store is None:
+        store = current_app.extensions[STORE] = file_store(current_app.config["YULIAO"])
+    return store
+
+
+def _streamed(store: FileStore, sha256: str, media_type: str) -> Response:
+    """The stored bytes read from the store's (seekable) stream, with the headers and the
+    Range and conditional answers send_file gives a file on disk; 404 when there are none."""
+    try:
+        stream = store.open(sha256)
+    except NotFound:
+        abort(404)
+    size = stream.seek(0, io.SEEK_END)
+    stream.seek(0)
+    response = send_file(stream, mimetype=media_type, conditional=False, etag=sha256,
+                         max_age=3600)
+    response.content_length = size
+    try:
+        return response.make_conditional(request, accept_ranges=True, complete_length=size)
+    except RequestedRangeNotSatisfiable:
+        stream.close()
+        raise
 
 
 def _audit(local_id: str, name: str, sha256: str) -> None:

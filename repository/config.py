@@ -255,14 +255,34 @@ class AccountSettings:
 
 
 @dataclass(frozen=True)
+class ObjectStoreSettings:
+    """The S3-compatible bucket that keeps the files (``[files] store = "s3"``). Credentials
+    are never here: boto3 finds them (``AWS_ACCESS_KEY_ID`` and ``AWS_SECRET_ACCESS_KEY``, a
+    profile, an instance role)."""
+
+    bucket: str
+    #: put before every key: "" or a path ending in "/" ("yuliao/")
+    prefix: str = ""
+    #: the store's URL (None: AWS S3 itself)
+    endpoint_url: str | None = None
+    region: str | None = None
+    connect_timeout: float = 5.0
+    read_timeout: float = 60.0
+    #: attempts after the first of a request that failed in a way worth trying again
+    retries: int = 2
+
+
+@dataclass(frozen=True)
 class FileSettings:
-    """Files of the datasets (``[files]`` in yuliao.toml): the malware scanner every file is
-    given to before it is accepted (a command; the file's path is added as its last
-    argument; exit status 0: clean, 1: infected, anything else: it could not tell), and how
-    long it may take; and how many bytes of files each agency may keep (0: no quota)."""
+    """Files of the datasets (``[files]`` in yuliao.toml): where they are kept (``{home}/files``
+    unless ``s3`` names a bucket), the malware scanner every file is given to before it is
+    accepted (a command; the file's path is added as its last argument; exit status 0: clean,
+    1: infected, anything else: it could not tell), how long it may take, and how many bytes
+    of files each agency may keep (0: no quota)."""
 
     scan_command: tuple[str, ...] = ()
     scan_timeout: float = 120.0
+    s3: ObjectStoreSettings | None = None
     agency_quota: int = 100 * 1024 ** 3
 
 
@@ -270,6 +290,13 @@ class FileSettings:
 SCAN_TIMEOUT_RANGE = (1.0, 3600.0)
 #: Units ``[files] agency_quota`` may be written in (binary, as the form's file sizes).
 SIZE_UNITS = {"B": 1, "KB": 1024, "MB": 1024 ** 2, "GB": 1024 ** 3, "TB": 1024 ** 4}
+#: ``[files] store``: where the files are kept.
+FILE_STORES = ("disk", "s3")
+#: The keys of ``[files]`` that only ``store = "s3"`` reads.
+OBJECT_STORE_KEYS = ("bucket", "prefix", "endpoint_url", "region", "connect_timeout",
+                     "read_timeout", "retries")
+#: S3's rule for a bucket name (3 to 63 lowercase letters, digits, dots and hyphens).
+BUCKET_NAME = re.compile(r"[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9]")
 
 
 @dataclass(frozen=True)
@@ -480,6 +507,7 @@ def file_settings(table: dict[str, Any]) -> FileSettings:
         if "scan_command" in table else (),
         scan_timeout=_number(table.get("scan_timeout", default.scan_timeout),
                              "files.scan_timeout", SCAN_TIMEOUT_RANGE),
+        s3=object_store_settings(table),
         agency_quota=_size(table.get("agency_quota", default.agency_quota),
                            "files.agency_quota"))
 
@@ -494,6 +522,64 @@ def _size(value: Any, key: str) -> int:
         return int(float(match[1]) * SIZE_UNITS[match[2].upper()])
     raise InputError(f"expected a size in bytes or like \"100 GB\" (B, KB, MB, GB, TB), "
                      f"got {value!r}", field=key)
+
+
+
+def object_store_settings(table: dict[str, Any]) -> ObjectStoreSettings | None:
+    """The bucket of ``[files] store = "s3"`` (None for "disk", the default). Raises
+    InputError naming the key: another store, credentials in the file, a key of the bucket
+    with the disk store, a missing or malformed bucket name, prefix, URL or timeout."""
+    for key in table:
+        if any(word in key for word in ("secret", "access_key", "session_token", "password")):
+            raise InputError("credentials are never read from yuliao.toml: give them to boto3 "
+                             "in the environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY) or "
+                             "a profile", field=f"files.{key}")
+    store = table.get("store", "disk")
+    if store not in FILE_STORES:
+        raise InputError(f"expected \"disk\" or \"s3\", found {store!r}", field="files.store")
+    if store == "disk":
+        for key in OBJECT_STORE_KEYS:
+            if key in table:
+                raise InputError('read only with store = "s3" (the files are on disk)',
+                                 field=f"files.{key}")
+        return None
+    default = ObjectStoreSettings("default")
+    return ObjectStoreSettings(
+        bucket=_bucket(table.get("bucket")),
+        prefix=_prefix(table.get("prefix", "")),
+        endpoint_url=_endpoint_url(table.get("endpoint_url")),
+        region=_optional(table.get("region"), "files.region"),
+        connect_timeout=_seconds(table.get("connect_timeout", default.connect_timeout),
+                                 "files.connect_timeout"),
+        read_timeout=_seconds(table.get("read_timeout", default.read_timeout),
+                              "files.read_timeout"),
+        retries=_integer(table.get("retries", default.retries), "files.retries",
+                         STORE_RETRIES_RANGE))
+
+
+def _bucket(value: Any) -> str:
+    if not isinstance(value, str) or not BUCKET_NAME.fullmatch(value):
+        raise InputError('store = "s3" needs the name of its bucket: 3 to 63 lowercase '
+                         f"letters, digits, dots and hyphens, found {value!r}",
+                         field="files.bucket")
+    return value
+
+
+def _prefix(value: Any) -> str:
+    """"" or a key prefix ending in "/" (added when missing)."""
+    if not isinstance(value, str) or value.startswith("/") or value.strip() != value:
+        raise InputError("expected a key prefix such as \"yuliao/\" (not starting with \"/\")"
+                         f", or \"\", found {value!r}", field="files.prefix")
+    return value if not value or value.endswith("/") else f"{value}/"
+
+
+def _endpoint_url(value: Any) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str) or not re.fullmatch(r"https?://[^/\s]+(/\S*)?", value):
+        raise InputError("expected the object store's http(s) URL, such as "
+                         f"http://127.0.0.1:9000, found {value!r}", field="files.endpoint_url")
+    return value
 
 
 def server_settings(table: dict[str, Any]) -> ServerSettings:

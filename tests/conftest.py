@@ -85,6 +85,15 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+@pytest.fixture
+def silent_server() -> Iterator[str]:
+    """A socket that accepts connections and never answers."""
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(8)
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}/"
+
+
 def _die_with_parent() -> None:
     """In the child (Linux): SIGTERM when the test process dies, even when it is killed and
     cannot run the fixture's teardown. Elsewhere nothing."""

@@ -10,7 +10,7 @@ from flask.testing import FlaskClient
 from rdflib import Literal, URIRef
 
 from repository import Repository
-from repository.files import DiskStore
+from repository.files import file_store
 from repository.files.distributions import add_file
 from repository.files.intake import take_in
 from tests.oai_support import dataset
@@ -96,7 +96,7 @@ EXECUTABLE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + byt
 def with_files(repo: Repository, local_id: str, files: dict[str, bytes], **options):
     """The dataset ``local_id`` with ``files`` added (stored in the home's file store)."""
     record = dataset(repo, local_id, f"語料 {local_id}", **options)
-    store = DiskStore(repo.config.files_dir)
+    store = file_store(repo.config)
     subject = repo.ids.resource(local_id)
     contact = URIRef(f"{subject}#contact")
     record.graph.add((subject, DCAT.contactPoint, contact))

@@ -183,7 +183,7 @@ def served(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str,
 
     from app import create_app
     from repository import Config
-    from repository.files import DiskStore
+    from repository.files import file_store
     from repository.files.distributions import add_file
     from repository.files.intake import take_in
     from tests.oai_support import dataset, serving_app
@@ -196,7 +196,7 @@ def served(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str,
     config = Config(home=tmp_path / "home", base_uri=f"http://127.0.0.1:{port}/")
     with Repository(config) as repository:
         record = dataset(repository, "00000001", "地名與語言")
-        added = take_in(DiskStore(config.files_dir), [data], name)
+        added = take_in(file_store(config), [data], name)
         add_file(record.graph, repository.ids.resource("00000001"), repository.ids.base,
                  "00000001", added)
         repository.put(record)

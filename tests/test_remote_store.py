@@ -4,7 +4,6 @@ store settings, concurrent id allocation, and read-only queries within their lim
 
 from __future__ import annotations
 
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -176,15 +175,6 @@ def test_a_repository_on_a_server_that_is_down_does_not_open(tmp_path: Path) -> 
     settings = StoreSettings(work=down[0], public=down[1], connect_timeout=1, retries=0)
     with pytest.raises(StoreError, match=f"store at {down[1].query} cannot be reached"):
         Repository(Config(home=tmp_path / "home", store=settings))
-
-
-@pytest.fixture
-def silent_server() -> Iterator[str]:
-    """A socket that accepts connections and never answers."""
-    with socket.socket() as listener:
-        listener.bind(("127.0.0.1", 0))
-        listener.listen(8)
-        yield f"http://127.0.0.1:{listener.getsockname()[1]}/"
 
 
 def test_a_server_that_never_answers_gives_a_store_error_after_the_read_timeout(

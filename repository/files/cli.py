@@ -1,7 +1,8 @@
 """``yuliao files``: the files of a dataset from the terminal (registered by app.py).
 
 ``yuliao files add ID PATH… --as EMAIL`` takes each file in (:func:`.intake.take_in`: stored
-under its SHA-256 in ``{home}/files``, checked by its content, its text counted) and adds the
+under its SHA-256 in the file store, ``{home}/files`` or ``[files] store = "s3"``'s bucket,
+checked by its content, its text counted) and adds the
 accepted ones to the record as distributions, in one new draft revision saved as the account
 ``--as`` names (a published record keeps its public revision until the new one is approved,
 as in the back office). A file that would take the agency over its quota (``[files]

@@ -20,7 +20,7 @@ from ..errors import RepositoryError
 from ..workflow.service import Saved, Workflow
 from .distributions import AddedFile, add_file
 from .holdings import Holdings
-from .storage import DiskStore
+from .storage import FileStore, file_store
 from .texts import Texts
 from .uploads import Uploads
 
@@ -30,7 +30,7 @@ class FilePlaces:
     """Where a home keeps its files: the store, the kept texts, the agencies' holdings, the
     uploads under way, and the quota of each agency (bytes; 0: none)."""
 
-    store: DiskStore
+    store: FileStore
     texts: Texts
     holdings: Holdings
     uploads: Uploads
@@ -39,7 +39,7 @@ class FilePlaces:
     @classmethod
     def of(cls, config: Config) -> FilePlaces:
         root: Path = config.files_dir
-        return cls(DiskStore(root), Texts(root / "text"), Holdings(root / "holdings.sqlite"),
+        return cls(file_store(config), Texts(root / "text"), Holdings(root / "holdings.sqlite"),
                    Uploads(root / "uploads"), config.files.agency_quota)
 
     def check_quota(self, agency: str | None, size: int, name: str = "") -> None:

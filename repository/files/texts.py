@@ -16,9 +16,9 @@ import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from ..errors import NotFound, StoreError
+from ..errors import StoreError
 from .checks import check_file
-from .storage import DiskStore
+from .storage import FileStore
 from .text import pieces
 
 #: Characters of a file's text read back at most (drafting reads no more).
@@ -64,17 +64,15 @@ class Texts:
         return self.root / sha256[:2] / f"{sha256}.txt.gz"
 
 
-def text_of(texts: Texts, store: DiskStore, sha256: str, name: str = "") -> str:
+def text_of(texts: Texts, store: FileStore, sha256: str, name: str = "") -> str:
     """The text of the stored file ``sha256``: the kept one, else extracted from the store
     (and kept). Raises NotFound when the store has no such file, StoreError, FileRefused
     when the bytes are no longer accepted as text."""
     kept = texts.read(sha256)
     if kept is not None:
         return kept
-    path = store.path(sha256)
-    if not path.is_file():
-        raise NotFound(f"no stored file has the SHA-256 {sha256}")
-    checked = check_file(path, name)
-    for _ in texts.keeping(sha256, pieces(path, checked)):
-        pass
+    with store.local(sha256) as path:
+        checked = check_file(path, name)
+        for _ in texts.keeping(sha256, pieces(path, checked)):
+            pass
     return texts.read(sha256) or ""
