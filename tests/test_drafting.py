@@ -126,3 +126,11 @@ def test_every_benchmark_pointer_still_resolves_to_its_passage(document: Documen
     assert 300 <= len(text) <= 3000
     assert abs(len(text) - document.characters) <= document.characters / 10
     assert [k for k in document.keywords if k not in text] == []
+
+
+def test_a_sentence_the_files_repeat_is_drafted_once():
+    sentence = "臺灣客語語料庫收錄客家委員會歷年委託整理的客語語音轉寫文本。"
+    other = "研究者可以利用客語語料進行語音辨識與機器翻譯的研究。"
+    drafted = draft([sentence, other, sentence, sentence], title="客語語料")
+    assert drafted.description.count(sentence) == 1
+    assert other in drafted.description

@@ -286,9 +286,12 @@ RECORD = "00009128"  # published, open licence, public access, of the provider's
 def test_a_home_on_s3_takes_a_file_in_and_serves_it(fresh_demo_home: Path, endpoint,
                                                     tmp_path: Path) -> None:
     settings = bucket_settings(endpoint)
-    with (fresh_demo_home / "yuliao.toml").open("a") as toml:
-        toml.write(f'\n[files]\nstore = "s3"\nbucket = "{settings.bucket}"\nprefix = "home/"\n'
-                   f'endpoint_url = "{endpoint}"\nregion = "us-east-1"\n')
+    toml = fresh_demo_home / "yuliao.toml"
+    written = toml.read_text(encoding="utf-8")
+    assert written.count("\n[files]\n") == 1  # `yuliao init` wrote the table: extend it
+    toml.write_text(written.replace("\n[files]\n", (
+        f'\n[files]\nstore = "s3"\nbucket = "{settings.bucket}"\nprefix = "home/"\n'
+        f'endpoint_url = "{endpoint}"\nregion = "us-east-1"\n')), encoding="utf-8")
     store = file_store(Config.from_env(fresh_demo_home))
     assert isinstance(store, S3Store)
     store.client.create_bucket(Bucket=settings.bucket)

@@ -338,7 +338,7 @@ def test_keywords_and_a_description_are_drafted_from_the_uploaded_text(provider)
     answer = uploaded(provider, "report.odt", odt(REPORT))
     drafted = provider.get("/admin/drafts", query_string={
         "uploaded": answer["id"], "title": "臺灣客語語料庫"}).get_json()
-    assert "客語" in drafted["keywords"]
+    assert any("客語" in keyword for keyword in drafted["keywords"])
     sentences = [part for part in drafted["description"].split("。") if part]
     assert sentences and all(sentence in REPORT for sentence in sentences)  # extractive
     assert drafted["description"] != "臺灣客語語料庫"

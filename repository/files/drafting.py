@@ -240,7 +240,8 @@ def _joined(texts: Iterable[str]) -> str:
 
 
 def _description(text: str, weights: dict[str, float], title: str) -> str:
-    sentences = [s.strip() for s in _SENTENCE_END.split(text) if len(s.strip()) >= 8]
+    sentences = list(dict.fromkeys(  # a sentence repeated (rows of a table) is one
+        s.strip() for s in _SENTENCE_END.split(text) if len(s.strip()) >= 8))
     scored = sorted(((_score(s, weights), i) for i, s in enumerate(sentences)
                      if not _resembles(s, title)), reverse=True)
     chosen = sorted(i for _, i in scored[:DESCRIPTION_SENTENCES])
