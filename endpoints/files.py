@@ -16,6 +16,8 @@ streamed from it, a ``Range`` fetching only from where it starts.
 from __future__ import annotations
 
 import io
+import os
+from dataclasses import dataclass
 from urllib.parse import quote
 
 from flask import (
@@ -33,6 +35,7 @@ from rdflib import Graph, URIRef
 from werkzeug.exceptions import RequestedRangeNotSatisfiable
 
 from repository.accounts.audit import AuditEvent
+from repository.actors import Actor
 from repository.errors import NotFound, RepositoryError
 from repository.files import DiskStore, FileStore, file_store
 from repository.files.distributions import download_url
@@ -42,9 +45,10 @@ from repository.search.query import Results
 from vocab.namespaces import DCAT, DCT, FOAF, SPDX, VCARD, VOCAB_BASE
 
 from . import record_view as view
-from .admin import office
+from .admin import SESSION_COOKIE, office
 from .i18n import vary_by_language
 from .limits import requesting_client
+from .owner_link import SOCKET_VARIABLE
 from .records import find_public, gone, repository
 
 bp = Blueprint("files", __name__, template_folder="templates")
@@ -70,18 +74,86 @@ def download(local_id: str, name: str) -> Response:
     ids = repository().ids
     if is_tombstone(found.graph, found.id, ids):
         return gone(found.id, found.graph, None)
-    subject = ids.resource(found.id)
-    node = _distribution(found.graph, subject, download_url(ids.base, found.id, name))
-    if node is None:
+    terms = file_terms(found.graph, found.id, name)
+    if terms is None:
         abort(404)
-    licence = _inherited(found.graph, subject, node, DCT.license)
-    access = _inherited(found.graph, subject, node, DCT.accessRights)
-    if licence not in OPEN_LICENCES or access not in (None, PUBLIC_ACCESS):
-        return _agreement_needed(found.graph, subject, licence, name)
+    actor = None
+    if not terms.open:
+        actor = signed_in()
+        if actor is None or not may_download(actor, found.id, terms):
+            return _agreement_needed(found.graph, terms, name, found.id, actor)
+    node = terms.node
     sha256 = str(found.graph.value(found.graph.value(node, SPDX.checksum), SPDX.checksumValue))
     media = str(found.graph.value(node, DCAT.mediaType) or "").rsplit("media-types/", 1)[-1]
-    _audit(found.id, name, sha256)
-    return _sent(sha256, name, media or "application/octet-stream")
+    _audit(found.id, name, sha256, actor)
+    response = _sent(sha256, name, media or "application/octet-stream")
+    if not terms.open:  # answered by who asks: never from a shared cache
+        response.cache_control.public = False
+        response.cache_control.private = True
+        response.vary.add("Cookie")
+    return response
+
+
+@dataclass(frozen=True)
+class Terms:
+    """What governs one file of a published record: its distribution, its licence and
+    access rights (its own, else the dataset's), the providing agency's code."""
+
+    node: URIRef
+    licence: URIRef | None
+    access: URIRef | None
+    agency: str | None
+
+    @property
+    def open(self) -> bool:
+        """Anyone may download it: an open licence and public access."""
+        return self.licence in OPEN_LICENCES and self.access in (None, PUBLIC_ACCESS)
+
+    @property
+    def restricted(self) -> bool:
+        """Its access rights are not public: only its agency's staff may have it."""
+        return self.access not in (None, PUBLIC_ACCESS)
+
+
+def file_terms(graph: Graph, local_id: str, name: str) -> Terms | None:
+    """The terms of the file ``name`` of the published record ``local_id`` (its public
+    graph ``graph``); None when it has no such file."""
+    ids = repository().ids
+    subject = ids.resource(local_id)
+    node = _distribution(graph, subject, download_url(ids.base, local_id, name))
+    if node is None:
+        return None
+    publisher = graph.value(subject, DCT.publisher)
+    agency = str(publisher).rsplit("/", 1)[-1] if publisher is not None else None
+    return Terms(node, _inherited(graph, subject, node, DCT.license),
+                 _inherited(graph, subject, node, DCT.accessRights), agency)
+
+
+def signed_in() -> Actor | None:
+    """The actor of the request's back-office session, if any. Answers 503 when the
+    accounts database cannot be read."""
+    token = request.cookies.get(SESSION_COOKIE)
+    if not token:
+        return None
+    try:
+        return office().sessions.resolve(token)
+    except RepositoryError as error:
+        current_app.logger.error("a session could not be read: %s", error)
+        abort(503)
+
+
+def may_download(actor: Actor, local_id: str, terms: Terms) -> bool:
+    """Whether ``actor`` may download a file under ``terms`` that is not open: they accepted
+    its licence for this record, and a restricted file is their own agency's (or they are a
+    platform admin). Answers 503 when the acceptances cannot be read."""
+    if terms.restricted and not actor.speaks_for(terms.agency):
+        return False
+    try:
+        return office().acceptances.accepted(actor.account, local_id,
+                                             str(terms.licence)) is not None
+    except RepositoryError as error:
+        current_app.logger.error("licence acceptances could not be read: %s", error)
+        abort(503)
 
 
 @bp.get("/record/<minted:local_id>/manifest.json", merge_slashes=False)
@@ -186,29 +258,48 @@ def _streamed(store: FileStore, sha256: str, media_type: str) -> Response:
         raise
 
 
-def _audit(local_id: str, name: str, sha256: str) -> None:
-    """The download in the audit log. Answers 503 when it cannot be written."""
+def _audit(local_id: str, name: str, sha256: str, actor: Actor | None = None) -> None:
+    """The download in the audit log (by ``actor`` when signed in). Answers 503 when it
+    cannot be written."""
     if request.method != "GET":
         return
+    who = {"who": actor.account} if actor is not None else {}
     try:
-        office().audit.append(AuditEvent("download", client=requesting_client(), record=local_id,
-                                       details=f"{name} (sha256 {sha256}), "
-                                               f"{request.headers.get('Range') or 'whole'}"))
+        office().audit.append(AuditEvent("download", **who, client=requesting_client(),
+                                         record=local_id,
+                                         details=f"{name} (sha256 {sha256}), "
+                                                 f"{request.headers.get('Range') or 'whole'}"))
     except RepositoryError as error:
         current_app.logger.error("a download could not be audited: %s", error)
         abort(503)
 
 
-def _agreement_needed(graph: Graph, subject: URIRef, licence, name: str) -> Response:
-    """403: the licence explained, and whom to ask."""
+def _agreement_needed(graph: Graph, terms: Terms, name: str, local_id: str,
+                      actor: Actor | None) -> Response:
+    """403: the licence explained, how to accept it (signed in), and whom to ask."""
+    subject = repository().ids.resource(local_id)
+    licence = terms.licence
     explained = view.explain_licence(licence) if licence is not None else None
     contact = [(view.value_of(graph, c).texts,
                 sorted(str(e) for e in graph.objects(c, VCARD.hasEmail)))
                for c in graph.objects(subject, DCAT.contactPoint)]
     publisher = [view.value_of(graph, p) for p in graph.objects(subject, DCT.publisher)]
     titles = [view.Text(str(t), t.language) for t in graph.objects(subject, DCT.title)]
+    accept = f"{request.script_root}/admin/licence/{quote(local_id, safe=':')}/{quote(name)}"
     body = render_template("download_refused.html", licence=explained, contacts=contact,
-                           publishers=publisher, name=name, titles=titles,
+                           publishers=publisher, name=name, titles=titles, actor=actor,
+                           restricted=terms.restricted and not (
+                               actor is not None and actor.speaks_for(terms.agency)),
+                           accept_url=accept, accepting=current_app.config.get(
+                               "BACK_OFFICE") or _served_with_owner(),
                            record_url=str(graph.value(predicate=FOAF.primaryTopic,
                                                       object=subject) or ""))
-    return vary_by_language(Response(body, 403, mimetype="text/html"))
+    response = vary_by_language(Response(body, 403, mimetype="text/html"))
+    response.vary.add("Cookie")
+    response.cache_control.private = True
+    return response
+
+
+def _served_with_owner() -> bool:
+    """A web worker of ``yuliao serve``, whose owner serves the back office."""
+    return bool(os.environ.get(SOCKET_VARIABLE))

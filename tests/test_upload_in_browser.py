@@ -132,3 +132,25 @@ def test_a_provider_uploads_a_file_and_edits_the_drafted_description(
     assert axe_violations(browser) == []
     screenshot(browser, f"upload-saved-{width}")
     assert console_errors(browser) == []
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_a_restricted_file_under_saitdl_is_explained_and_its_agency_accepts_its_terms(
+        site: Server, browser, width: int) -> None:
+    name = "領域資料標準清單.csv"  # demo record 00001174: SAITDL, restricted, of 數位發展部
+    at_width(browser, width)
+    browser.delete_all_cookies()
+    browser.get(f"{site.url}record/00001174/files/{name}")
+    assert "限制取用" in browser.find_element(BY, "main").text
+    assert not overflows(browser)
+    assert axe_violations(browser) == []
+    screenshot(browser, f"download-refused-{width}")
+    assert console_errors(browser) == []  # but the page's own 403
+    sign_in(browser, site.url, PROVIDER, PASSWORD)
+    browser.get(f"{site.url}admin/licence/00001174/{name}")
+    text = browser.find_element(BY, "main").text
+    assert "臺灣主權AI訓練語料授權條款" in text and "資料來源：數位發展部" in text
+    assert not overflows(browser)
+    assert axe_violations(browser) == []
+    screenshot(browser, f"licence-terms-{width}")
+    assert console_errors(browser) == []

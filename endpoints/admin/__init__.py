@@ -52,7 +52,7 @@ def install(app: Flask, repository: Repository) -> None:
     """The back office on ``app`` (an application over the read-write repository): its
     blueprint, the secret key and CSRF protection of every state-changing request (but the
     public protocols' POSTs, /oai and /sparql, which any client may send)."""
-    from . import agencies, audit, auth, form, home, listing, people, review, uploads
+    from . import agencies, audit, auth, form, home, licences, listing, people, review, uploads
 
     config = repository.config
     app.config.update(
@@ -68,7 +68,7 @@ def install(app: Flask, repository: Repository) -> None:
     app.jinja_env.globals.update(role_name=role_name, office_menu=menu)
     app.register_blueprint(bp)
     app.register_error_handler(CSRFError, expired_form)
-    del agencies, audit, auth, form, home, listing, people, review, uploads  # routes on bp
+    del agencies, audit, auth, form, home, licences, listing, people, review, uploads
 
 
 EVERYONE = tuple(Role)

@@ -24,6 +24,7 @@ from argon2 import PasswordHasher
 
 from ..actors import Actor, Role
 from ..config import Config
+from .acceptances import LicenceAcceptances
 from .accounts import Account, Accounts, AgencyLookup, State
 from .agencies import Agency, AgencyContact, AgencyRegister, new_agency
 from .audit import AuditEvent, AuditLog, AuditPage
@@ -49,6 +50,7 @@ class AccountServices:
     login: LocalPasswords
     sessions: Sessions
     audit: AuditLog
+    acceptances: LicenceAcceptances
 
     @classmethod
     def open(cls, config: Config, *, agencies: AgencyLookup | None = None,
@@ -71,7 +73,8 @@ class AccountServices:
                                  unlock_by_admin=settings.unlock_by_admin, clock=clock),
             sessions=Sessions(database, audit,
                               idle=timedelta(minutes=settings.session_idle_minutes),
-                              clock=clock))
+                              clock=clock),
+            acceptances=LicenceAcceptances(database, audit, clock))
 
     def authenticate(self, email: str, password: str, client: str | None = None) -> Actor:
         """A local login (:meth:`LocalPasswords.authenticate`). Raises LoginFailed."""

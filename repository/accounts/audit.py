@@ -34,7 +34,7 @@ EVENTS = (
     "account.apply", "account.create", "account.approve", "account.reject",
     "account.disable", "account.enable", "account.unlock", "password.reset",
     "account.apply-refused", "agency.add", "agency.update",
-    "record.save", "record.transition", "export", "download",
+    "record.save", "record.transition", "export", "download", "licence.accept",
 )
 WHAT = re.compile(r"[a-z][a-z-]*(\.[a-z][a-z-]*)*")
 #: Longest values kept: an event name, who, a client address, a record id, a state, details.

@@ -87,4 +87,15 @@ def _version_2(dialect: Dialect) -> list[str]:
             "CREATE INDEX accounts_by_agency_role ON accounts (agency, role, state, email)"]
 
 
-MIGRATIONS = (Migration(1, _version_1), Migration(2, _version_2))
+def _version_3(dialect: Dialect) -> list[str]:
+    """Licence terms accepted: which account accepted which licence for which record's files,
+    and when (downloads of files whose licence asks for an agreement check it)."""
+    return ["""CREATE TABLE licence_acceptances (
+                email TEXT NOT NULL REFERENCES accounts (email) ON DELETE CASCADE,
+                record TEXT NOT NULL,
+                licence TEXT NOT NULL,
+                accepted TEXT NOT NULL,
+                PRIMARY KEY (email, record, licence))"""]
+
+
+MIGRATIONS = (Migration(1, _version_1), Migration(2, _version_2), Migration(3, _version_3))
