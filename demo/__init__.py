@@ -42,19 +42,20 @@ class DemoRecord:
 
 def with_files(record: DemoRecord, repository, directory: Path = FILES_DIR) -> Graph:
     """The graph of ``record`` with its demo files (``demo/files/{id}/``) taken in: stored in
-    the home's file store, checked and counted, each a distribution (so that downloads,
-    training manifests, Croissant record sets and token totals have something to show)."""
-    from repository.files import file_store
+    the home's file store, checked and counted (their text kept), each a distribution (so that
+    downloads, training manifests, Croissant record sets, token totals and searches of the
+    files' text have something to show)."""
+    from repository.files.deposit import FilePlaces
     from repository.files.distributions import add_file
     from repository.files.intake import read_in_chunks, take_in
 
     folder = directory / record.local_id
     if not folder.is_dir():
         return record.graph
-    store = file_store(repository.config)
+    places = FilePlaces.of(repository.config)
     subject = repository.ids.resource(record.local_id)
     for path in sorted(folder.iterdir()):
-        added = take_in(store, read_in_chunks(path), path.name)
+        added = take_in(places.store, read_in_chunks(path), path.name, texts=places.texts)
         add_file(record.graph, subject, repository.ids.base, record.local_id, added)
     return record.graph
 

@@ -36,6 +36,7 @@ from .backends import open_area
 from .config import Config
 from .disseminations import Dissemination, Disseminations, rendering
 from .errors import ConflictError, Gone, InputError, RepositoryError, StoreError
+from .files.texts import Texts
 from .journal import Intent, Journal, Kind
 from .oai_sets import record_sets
 from .outputs import compressed_if_gz, replacing
@@ -77,6 +78,8 @@ REINDEX_BATCH = 500
 FLUSH_EVERY = 1000  # records written by batches between flushes of the stores
 #: Attempts new_local_id makes before it gives up (each loses only to a concurrent one).
 ID_ATTEMPTS = 50
+#: Characters of a record's files' kept text the text index searches (their start).
+FILE_TEXT_CHARACTERS = 20_000
 
 
 class Repository:
@@ -478,7 +481,19 @@ class Repository:
         titles, texts = row.text
         return TextDocument(row.local_id, str(self.ids.resource(row.local_id)), titles, texts,
                             facets=row.facets, descriptions=row.descriptions, names=row.names,
-                            modified=epoch_seconds(row.datestamp))
+                            modified=epoch_seconds(row.datestamp),
+                            file_texts=self._file_texts(row.facets.files))
+
+    def _file_texts(self, digests: tuple[str, ...]) -> tuple[str, ...]:
+        """The start of the kept text of each file (at most :data:`FILE_TEXT_CHARACTERS` in
+        all; a file whose text this machine does not keep adds nothing). Raises StoreError."""
+        texts, left, found = Texts(self.config.files_dir / "text"), FILE_TEXT_CHARACTERS, []
+        for digest in digests:
+            text = texts.read(digest, left) if left > 0 else None
+            if text:
+                found.append(text)
+                left -= len(text)
+        return tuple(found)
 
     def reindex(self) -> int:
         """Rebuild the dissemination index from the public area; returns the rows written.

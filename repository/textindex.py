@@ -54,7 +54,8 @@ diacritics folded): ``title_words`` and ``words`` (ranking), ``grams`` (the reca
 positions); its facet terms (``facet``, a fast field counted by aggregations), the years it
 covers (``first_year``, ``last_year``), its sort keys (``issued`` in days and ``modified`` in
 seconds since 1970, ``sort_title``, ``quality``: the OLAC quality score, stored too), the
-tokens of its files (``tokens``, summed for the totals of the home page and VoID), and,
+tokens of its files (``tokens``, summed for the totals of the home page and VoID), the start
+of its files' kept text (searched in ``words`` and ``grams``, never shown), and,
 stored for result lists, its titles and first description (``shown_title``,
 ``shown_text``). :data:`SCHEMA_VERSION` names the layout: a
 home whose index has another is reindexed at open (``Config.text_index_path`` is versioned).
@@ -92,7 +93,7 @@ from .search.facets import Facets
 #: The searchable fields: titles only, or titles and every other text.
 FIELDS = ("title", "text")
 #: The layout of the index's documents (the directory's name carries it).
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 #: Descriptions kept for result lists (one a language, Chinese first), and their length.
 SHOWN_DESCRIPTIONS, SHOWN_TEXT = 3, 400
 #: The most IRIs one search returns.
@@ -141,6 +142,7 @@ class TextDocument:
     descriptions: tuple[str, ...] = ()  # shown under the title in result lists
     modified: int = 0  # the datestamp of the public revision, seconds since 1970
     names: tuple[str, ...] = ()  # its languages' and publishers' names (searched, not shown)
+    file_texts: tuple[str, ...] = ()  # the start of its files' text (searched, not shown)
 
 
 @dataclass(frozen=True)
@@ -247,8 +249,10 @@ def _add_search_fields(document: tantivy.Document, record: TextDocument) -> None
     """The fields of :mod:`repository.search`: analysed texts, facets, sort keys, display."""
     for field, analyser, texts in (
             ("title_words", analysis.words, record.titles),
-            ("words", analysis.words, (*record.titles, *record.texts, *record.names)),
-            ("grams", analysis.grams, (*record.titles, *record.texts, *record.names))):
+            ("words", analysis.words, (*record.titles, *record.texts, *record.names,
+                                       *record.file_texts)),
+            ("grams", analysis.grams, (*record.titles, *record.texts, *record.names,
+                                       *record.file_texts))):
         for text in texts:
             value = _pre_tokenised(text, analyser(text))
             if value is not None:

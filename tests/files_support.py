@@ -10,7 +10,7 @@ from flask.testing import FlaskClient
 from rdflib import Literal, URIRef
 
 from repository import Repository
-from repository.files import file_store
+from repository.files.deposit import FilePlaces
 from repository.files.distributions import add_file
 from repository.files.intake import take_in
 from tests.oai_support import dataset
@@ -94,16 +94,18 @@ EXECUTABLE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + byt
 
 
 def with_files(repo: Repository, local_id: str, files: dict[str, bytes], **options):
-    """The dataset ``local_id`` with ``files`` added (stored in the home's file store)."""
+    """The dataset ``local_id`` with ``files`` added (stored in the home's file store, their
+    text kept)."""
     record = dataset(repo, local_id, f"語料 {local_id}", **options)
-    store = file_store(repo.config)
+    places = FilePlaces.of(repo.config)
     subject = repo.ids.resource(local_id)
     contact = URIRef(f"{subject}#contact")
     record.graph.add((subject, DCAT.contactPoint, contact))
     record.graph.add((contact, VCARD.fn, Literal("語料窗口", lang="zh-Hant-TW")))
     record.graph.add((contact, VCARD.hasEmail, URIRef("mailto:corpus@example.org")))
     for name, data in files.items():
-        add_file(record.graph, subject, repo.ids.base, local_id, take_in(store, [data], name))
+        add_file(record.graph, subject, repo.ids.base, local_id,
+                 take_in(places.store, [data], name, texts=places.texts))
     return record
 
 

@@ -263,3 +263,26 @@ def test_the_fields_are_kept_on_the_distribution_in_order(store) -> None:
     remove_file(graph, subject, json_node)
     assert table_of(graph, json_node) is None and not list(graph.triples((None, YL.jsonArrayKey,
                                                                           None)))
+
+
+# -- the text of files, kept and searched ----------------------------------------------------
+
+def test_the_text_of_a_published_file_is_searched_and_only_then(tmp_path) -> None:
+    from repository import Config, Repository
+    from repository.search.query import Search, search
+    from tests.files_support import odt, with_files
+
+    text = "苗栗四縣腔的山歌逐字稿收錄了「挷採茶」等曲目"
+    with Repository(Config(home=tmp_path / "home")) as repository:
+        repository.put(with_files(repository, "00000001", {"songs.odt": odt(text)}))
+
+        def found(words: str) -> list[str]:
+            return [hit.local_id for hit in
+                    search(repository.text_index, Search.checked(words, ())).hits]
+
+        assert found("挷採茶") == []  # a draft is not in the index
+        repository.publish("00000001")
+        assert found("挷採茶") == ["00000001"]  # a word only the file's text has
+        assert found("山歌逐字稿") == ["00000001"]
+        repository.withdraw("00000001")
+        assert found("挷採茶") == []

@@ -25,7 +25,7 @@ from functools import cache
 
 from rdflib import Literal, URIRef
 
-from vocab.namespaces import DCAT, DCT, FOAF, ODRL, SKOS, YL
+from vocab.namespaces import DCAT, DCT, FOAF, ODRL, SKOS, SPDX, YL
 
 #: The facets, in the order the search page shows them.
 FACETS = ("text-type", "domain", "theme", "language", "licence", "ai", "access", "agency",
@@ -52,6 +52,8 @@ class Facets:
     quality: float | None = None  # the OLAC metadata quality score, 0 to 10
     #: tokens of the record's files, by the repository's tokenizer (repository.files.text)
     tokens: int = 0
+    #: the SHA-256 of each of its stored files (whose kept text the text index searches)
+    files: tuple[str, ...] = ()
 
 
 def record_facets(graph, subject: URIRef, set_specs: Iterable[str],
@@ -64,7 +66,7 @@ def record_facets(graph, subject: URIRef, set_specs: Iterable[str],
              *(f"decade:{d}" for d in _decades(years))]
     return Facets(tuple(sorted(set(terms))), *(years or (None, None)),
                   issued=_issued(graph, subject), quality=quality,
-                  tokens=file_tokens(graph, subject))
+                  tokens=file_tokens(graph, subject), files=file_digests(graph, subject))
 
 
 def file_tokens(graph, subject: URIRef) -> int:
@@ -78,6 +80,13 @@ def file_tokens(graph, subject: URIRef) -> int:
         if count is not None and str(tokenizer) == TOKENIZER and str(count).isdigit():
             total += int(count)
     return total
+
+
+def file_digests(graph, subject: URIRef) -> tuple[str, ...]:
+    """The SHA-256 of each stored file of ``subject`` (its distributions with a checksum)."""
+    return tuple(sorted(str(value) for node in graph.objects(subject, DCAT.distribution)
+                        for checksum in graph.objects(node, SPDX.checksum)
+                        for value in graph.objects(checksum, SPDX.checksumValue)))
 
 
 def record_names(graph, subject: URIRef) -> tuple[str, ...]:
