@@ -487,6 +487,8 @@ class Repository:
     def _file_texts(self, digests: tuple[str, ...]) -> tuple[str, ...]:
         """The start of the kept text of each file (at most :data:`FILE_TEXT_CHARACTERS` in
         all; a file whose text this machine does not keep adds nothing). Raises StoreError."""
+        if not digests or self.config.files_dir is None:  # no files, or a home in memory
+            return ()
         texts, left, found = Texts(self.config.files_dir / "text"), FILE_TEXT_CHARACTERS, []
         for digest in digests:
             text = texts.read(digest, left) if left > 0 else None

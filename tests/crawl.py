@@ -8,10 +8,11 @@ site (another host, ``mailto:``, ``tel:``) are not followed.
 
 from __future__ import annotations
 
+import re
 from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import parse_qs, urljoin, urlsplit
 
 from flask import Flask
 from flask.testing import FlaskClient
@@ -85,6 +86,15 @@ def record_pages(local_ids: Iterable[str]) -> list[str]:
 
 
 def broken(statuses: dict[str, int]) -> dict[str, int]:
-    """The pages that answered an error, but for the 410 of withdrawn records."""
+    """The pages that answered an error, but for the 410 of withdrawn records and the 403 of
+    a file whose licence asks for an agreement first (its page says how to get it)."""
     return {path: status for path, status in statuses.items()
-            if status >= 400 and status != 410}
+            if status >= 400 and status != 410 and not (status == 403 and _a_file(path))}
+
+
+def _a_file(path: str) -> bool:
+    """Whether ``path`` leads to a file of a record (itself, or a language switch going back
+    to one)."""
+    parts = urlsplit(path)
+    targets = [parts.path, *parse_qs(parts.query).get("next", [])]
+    return any(re.fullmatch(r"/record/[^/]+/files/.+", target) for target in targets)

@@ -110,8 +110,8 @@ def test_yuliao_export_writes_a_manifest(fresh_demo_home) -> None:
     result = yuliao(fresh_demo_home, "export", "--format", "manifest")
     assert result.exit_code == 0, result.output
     manifest = json.loads(result.output)
-    # the demo's one file (demo/files/00000014) is under CC BY-SA, which permits training
-    assert [r["id"] for r in manifest["records"]] == ["00000014"]
+    # the demo's files: 00000014 under CC BY-SA and 00001174 under SAITDL both permit training
+    assert [r["id"] for r in manifest["records"]] == ["00000014", "00001174"]
     assert {e["reason"] for e in manifest["excluded"]} <= {
         "it has no files", "its licence does not permit AI training",
         "the record names no licence"}
