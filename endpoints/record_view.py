@@ -390,6 +390,25 @@ class Distribution:
     #: a file of ours: the SHA-256 of its bytes and its tokens (None for a link elsewhere)
     sha256: str | None = None
     tokens: int | None = None
+    byte_size: int | None = None
+
+
+@dataclass(frozen=True)
+class FileTotals:
+    """The dataset's files in all: how many, their size, their tokens (by our tokenizer)."""
+
+    files: int
+    size: str
+    tokens: int
+
+
+def file_totals(found: list[Distribution]) -> FileTotals | None:
+    """The totals of the files of ours among ``found`` (None when there are none)."""
+    ours = [d for d in found if d.sha256 is not None]
+    if not ours:
+        return None
+    return FileTotals(len(ours), human_size(sum(d.byte_size or 0 for d in ours)),
+                      sum(d.tokens or 0 for d in ours))
 
 
 def distributions(graph: Graph, subject: URIRef) -> list[Distribution]:
@@ -421,6 +440,7 @@ def _distribution(graph: Graph, node: Node, dataset_licence: Node | None) -> Dis
         licence=bilingual(licence) if licence is not None else (),
         sha256=str(checksum) if checksum is not None else None,
         tokens=int(tokens) if tokens is not None and str(tokens).isdigit() else None,
+        byte_size=int(size) if size is not None and str(size).isdigit() else None,
     )
 
 

@@ -49,6 +49,7 @@ from repository.export import (
     public_graph,
     serialize_rdf,
 )
+from repository.files.text import TOKENIZER
 from repository.oai_sets import agency_slug
 from repository.records import (
     canonical_local_id,
@@ -356,7 +357,8 @@ def record_html(record: Record, stored: Graph) -> str:
         "record.html", record=record, subject=str(subject), page_url=page_url,
         oai_identifier=ids.oai(record.id), titles=view.titles(stored, subject), fields=fields,
         licence_terms=[f for f in fields if f.predicate in view.LICENCE_TERMS],
-        distributions=view.distributions(stored, subject),
+        distributions=(found := view.distributions(stored, subject)),
+        file_totals=view.file_totals(found), tokenizer=TOKENIZER,
         licences=view.licences(stored, subject),
         quality=view.quality(stored, subject),
         catalogue=view.catalogue_fields(record, ids.oai(record.id)),

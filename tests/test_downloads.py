@@ -16,7 +16,7 @@ from app import create_app
 from repository import Config, Repository
 from repository.accounts import AccountServices
 from tests.files_support import CSV_ROWS, get, text_pdf, with_files
-from vocab.namespaces import DCT
+from vocab.namespaces import DCT, YL
 
 CSV = CSV_ROWS.encode("utf-8") * 50
 PDF = text_pdf()
@@ -119,3 +119,13 @@ def test_the_record_page_lists_each_file_with_its_checksum_tokens_and_licence(cl
     assert "政府資料開放授權條款" in text  # the dataset's licence, which the file inherits
     assert row.xpath(".//a/@href") == ["https://yuliao.example.org/record/00000001/files/"
                                        "places.csv"]
+
+
+def test_the_record_page_totals_its_files_size_and_tokens(client, repo) -> None:
+    page = html.fromstring(get(client, "/record/00000001", Accept="text/html").data)
+    [total] = page.xpath("//section[@aria-labelledby='files']//tfoot")
+    graph = repo.get("00000001", public=True).graph
+    tokens = sum(int(count) for count in graph.objects(None, YL.tokenCount))
+    text = " ".join(total.text_content().split())
+    assert "本站檔案 2 個" in text and f"{tokens:,} 個詞元" in text
+    assert "yuliao-jieba-words-1" in text
