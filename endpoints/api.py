@@ -219,9 +219,14 @@ def _sparql(settings: Config) -> dict[str, Any]:
                        "so in a header). POST with a form or application/sparql-query is "
                        "accepted too. Read only.",
         "externalDocs": {"url": SPARQL_PROTOCOL},
-        "parameters": [_query("query", "A SPARQL 1.1 query", {"type": "string"})],
-        "responses": {"200": {"description": "Results or a graph", "content": {
-            f.media_type: {} for f in SPARQL_FORMATS}},
+        "parameters": [_query("query", "A SPARQL 1.1 query", {"type": "string"}),
+                       _query("format", "A format by name instead of Accept; `manifest` or "
+                              "`notice`: the training manifest (JSON) or NOTICE file (text) "
+                              "of the datasets a SELECT's first variable holds, at most 1,000",
+                              {"type": "string"})],
+        "responses": {"200": {"description": "Results, a graph, or a manifest", "content": {
+            **{f.media_type: {} for f in SPARQL_FORMATS}, "application/json": {},
+            "text/plain": {}}},
             "400": {"description": "A malformed query, with the reason"},
             "503": {"description": "Too busy or over the time limit; Retry-After"}}}}
 

@@ -196,6 +196,34 @@ def search_manifest(results: Results, next_page: str | None, *,
     return _notice_response(whole) if as_notice else jsonify(whole)
 
 
+#: Datasets a SPARQL selection's manifest holds at most (the whole catalogue: ``yuliao
+#: export --format manifest``).
+MAX_SELECTED = 1000
+
+
+def selection_manifest(iris: list[str], query: str, *, as_notice: bool = False) -> Response:
+    """The training manifest (or NOTICE file) of the published datasets ``iris`` (dataset
+    IRIs, ``{base}id/{id}``; others are passed over) a SPARQL query selected, in the order
+    given, each once, at most
+    :data:`MAX_SELECTED` (``/sparql?query=…&format=manifest``)."""
+    ids, entries, seen = repository().ids, [], set()
+    for iri in iris:
+        local_id = ids.local_id_of(iri)
+        if local_id is None or local_id in seen:
+            continue
+        seen.add(local_id)
+        found = find_public(local_id)
+        if found is not None and not is_tombstone(found.graph, found.id, ids):
+            entries.append(_entry(found.id, found.graph))
+        if len(seen) == MAX_SELECTED:
+            break
+    whole = manifest(entries, selection=f"SPARQL: {query}")
+    if len(seen) == MAX_SELECTED:
+        whole["truncated"] = (f"the first {MAX_SELECTED} datasets selected; the whole "
+                              "catalogue's manifest is `yuliao export --format manifest`")
+    return _notice_response(whole) if as_notice else jsonify(whole)
+
+
 def _entry(local_id: str, graph: Graph):
     subject = repository().ids.resource(local_id)
     return record_entry(graph, subject, local_id,

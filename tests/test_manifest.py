@@ -95,6 +95,29 @@ def test_a_search_selection_is_a_manifest_page_by_page(client) -> None:
     assert "next" not in rest
 
 
+SELECTED = """PREFIX dct: <http://purl.org/dc/terms/>
+PREFIX dcat: <http://www.w3.org/ns/dcat#>
+SELECT ?dataset WHERE { ?dataset a dcat:Dataset ; dct:license ?licence .
+  FILTER(STRENDS(STR(?licence), "SAITDL-1.0") || STRENDS(STR(?licence), "TBC")) }"""
+
+
+def test_a_sparql_selection_is_a_manifest_of_the_datasets_it_selects(client) -> None:
+    manifest = client.get("/sparql", query_string={"query": SELECTED,
+                                                   "format": "manifest"}).get_json()
+    assert [r["id"] for r in manifest["records"]] == ["00000002"]
+    assert [e["id"] for e in manifest["excluded"]] == ["00000003"]
+    assert manifest["selection"].startswith("SPARQL: PREFIX dct:")
+    notice = client.get("/sparql", query_string={"query": SELECTED, "format": "notice"})
+    assert notice.mimetype == "text/plain" and "語料 00000002" in notice.data.decode()
+    assert "語料 00000003" not in notice.data.decode()
+
+
+def test_a_manifest_needs_a_select_query(client) -> None:
+    asked = client.get("/sparql", query_string={"query": "ASK { ?s ?p ?o }",
+                                                "format": "manifest"})
+    assert asked.status_code == 400 and b"SELECT" in asked.data
+
+
 def test_the_whole_catalogue_exports_as_one_manifest(repo: Repository) -> None:
     out = io.BytesIO()
     write_public(repo, "manifest", out)

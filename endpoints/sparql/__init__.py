@@ -200,9 +200,17 @@ def _no_query(asked: QueryRequest) -> Response:
     raise ProtocolError("no query given: send query= (or POST the query)")
 
 
+#: ``format=`` values that make a training manifest (or its NOTICE file) of the datasets a
+#: SELECT's first variable holds (endpoints/files.py).
+SELECTIONS = ("manifest", "notice")
+
+
 def _answer(asked: QueryRequest, answer: Answer) -> Response:
     kind = GRAPH if isinstance(answer, Triples) else (
         BOOLEAN if isinstance(answer, Boolean) else SOLUTIONS)
+    chosen = [name for name in asked.formats if name in SELECTIONS]
+    if chosen:
+        return _selection(asked, answer, chosen[0])
     fmt = choose(kind, request.accept_mimetypes, asked.formats)
     if fmt is HTML:
         response = _page(asked.query, answer, kind)
@@ -211,6 +219,22 @@ def _answer(asked: QueryRequest, answer: Answer) -> Response:
     if isinstance(answer, Solutions | Triples) and answer.truncated:
         response.headers[TRUNCATED_HEADER] = str(settings().max_rows)
     response.vary.add("Accept")
+    return response
+
+
+def _selection(asked: QueryRequest, answer: Answer, name: str) -> Response:
+    """The manifest (or NOTICE) of the datasets in the first column of a SELECT's answer.
+    Raises ProtocolError for another kind of query."""
+    from ..files import selection_manifest
+
+    if not isinstance(answer, Solutions) or not answer.variables:
+        raise ProtocolError(f"format={name} is made from a SELECT query whose first variable "
+                            "holds datasets")
+    first = answer.variables[0]
+    iris = [str(row[first]) for row in answer.rows if isinstance(row.get(first), URIRef)]
+    response = selection_manifest(iris, asked.query or "", as_notice=name == "notice")
+    if answer.truncated:
+        response.headers[TRUNCATED_HEADER] = str(settings().max_rows)
     return response
 
 
