@@ -247,8 +247,10 @@ def test_an_agency_over_its_quota_is_refused_with_what_is_left(tmp_path):
 # -- the form ----------------------------------------------------------------------------------
 
 def distributions(office: Office, local_id: str) -> list[tuple[str, str, str]]:
+    """(node fragment, SHA-256, tokens) of each stored file of the record ``local_id``."""
     record = office.repository.get(local_id)
-    return stored_files(record.graph, office.repository.ids.resource(local_id))
+    return [(file.fragment, file.sha256, file.tokens)
+            for file in stored_files(record.graph, office.repository.ids.resource(local_id))]
 
 
 def test_saving_the_form_adds_a_ready_upload_to_a_new_dataset(office, provider):
@@ -365,3 +367,19 @@ def test_the_form_offers_the_drafts_and_refuses_to_submit_them_unread(office, pr
                           {**fields, "drafts_checked": ["1"]}, action="submit")
     assert confirmed.status_code == 303, confirmed.data
     assert office.repository.get(local_id).state == "pending-agency-review"
+
+
+def test_an_upload_left_processing_by_a_stopped_server_is_taken_up_again(tmp_path):
+    from endpoints.admin.uploads import PLACES, places
+
+    with office_home(tmp_path / "home", base_uri=BASE) as office:
+        client = signed_in(office, PROVIDER_A)
+        with office.app.app_context():
+            where = places()
+            begun = where.uploads.begin("", "places.csv", len(CSV_ROWS.encode()),
+                                        account=PROVIDER_A, agency=AGENCY_A)
+            whole = where.uploads.append(begun.id, 0, [CSV_ROWS.encode()])
+            where.uploads.finish(whole, "processing", {})  # and then the server stopped
+            office.app.extensions.pop(PLACES)  # the next start
+            places()
+        assert settled(client, f"/admin/uploads/{begun.id}")["state"] == "ready"

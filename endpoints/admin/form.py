@@ -335,8 +335,8 @@ def _stored(record: Record | None) -> dict[str, dict[str, str]]:
     if record is None:
         return {}
     subject = _repository().ids.resource(record.id)
-    return {fragment: {"sha256": sha256, "tokens": tokens}
-            for fragment, sha256, tokens in stored_files(record.graph, subject)}
+    return {file.fragment: {"sha256": file.sha256, "tokens": file.tokens}
+            for file in stored_files(record.graph, subject)}
 
 
 def _ready_uploads(actor: Actor, upload_ids: list[str]) -> list[dict]:

@@ -28,6 +28,7 @@ from __future__ import annotations
 import base64
 import binascii
 import io
+import logging
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
@@ -41,7 +42,7 @@ from repository.actors import Actor, Role
 from repository.errors import InputError, NotFound, RepositoryError, StoreError
 from repository.files.checks import Checked, FileRefused
 from repository.files.deposit import FilePlaces
-from repository.files.distributions import AddedFile, uploaded_files
+from repository.files.distributions import AddedFile, stored_files
 from repository.files.drafting import Draft, draft
 from repository.files.fields import Column, Table
 from repository.files.intake import take_in
@@ -52,8 +53,9 @@ from repository.files.texts import text_of
 from repository.files.uploads import OffsetMismatch, Upload
 
 from ..i18n import N_
-from . import bp, require
+from . import bp, require, workflow
 
+LOG = logging.getLogger(__name__)
 TUS_VERSION = "1.0.0"
 TUS_EXTENSIONS = "creation,termination"
 PART_TYPE = "application/offset+octet-stream"
@@ -78,10 +80,15 @@ REFUSALS = {
 
 
 def places() -> FilePlaces:
-    """Where this application's files are kept (one per application)."""
+    """Where this application's files are kept (one per application). The first call takes
+    up again the uploads a stopped process left half processed (the back office runs in one
+    process, so an upload still ``processing`` when it starts is nobody's)."""
     found = current_app.extensions.get(PLACES)
     if found is None:
         found = current_app.extensions[PLACES] = FilePlaces.of(_repository().config)
+        scanner = Scanner.of(_repository().config.files)
+        for orphan in found.uploads.processing():
+            processing().submit(process, found, orphan, scanner)
     return found
 
 
@@ -223,6 +230,10 @@ def process(where: FilePlaces, upload: Upload, scanner: Scanner | None) -> Uploa
     except (RepositoryError, OSError) as error:
         return where.uploads.finish(upload, "refused", {"reason": "unscanned",
                                                         "detail": str(error)})
+    except Exception as error:  # the thread's boundary: a fault must not leave it processing
+        LOG.exception("the upload %s of %s failed", upload.id, upload.name)
+        return where.uploads.finish(upload, "refused", {"reason": "unscanned",
+                                                        "detail": repr(error)})
     return where.uploads.finish(upload, "ready", facts(added))
 
 
@@ -316,12 +327,11 @@ def _record_texts(actor: Actor, local_id: str) -> Iterator[str]:
     edit; nothing for a new dataset)."""
     if not local_id:
         return
-    from . import workflow
     workflow().entry(actor, local_id)  # 403/404 for a dataset the actor may not see
     record = _repository().get(local_id)
     subject = _repository().ids.resource(local_id)
-    for name, sha256 in uploaded_files(record.graph, subject):
-        yield text_of(places().texts, places().store, sha256, name)
+    for file in stored_files(record.graph, subject):
+        yield text_of(places().texts, places().store, file.sha256, file.name)
 
 
 def _upload_texts(actor: Actor, upload_ids: list[str]) -> Iterator[str]:

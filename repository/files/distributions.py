@@ -160,26 +160,26 @@ def _count(value: int) -> Literal:
     return Literal(value, datatype=XSD.integer)
 
 
-def uploaded_files(graph: Graph, subject: URIRef) -> list[tuple[str, str]]:
-    """(file name, SHA-256) of each stored file of ``subject`` (its distributions with a
-    checksum), by name."""
-    found = []
-    for node in graph.objects(subject, DCAT.distribution):
-        for checksum in graph.objects(node, SPDX.checksum):
-            value = graph.value(checksum, SPDX.checksumValue)
-            if value is not None:
-                found.append((str(graph.value(node, DCT.title) or ""), str(value)))
-    return sorted(found)
+@dataclass(frozen=True)
+class StoredFile:
+    """A stored file of a dataset as its description says it: the fragment of its node, its
+    name, the SHA-256 of its bytes and its token count ("" when not counted)."""
+
+    fragment: str
+    name: str
+    sha256: str
+    tokens: str
 
 
-def stored_files(graph: Graph, subject: URIRef) -> list[tuple[str, str, str]]:
-    """(fragment of its node, SHA-256, token count) of each stored file of ``subject``."""
+def stored_files(graph: Graph, subject: URIRef) -> list[StoredFile]:
+    """Each stored file of ``subject`` (its distributions with a checksum), by name."""
     found = []
     for node in graph.objects(subject, DCAT.distribution):
         value = next((graph.value(checksum, SPDX.checksumValue)
                       for checksum in graph.objects(node, SPDX.checksum)), None)
         if value is not None:
             tokens = graph.value(node, YL.tokenCount)
-            found.append((str(node).partition("#")[2], str(value),
-                          str(tokens) if tokens is not None else ""))
-    return sorted(found)
+            found.append(StoredFile(str(node).partition("#")[2],
+                                    str(graph.value(node, DCT.title) or ""), str(value),
+                                    str(tokens) if tokens is not None else ""))
+    return sorted(found, key=lambda file: (file.name, file.fragment))

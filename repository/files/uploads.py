@@ -156,6 +156,10 @@ class Uploads:
                 total += upload.length
         return total
 
+    def processing(self) -> list[Upload]:
+        """The uploads whole and handed over, not yet ready nor refused."""
+        return [upload for upload in self._all() if upload.state == "processing"]
+
     def expire(self, now: float | None = None) -> int:
         """Uploads untouched for :data:`KEPT_SECONDS` removed; how many."""
         now = time.time() if now is None else now
