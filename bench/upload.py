@@ -61,7 +61,7 @@ path, store = Path({str(path)!r}), DiskStore(Path({str(store)!r}))
 began = time.perf_counter()
 if {name!r} == "receive":
     uploads = Uploads(store.root / "uploads")
-    upload = uploads.begin("", path.name, path.stat().st_size, account="bench", agency="")
+    upload = uploads.begin(path.name, path.stat().st_size, account="bench", agency="")
     offset = 0
     for part in read_in_chunks(path):  # each part as a request body holds it: 1 MiB
         offset = uploads.append(upload.id, offset, [part]).offset

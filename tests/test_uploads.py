@@ -376,7 +376,7 @@ def test_an_upload_left_processing_by_a_stopped_server_is_taken_up_again(tmp_pat
         client = signed_in(office, PROVIDER_A)
         with office.app.app_context():
             where = places()
-            begun = where.uploads.begin("", "places.csv", len(CSV_ROWS.encode()),
+            begun = where.uploads.begin("places.csv", len(CSV_ROWS.encode()),
                                         account=PROVIDER_A, agency=AGENCY_A)
             whole = where.uploads.append(begun.id, 0, [CSV_ROWS.encode()])
             where.uploads.finish(whole, "processing", {})  # and then the server stopped

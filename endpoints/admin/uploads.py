@@ -120,7 +120,7 @@ def begin_upload(actor: Actor) -> Response:
         name = _metadata().get("filename", "")
         places().uploads.expire()
         places().check_quota(actor.agency, length, name)
-        upload = places().uploads.begin("", name, length, account=actor.account,
+        upload = places().uploads.begin(name, length, account=actor.account,
                                         agency=actor.agency or "")
     except RepositoryError as error:
         return _refused(error)
@@ -245,7 +245,7 @@ def received(actor: Actor, name: str, stream: BinaryIO) -> Upload:
     stream.seek(0)
     where = places()
     where.check_quota(actor.agency, length, name)
-    begun = where.uploads.begin("", name, length, account=actor.account,
+    begun = where.uploads.begin(name, length, account=actor.account,
                                 agency=actor.agency or "")
     whole = where.uploads.append(begun.id, 0, iter(lambda: stream.read(CHUNK), b""))
     where.uploads.finish(whole, "processing", {})
@@ -292,7 +292,7 @@ def _table(found: dict | None) -> Table | None:
 def attached(actor: Actor, upload_ids: list[str]) -> list[tuple[Upload, AddedFile]]:
     """The ready uploads ``upload_ids`` of ``actor`` with their files (what a save of the
     form adds to the dataset). Raises NotFound for another's or an unknown upload,
-    ConflictError-like InputError for one that is not ready."""
+    InputError for one that is not ready."""
     found = []
     for upload_id in dict.fromkeys(upload_ids):
         upload = own(actor, upload_id)

@@ -2,8 +2,8 @@
 that a broken connection costs only the part it cut (the web form's way of sending a file of
 up to 500 MB; the protocol is tus 1.0's core, see endpoints/admin/uploads.py).
 
-An upload lives in ``{root}/{id}/``: ``upload.json`` (the record, file name, declared length,
-account and agency, its state) and ``data`` (the bytes received so far; its size is the
+An upload lives in ``{root}/{id}/``: ``upload.json`` (the file name, declared length, account
+and agency, its state) and ``data`` (the bytes received so far; its size is the
 offset). Parts are appended under an exclusive lock on ``data``, so two requests for one
 upload cannot interleave their bytes (the second is refused as :class:`UploadBusy`). An
 upload goes ``receiving`` → ``processing`` (whole: being stored, checked and counted) →
@@ -53,10 +53,9 @@ class UploadBusy(ConflictError):
 
 @dataclass(frozen=True)
 class Upload:
-    """An upload: who sends which file to which record, how long it is, where it stands."""
+    """An upload: who sends which file, how long it is, where it stands."""
 
     id: str
-    record: str
     name: str
     length: int
     account: str
@@ -78,7 +77,7 @@ class Uploads:
     def __init__(self, root: Path, limit: int = MAX_FILE_BYTES) -> None:
         self.root, self.limit = root, limit
 
-    def begin(self, record: str, name: str, length: int, *, account: str,
+    def begin(self, name: str, length: int, *, account: str,
               agency: str) -> Upload:
         """A new upload of ``length`` bytes. Raises InputError for a bad name, FileRefused
         for an empty file, FileTooLarge over the limit, StoreError when the disk fails."""
@@ -89,7 +88,7 @@ class Uploads:
             raise FileTooLarge(f"the file is {length:,} bytes, over the limit of "
                                f"{self.limit:,}; split it into parts of at most that size",
                                origin=name, field="file")
-        upload = Upload(secrets.token_urlsafe(18), record, name, length, account, agency,
+        upload = Upload(secrets.token_urlsafe(18), name, length, account, agency,
                         touched=time.time())
         try:
             self._folder(upload.id).mkdir(parents=True)
