@@ -108,6 +108,7 @@ def served_app():
     limits before the application sees it."""
     from endpoints.asgi import BufferedApp, Limits
     from endpoints.owner_link import SOCKET_VARIABLE, OwnerLink
+    from endpoints.render_pool import RenderPool
     from endpoints.server import mount_of
     from endpoints.sparql import EXTENSION as SPARQL_RUNNER
 
@@ -119,7 +120,10 @@ def served_app():
     limits = Limits(body_seconds=server.body_timeout, body_bytes=config.limits.max_body,
                     send_seconds=server.send_timeout, threads=server.threads,
                     queue_seconds=server.queue_timeout, mount=mount_of(config))
-    return BufferedApp(app, limits, owner=OwnerLink(socket) if socket else None)
+    renderers = (RenderPool(server.render_processes, config.home) if server.render_processes
+                 else None)
+    return BufferedApp(app, limits, owner=OwnerLink(socket) if socket else None,
+                       renderers=renderers)
 
 
 # -- the command line ----------------------------------------------------------------------

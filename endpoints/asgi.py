@@ -20,7 +20,8 @@ found there is sent at once, so that a reader of the home page does not wait beh
 being built; one not there goes on like any other. The others run on the threads; when every
 thread is busy they wait their turn (:class:`Admission`), none longer than
 :attr:`Limits.queue_seconds` (then 503 with ``Retry-After``), so that a burst leaves no
-backlog behind it.
+backlog behind it. With render processes (:mod:`endpoints.render_pool`) the costly pages are
+built by child processes instead, in a line of their own, so that the loop keeps its GIL.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from urllib.parse import parse_qs, unquote_to_bytes
 
 from .owner_link import OwnerLink, OwnerUnavailable, owned
 from .page_cache import CACHED_ONLY, NOT_CACHED
+from .render_pool import BrokenProcessPool, RenderPool, TooLarge, plain, render, renders
 
 Scope = dict
 Receive = Callable[[], Awaitable[dict]]
@@ -154,19 +156,22 @@ class BufferedApp:
     """An ASGI application serving the WSGI application ``app`` within ``limits``."""
 
     def __init__(self, app: WSGIApp, limits: Limits | None = None,
-                 owner: OwnerLink | None = None) -> None:
+                 owner: OwnerLink | None = None, renderers: RenderPool | None = None) -> None:
         self.app, self.limits, self.owner = app, limits or Limits(), owner
+        self.renderers = renderers
         self._threads = ThreadPoolExecutor(
             max_workers=self.limits.threads + self.limits.waiting_threads,
             thread_name_prefix="wsgi")
-        self._admissions: dict[bool, Admission] = {}  # made in the event loop
+        self._admissions: dict[str, Admission] = {}  # made in the event loop
 
-    def _admission(self, waiting: bool) -> Admission:
-        """The line of requests that wait for another process, or of the others."""
-        if waiting not in self._admissions:
-            limit = self.limits.waiting_threads if waiting else self.limits.threads
-            self._admissions[waiting] = Admission(limit, self.limits.queue_seconds)
-        return self._admissions[waiting]
+    def _admission(self, line: str) -> Admission:
+        """The line of requests that wait for another process (``waiting``), of the pages
+        built in the render processes (``render``), or of the others (``threads``)."""
+        if line not in self._admissions:
+            limit = {"waiting": self.limits.waiting_threads, "threads": self.limits.threads,
+                     "render": self.renderers.processes if self.renderers else 0}[line]
+            self._admissions[line] = Admission(limit, self.limits.queue_seconds)
+        return self._admissions[line]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
@@ -204,7 +209,13 @@ class BufferedApp:
                 return
             started.close()
         path = unquote_to_bytes(target[0]).decode("latin-1")
-        admission = self._admission(path in WAITING_PATHS)
+        if self.renderers is not None and renders(scope["method"], path):
+            started = await self._rendered(environ(scope, body, self.limits.mount), body)
+            if started is not None:
+                with contextlib.suppress(TimeoutError):
+                    await self._respond(send, started, loop)
+                return
+        admission = self._admission("waiting" if path in WAITING_PATHS else "threads")
         if not await admission.enter():
             await _refuse(send, 503, f"the server is busy: the request waited "
                                      f"{self.limits.queue_seconds:g} s; try again later",
@@ -217,6 +228,24 @@ class BufferedApp:
             admission.leave()
         with contextlib.suppress(TimeoutError):
             await self._respond(send, started, loop)
+
+    async def _rendered(self, env: dict, body: bytes) -> Started | None:
+        """The page built by a render process; None when it must be built here instead (no
+        process free within ``queue_seconds``, a process that died, an answer too large)."""
+        admission = self._admission("render")
+        if not await admission.enter():
+            return None
+        try:
+            status, headers, whole = await asyncio.get_running_loop().run_in_executor(
+                self.renderers.executor, render, plain(env), body)
+        except TooLarge:
+            return None
+        except BrokenProcessPool:  # a child died: this request is built here, later ones
+            self.renderers.renew()  # by new children
+            return None
+        finally:
+            admission.leave()
+        return Started(status, headers, [whole], None, lambda: None)
 
     async def _pass_on(self, scope: Scope, target: tuple[bytes, bytes], body: bytes,
                        send: Send) -> None:
