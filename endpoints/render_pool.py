@@ -19,6 +19,8 @@ safe) and end with the worker.
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import io
 import multiprocessing
 import os
@@ -35,6 +37,8 @@ RENDERED = ("/record/", "/agency/", "/language/", "/licence/", "/browse")
 MAX_BYTES = 8 * 1024 * 1024
 #: The child's application, made once when it starts.
 _APP = None
+#: prctl(2)'s option naming a process, and the name a child takes (``/proc/{pid}/comm``).
+PR_SET_NAME, PROCESS_NAME = 15, b"yuliao-render"
 #: Seconds a worker waits for its children at start.
 START_SECONDS = 60
 #: How often a child looks whether its worker is still there (seconds), and its exit status
@@ -117,6 +121,8 @@ def _start_child(worker: int, home: str) -> None:
     global _APP
     from app import reader_app
 
+    with contextlib.suppress(OSError, AttributeError):  # "yuliao-render" in ps and top
+        ctypes.CDLL("libc.so.6").prctl(PR_SET_NAME, PROCESS_NAME, 0, 0, 0)
     threading.Thread(target=_watch, args=(worker,), daemon=True, name="render-watch").start()
     os.environ["YULIAO_HOME"] = home
     _APP = reader_app()

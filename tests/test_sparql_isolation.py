@@ -145,10 +145,14 @@ def test_a_known_heavy_query_is_refused_at_once_while_another_runs(server: Serve
 
 
 def test_the_server_tree_is_all_that_runs_the_queries(server: Server) -> None:
-    lines = [Path(f"/proc/{pid}/cmdline").read_bytes() for pid in server.tree()
-             if Path(f"/proc/{pid}/cmdline").exists()]
-    workers = [line for line in lines if b"repository.querypool.worker" in line]
+    processes = [(Path(f"/proc/{pid}/cmdline").read_bytes(),
+                  Path(f"/proc/{pid}/comm").read_text().strip())
+                 for pid in server.tree() if Path(f"/proc/{pid}/cmdline").exists()]
+    # the render processes come from the same fork server, and say what they are
+    workers = [line for line, name in processes
+               if b"repository.querypool.worker" in line and name != "yuliao-render"]
     assert 1 <= len(workers) <= QUERY_PROCESSES + HEAVY
+    assert sum(name == "yuliao-render" for _line, name in processes) == 2  # 1 worker, 2 each
 
 
 # -- the same guarantees over a store on SPARQL servers -------------------------------------------
