@@ -120,8 +120,8 @@ def served_app():
     limits = Limits(body_seconds=server.body_timeout, body_bytes=config.limits.max_body,
                     send_seconds=server.send_timeout, threads=server.threads,
                     queue_seconds=server.queue_timeout, mount=mount_of(config))
-    renderers = (RenderPool(server.render_processes, config.home) if server.render_processes
-                 else None)
+    renderers = (RenderPool(server.render_processes, config.home, back_office=bool(socket))
+                 if server.render_processes else None)
     return BufferedApp(app, limits, owner=OwnerLink(socket) if socket else None,
                        renderers=renderers)
 

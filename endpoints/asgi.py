@@ -33,12 +33,13 @@ import sys
 from collections import deque
 from collections.abc import Awaitable, Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from urllib.parse import parse_qs, unquote_to_bytes
 
 from .owner_link import OwnerLink, OwnerUnavailable, owned
 from .page_cache import CACHED_ONLY, NOT_CACHED
-from .render_pool import BrokenProcessPool, RenderPool, TooLarge, plain, render, renders
+from .render_pool import RenderPool, TooLarge, plain, render, renders
 
 Scope = dict
 Receive = Callable[[], Awaitable[dict]]

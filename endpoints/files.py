@@ -16,7 +16,6 @@ streamed from it, a ``Range`` fetching only from where it starts.
 from __future__ import annotations
 
 import io
-import os
 from dataclasses import dataclass
 from urllib.parse import quote
 
@@ -48,7 +47,6 @@ from . import record_view as view
 from .admin import SESSION_COOKIE, office
 from .i18n import vary_by_language
 from .limits import requesting_client
-from .owner_link import SOCKET_VARIABLE
 from .records import find_public, gone, repository
 
 bp = Blueprint("files", __name__, template_folder="templates")
@@ -318,8 +316,7 @@ def _agreement_needed(graph: Graph, terms: Terms, name: str, local_id: str,
                            publishers=publisher, name=name, titles=titles, actor=actor,
                            restricted=terms.restricted and not (
                                actor is not None and actor.speaks_for(terms.agency)),
-                           accept_url=accept, accepting=current_app.config.get(
-                               "BACK_OFFICE") or _served_with_owner(),
+                           accept_url=accept, accepting=current_app.config["BACK_OFFICE"],
                            record_url=str(graph.value(predicate=FOAF.primaryTopic,
                                                       object=subject) or ""))
     response = vary_by_language(Response(body, 403, mimetype="text/html"))
@@ -327,7 +324,3 @@ def _agreement_needed(graph: Graph, terms: Terms, name: str, local_id: str,
     response.cache_control.private = True
     return response
 
-
-def _served_with_owner() -> bool:
-    """A web worker of ``yuliao serve``, whose owner serves the back office."""
-    return bool(os.environ.get(SOCKET_VARIABLE))

@@ -28,7 +28,6 @@ import sys
 import threading
 import time
 from concurrent.futures import ProcessPoolExecutor, wait
-from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 #: The pages built in the children (GET and HEAD; a file download stays with the worker).
@@ -50,7 +49,6 @@ class TooLarge(Exception):
     """An answer over :data:`MAX_BYTES`: the worker builds it itself."""
 
 
-__all__ = ["BrokenProcessPool", "RenderPool", "TooLarge", "plain", "render", "renders"]
 
 
 def renders(method: str, path: str) -> bool:
@@ -62,8 +60,8 @@ def renders(method: str, path: str) -> bool:
 class RenderPool:
     """``processes`` children building pages for one web worker."""
 
-    def __init__(self, processes: int, home: Path) -> None:
-        self.processes, self.home = processes, home
+    def __init__(self, processes: int, home: Path, *, back_office: bool = False) -> None:
+        self.processes, self.home, self.back_office = processes, home, back_office
         self.executor = self._started()
         # every child started and ready before the worker takes its first request (a child
         # takes about a second to open the snapshot and the indexes)
@@ -72,7 +70,7 @@ class RenderPool:
     def _started(self) -> ProcessPoolExecutor:
         context = multiprocessing.get_context("forkserver")
         return ProcessPoolExecutor(self.processes, mp_context=context, initializer=_start_child,
-                                   initargs=(os.getpid(), str(self.home)))
+                                   initargs=(os.getpid(), str(self.home), self.back_office))
 
     def renew(self) -> None:
         """After a child died (the pool is broken then): a new pool, its children started
@@ -114,10 +112,11 @@ def _ready() -> None:
     time.sleep(0.2)
 
 
-def _start_child(worker: int, home: str) -> None:
-    """A child's start: the reader application of the worker's ``home``, and a watch that
-    ends the child when its worker (process ``worker``; the child's parent is the fork
-    server) is gone: nothing else would tell it."""
+def _start_child(worker: int, home: str, back_office: bool) -> None:
+    """A child's start: the reader application of the worker's ``home``, linking to the back
+    office when the worker's does (``back_office``: its pages are the worker's pages), and a
+    watch that ends the child when its worker (process ``worker``; the child's parent is the
+    fork server) is gone: nothing else would tell it."""
     global _APP
     from app import reader_app
 
@@ -126,6 +125,7 @@ def _start_child(worker: int, home: str) -> None:
     threading.Thread(target=_watch, args=(worker,), daemon=True, name="render-watch").start()
     os.environ["YULIAO_HOME"] = home
     _APP = reader_app()
+    _APP.config["BACK_OFFICE"] = back_office
 
 
 def _watch(worker: int) -> None:

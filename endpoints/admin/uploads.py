@@ -45,6 +45,7 @@ from repository.files.deposit import FilePlaces
 from repository.files.distributions import AddedFile, stored_files
 from repository.files.drafting import Draft, draft
 from repository.files.fields import Column, Table
+from repository.files.holdings import OverQuota
 from repository.files.intake import take_in
 from repository.files.scan import Scanner
 from repository.files.storage import CHUNK, FileTooLarge, Stored
@@ -256,9 +257,8 @@ def kept(actor: Actor, files: list[tuple[Upload, AddedFile]]) -> None:
     """After a save added the uploads' files to a dataset: the agency holds them, and the
     uploads are done with. Raises StoreError."""
     where = places()
-    for upload, added in files:
-        if actor.agency:
-            where.holdings.add(actor.agency, added.stored.sha256, added.stored.size)
+    where.hold(actor.agency, [added for _upload, added in files])
+    for upload, _added in files:
         where.uploads.discard(upload.id)
 
 
@@ -365,8 +365,6 @@ def refusal(reason: str, detail: str) -> dict:
 
 def refusal_of(error: RepositoryError) -> dict:
     """:func:`refusal` of an error raised while taking a file in."""
-    from repository.files.holdings import OverQuota
-
     if isinstance(error, FileRefused):
         return refusal(error.code, error.reason)
     if isinstance(error, OverQuota):

@@ -10,7 +10,7 @@ saves, the agency's holdings record each file against its quota.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,6 +42,12 @@ class FilePlaces:
         return cls(file_store(config), Texts(root / "text"), Holdings(root / "holdings.sqlite"),
                    Uploads(root / "uploads"), config.files.agency_quota)
 
+    def hold(self, agency: str | None, added: Iterable[AddedFile]) -> None:
+        """After a save added ``added`` to a record of ``agency``: the agency holds them.
+        Raises StoreError."""
+        for file in added if agency else ():
+            self.holdings.add(agency, file.stored.sha256, file.stored.size)
+
     def check_quota(self, agency: str | None, size: int, name: str = "") -> None:
         """Raises OverQuota when ``size`` more bytes would take ``agency`` over its quota,
         StoreError."""
@@ -69,7 +75,5 @@ def deposit(flow: Workflow, places: FilePlaces, actor: Actor, local_id: str,
             if file.stored.new:
                 places.store.remove(file.stored.sha256)
         raise
-    if actor.agency:  # the workflow let the actor save: the record is of the actor's agency
-        for file in added:
-            places.holdings.add(actor.agency, file.stored.sha256, file.stored.size)
+    places.hold(actor.agency, added)  # the workflow let the actor save: the actor's agency
     return saved

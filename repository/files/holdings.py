@@ -43,10 +43,6 @@ class Holdings:
         """The agency keeps the file ``sha256`` of ``size`` bytes. Raises StoreError."""
         self._one("INSERT OR IGNORE INTO held VALUES (?, ?, ?)", (agency, sha256, size))
 
-    def holds(self, agency: str, sha256: str) -> bool:
-        return self._one("SELECT 1 FROM held WHERE agency = ? AND sha256 = ?",
-                         (agency, sha256)) is not None
-
     def check(self, agency: str, size: int, quota: int, pending: int = 0,
               name: str = "") -> None:
         """Nothing when ``size`` more bytes (besides ``pending`` promised by uploads under

@@ -25,7 +25,7 @@ from functools import cache
 
 from rdflib import Literal, URIRef
 
-from vocab.namespaces import DCAT, DCT, FOAF, ODRL, SKOS, SPDX, YL
+from vocab.namespaces import DCAT, DCT, FOAF, ODRL, SKOS, YL
 
 #: The facets, in the order the search page shows them.
 FACETS = ("text-type", "domain", "theme", "language", "licence", "ai", "access", "agency",
@@ -84,9 +84,9 @@ def file_tokens(graph, subject: URIRef) -> int:
 
 def file_digests(graph, subject: URIRef) -> tuple[str, ...]:
     """The SHA-256 of each stored file of ``subject`` (its distributions with a checksum)."""
-    return tuple(sorted(str(value) for node in graph.objects(subject, DCAT.distribution)
-                        for checksum in graph.objects(node, SPDX.checksum)
-                        for value in graph.objects(checksum, SPDX.checksumValue)))
+    from ..files.distributions import stored_files
+
+    return tuple(sorted(file.sha256 for file in stored_files(graph, subject)))
 
 
 def record_names(graph, subject: URIRef) -> tuple[str, ...]:
